@@ -1,0 +1,41 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from './config.ts';
+
+describe('loadConfig', () => {
+  it('has defaults for everything', () => {
+    expect(loadConfig({})).toEqual({
+      port: 8787,
+      host: '127.0.0.1',
+      redisUrl: 'redis://127.0.0.1:6379',
+      dataDir: './data',
+      dbPath: 'data/inferlab.sqlite',
+      maxCells: 512,
+      recorder: true,
+    });
+  });
+
+  it('reads and coerces the environment', () => {
+    const config = loadConfig({
+      PORT: '9000',
+      INFERLAB_DATA_DIR: '/srv/lab',
+      MAX_CELLS: '64',
+      RECORDER: 'off',
+      REDIS_URL: 'redis://r:6380',
+      PATH: '/bin',
+    });
+    expect(config).toMatchObject({
+      port: 9000,
+      dbPath: '/srv/lab/inferlab.sqlite',
+      maxCells: 64,
+      recorder: false,
+      redisUrl: 'redis://r:6380',
+    });
+    expect(loadConfig({ INFERLAB_DB: '/tmp/x.sqlite', PORT: '' }).dbPath).toBe('/tmp/x.sqlite');
+  });
+
+  it('names each bad variable', () => {
+    expect(() => loadConfig({ PORT: 'eighty', RECORDER: 'maybe' })).toThrow(ConfigError);
+    expect(() => loadConfig({ PORT: 'eighty' })).toThrow(/PORT/);
+    expect(() => loadConfig({ REDIS_URL: 'http://x' })).toThrow(/REDIS_URL: expected a redis/);
+  });
+});

@@ -1,0 +1,48 @@
+import { join } from 'node:path';
+import { z } from 'zod';
+
+const envSchema = z.object({
+  PORT: z.coerce.number().int().min(1).max(65535).default(8787),
+  HOST: z.string().min(1).default('127.0.0.1'),
+  REDIS_URL: z.url({ protocol: /^rediss?$/, error: 'expected a redis:// or rediss:// URL' }).default('redis://127.0.0.1:6379'),
+  INFERLAB_DATA_DIR: z.string().min(1).default('./data'),
+  INFERLAB_DB: z.string().min(1).optional(),
+  MAX_CELLS: z.coerce.number().int().min(1).default(512),
+  RECORDER: z.enum(['on', 'off']).default('on'),
+});
+
+export type ApiConfig = {
+  port: number;
+  host: string;
+  redisUrl: string;
+  dataDir: string;
+  dbPath: string;
+  maxCells: number;
+  /** Run the results recorder in this process (off when a standalone recorder runs elsewhere). */
+  recorder: boolean;
+};
+
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+}
+
+/** The api's whole configuration, read from the environment here and nowhere else. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): ApiConfig {
+  // An empty variable (`PORT=`) means "unset", as in most shells' intent.
+  const present = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+  const parsed = envSchema.safeParse(present);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
+    throw new ConfigError(`invalid api configuration: ${lines.join('; ')}`, { cause: parsed.error });
+  }
+  const e = parsed.data;
+  return {
+    port: e.PORT,
+    host: e.HOST,
+    redisUrl: e.REDIS_URL,
+    dataDir: e.INFERLAB_DATA_DIR,
+    dbPath: e.INFERLAB_DB ?? join(e.INFERLAB_DATA_DIR, 'inferlab.sqlite'),
+    maxCells: e.MAX_CELLS,
+    recorder: e.RECORDER === 'on',
+  };
+}

@@ -1,0 +1,48 @@
+import { serve } from '@hono/node-server';
+import { FORGE_MODELS } from '@inferlab/core';
+import { openDb } from '@inferlab/db';
+import { createApp } from './app.ts';
+import { createCellEnqueuer } from './cell-enqueuer.ts';
+import { loadConfig } from './config.ts';
+import { startRecorder } from './recorder.ts';
+import { connectRedis, redisPinger } from './redis.ts';
+
+// Process wiring only: every piece is built and tested on its own.
+const config = loadConfig();
+const { db, close: closeDb } = openDb(config.dbPath);
+const redis = connectRedis(config.redisUrl);
+redis.on('error', (err) => console.error(`[api] redis: ${err.message}`));
+const enqueuer = createCellEnqueuer(redis);
+const recorder = config.recorder ? startRecorder({ db, connection: redis }) : null;
+
+const app = createApp({
+  db,
+  enqueue: enqueuer.enqueue,
+  redisPing: redisPinger(redis),
+  knownForgeModels: Object.keys(FORGE_MODELS),
+  maxCells: config.maxCells,
+});
+
+const server = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, (info) => {
+  console.log(
+    `[api] listening on http://${config.host}:${info.port} (db ${config.dbPath}, redis ${config.redisUrl}, recorder ${config.recorder ? 'on' : 'off'})`,
+  );
+});
+
+let stopping = false;
+async function shutdown(signal: string): Promise<void> {
+  if (stopping) return;
+  stopping = true;
+  console.log(`[api] ${signal}: shutting down`);
+  const force = setTimeout(() => process.exit(1), 10_000).unref();
+  server.close();
+  // The recorder finishes its current message (one transaction) before the database closes.
+  await recorder?.close().catch((err: Error) => console.error(`[api] recorder close: ${err.message}`));
+  await enqueuer.close().catch((err: Error) => console.error(`[api] queue close: ${err.message}`));
+  await redis.quit().catch(() => redis.disconnect());
+  closeDb();
+  clearTimeout(force);
+  process.exit(0);
+}
+process.on('SIGINT', () => void shutdown('SIGINT'));
+process.on('SIGTERM', () => void shutdown('SIGTERM'));

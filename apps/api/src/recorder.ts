@@ -1,0 +1,55 @@
+import type { Db } from '@inferlab/db';
+import { RESULTS_QUEUE, resultMessageSchema } from '@inferlab/experiments';
+import { type ConnectionOptions, type Job, Worker } from 'bullmq';
+import { type MessageOutcome, recordMessage } from './record-message.ts';
+
+export type Logger = Pick<Console, 'info' | 'warn' | 'error'>;
+export type RecorderOutcome = { jobId: string | undefined; kind: string } & (MessageOutcome | { outcome: 'invalid'; detail: string });
+
+export type RecorderOptions = {
+  db: Db;
+  connection: ConnectionOptions;
+  log?: Logger;
+  /** Called after each message, e.g. by tests waiting for the recorder. */
+  onOutcome?: (outcome: RecorderOutcome) => void;
+};
+
+const HOUR_S = 3600;
+
+/**
+ * Consumes `results` with concurrency 1: the single writer of the database. A malformed message is
+ * logged and discarded (it would fail the same way on every retry); a database error fails the job
+ * so BullMQ retries it per the publisher's options, which is safe because every write is idempotent.
+ */
+export function startRecorder(options: RecorderOptions): { close: () => Promise<void> } {
+  const log = options.log ?? console;
+  const handle = async (job: Job): Promise<RecorderOutcome> => {
+    const parsed = resultMessageSchema.safeParse(job.data);
+    const kind = typeof job.data?.kind === 'string' ? job.data.kind : job.name;
+    if (!parsed.success) {
+      const detail = parsed.error.issues
+        .slice(0, 5)
+        .map((i) => `${i.path.join('.')}: ${i.message}`)
+        .join('; ');
+      log.warn(`[recorder] discarding invalid ${kind} message ${job.id}: ${detail}`);
+      return { jobId: job.id, kind, outcome: 'invalid', detail };
+    }
+    const outcome = { jobId: job.id, kind, ...recordMessage(options.db, parsed.data) };
+    if (outcome.outcome === 'skipped') log.info(`[recorder] skipped ${kind} ${job.id}: ${outcome.detail}`);
+    return outcome;
+  };
+
+  const worker = new Worker(RESULTS_QUEUE, handle, {
+    connection: options.connection,
+    concurrency: 1,
+    // Fallbacks for publishers that set none: results are in SQLite once recorded.
+    removeOnComplete: { age: HOUR_S, count: 1000 },
+    removeOnFail: { age: 7 * 24 * HOUR_S },
+  });
+  worker.on('completed', (_job, outcome: RecorderOutcome) => options.onOutcome?.(outcome));
+  worker.on('failed', (job, err) =>
+    log.error(`[recorder] ${job?.name ?? 'message'} ${job?.id ?? '?'} failed (will retry if attempts remain): ${err.message}`),
+  );
+  worker.on('error', (err) => log.error(`[recorder] ${err.message}`));
+  return { close: () => worker.close() };
+}

@@ -1,0 +1,55 @@
+import { type CellJob, RESULT_JOB_OPTIONS, type ResultMessage, resultJobId } from '@inferlab/experiments';
+import { type Job, type Queue, UnrecoverableError } from 'bullmq';
+import { InferenceError, type InferenceHost } from './inference-host.ts';
+import { PERMANENT_ERRORS } from './thread-protocol.ts';
+
+export type ProcessorDeps = {
+  host: InferenceHost;
+  results: Queue<ResultMessage>;
+  workerId: string;
+  /** Told when a cell starts and ends, for heartbeats. */
+  onCurrentCell: (cellId: string | null) => void;
+  log: (line: string) => void;
+};
+
+const PROGRESS_EVERY_MS = 1000;
+
+/** The BullMQ processor of `cells-<device>`: runs the cell off-thread, publishes to `results`. */
+export function createCellProcessor(deps: ProcessorDeps) {
+  return async (job: Job<CellJob>): Promise<{ requests: number }> => {
+    const { cellId, experimentId, config } = job.data;
+    // attemptsStarted counts stalled (killed-worker) restarts too, so each try has its own number.
+    const attempt = Math.max(job.attemptsStarted, job.attemptsMade + 1);
+    const publish = (msg: ResultMessage, jobId?: string) =>
+      deps.results.add(msg.kind, msg, jobId ? { ...RESULT_JOB_OPTIONS, jobId } : RESULT_JOB_OPTIONS);
+    deps.onCurrentCell(cellId);
+    await publish({ kind: 'cell-started', cellId, experimentId, attempt, workerId: deps.workerId, at: new Date().toISOString() });
+    let lastProgress = 0;
+    try {
+      const run = await deps.host.run(config, (p) => {
+        const now = Date.now();
+        if (p.phase !== 'measuring' || (now - lastProgress < PROGRESS_EVERY_MS && p.done < p.total)) return;
+        lastProgress = now;
+        void job.updateProgress(p).catch(() => undefined);
+        void publish({ kind: 'cell-progress', cellId, experimentId, attempt, done: p.done, total: p.total }).catch(() => undefined);
+      });
+      await publish(
+        { kind: 'cell-result', cellId, experimentId, attempt, workerId: deps.workerId, config, ...run },
+        resultJobId(cellId, attempt),
+      );
+      deps.log(`cell ${cellId} done: ${run.requests.length} requests in ${(run.wallMs / 1000).toFixed(1)} s`);
+      return { requests: run.requests.length };
+    } catch (err) {
+      const e = err as Error;
+      const name = err instanceof InferenceError ? err.originalName : e.name;
+      const permanent = PERMANENT_ERRORS.has(name);
+      const final = permanent || job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
+      const reason = `${name}: ${e.message}`;
+      deps.log(`cell ${cellId} attempt ${attempt} failed${final ? ' (final)' : ''}: ${reason}`);
+      await publish({ kind: 'cell-failed', cellId, experimentId, attempt, workerId: deps.workerId, reason, final });
+      throw permanent ? new UnrecoverableError(reason) : e;
+    } finally {
+      deps.onCurrentCell(null);
+    }
+  };
+}

@@ -1,0 +1,61 @@
+import os from 'node:os';
+import { resolve } from 'node:path';
+import { z } from 'zod';
+
+const schema = z.object({
+  REDIS_URL: z.string().default('redis://127.0.0.1:6379'),
+  WORKER_DEVICE: z.enum(['cpu', 'cuda']).default('cpu'),
+  WORKER_ID: z.string().min(1).optional(),
+  INFERLAB_DATA_DIR: z.string().default('./data'),
+  /** Model cache (forge builds, hub downloads); default <data dir>/models. */
+  INFERLAB_MODELS_DIR: z.string().optional(),
+  /** Colon-separated folders that dir: models may come from. */
+  INFERLAB_MODEL_ROOTS: z.string().optional(),
+  WORKER_HEARTBEAT_MS: z.coerce.number().int().min(100).default(5000),
+  /** BullMQ lock: a killed worker's cell is retried after about this long. */
+  WORKER_LOCK_MS: z.coerce.number().int().min(1000).default(15000),
+  WORKER_MODEL_CACHE: z.coerce.number().int().min(1).default(2),
+});
+
+export type WorkerConfig = {
+  redisUrl: string;
+  device: 'cpu' | 'cuda';
+  workerId: string;
+  dataDir: string;
+  modelsDir: string;
+  modelRoots: string[];
+  heartbeatMs: number;
+  lockMs: number;
+  modelCache: number;
+};
+
+export class WorkerConfigError extends Error {
+  override name = 'WorkerConfigError';
+}
+
+export function loadWorkerConfig(env: NodeJS.ProcessEnv = process.env): WorkerConfig {
+  const parsed = schema.safeParse(env);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
+    throw new WorkerConfigError(`invalid worker environment:\n${lines.join('\n')}`);
+  }
+  const e = parsed.data;
+  const dataDir = resolve(e.INFERLAB_DATA_DIR);
+  const modelsDir = resolve(e.INFERLAB_MODELS_DIR ?? resolve(dataDir, 'models'));
+  return {
+    redisUrl: e.REDIS_URL,
+    device: e.WORKER_DEVICE,
+    workerId: e.WORKER_ID ?? `${os.hostname()}-${e.WORKER_DEVICE}-${process.pid}`,
+    dataDir,
+    modelsDir,
+    modelRoots: [
+      modelsDir,
+      ...(e.INFERLAB_MODEL_ROOTS?.split(':')
+        .filter(Boolean)
+        .map((p) => resolve(p)) ?? []),
+    ],
+    heartbeatMs: e.WORKER_HEARTBEAT_MS,
+    lockMs: e.WORKER_LOCK_MS,
+    modelCache: e.WORKER_MODEL_CACHE,
+  };
+}

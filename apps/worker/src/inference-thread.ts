@@ -1,0 +1,22 @@
+// Runs cells on a thread of its own: onnxruntime's run() blocks its thread, and the main
+// thread must stay free to renew BullMQ locks and send heartbeats.
+import { parentPort, workerData } from 'node:worker_threads';
+import { type CellSpec, ModelPool, runCell } from '@inferlab/core';
+import type { ThreadRequest, ThreadResponse } from './thread-protocol.ts';
+
+const { modelsDir, modelRoots, modelCache } = workerData as { modelsDir: string; modelRoots: string[]; modelCache: number };
+const pool = new ModelPool(modelCache);
+const port = parentPort;
+if (!port) throw new Error('inference-thread must run as a worker thread');
+
+const post = (msg: ThreadResponse) => port.postMessage(msg);
+
+port.on('message', (msg: ThreadRequest) => {
+  const { id, spec } = msg as { id: number; spec: CellSpec };
+  runCell(spec, { modelsDir, modelRoots, pool, onProgress: (progress) => post({ id, type: 'progress', progress }) })
+    .then((run) => post({ id, type: 'result', run }))
+    .catch((err: unknown) => {
+      const e = err instanceof Error ? err : new Error(String(err));
+      post({ id, type: 'error', error: { name: e.name, message: e.message } });
+    });
+});

@@ -1,0 +1,63 @@
+import { type CellJob, cellQueueName, RESULTS_QUEUE, type ResultMessage } from '@inferlab/experiments';
+import { Queue, Worker } from 'bullmq';
+import { Redis } from 'ioredis';
+import { createCellProcessor } from './cell-processor.ts';
+import { loadWorkerConfig } from './config.ts';
+import { describeWorker, startHeartbeat } from './heartbeat.ts';
+import { InferenceHost } from './inference-host.ts';
+
+const config = loadWorkerConfig();
+const log = (line: string) => console.log(`[worker ${config.workerId}] ${line}`);
+const connection = new Redis(config.redisUrl, { maxRetriesPerRequest: null });
+const results = new Queue<ResultMessage>(RESULTS_QUEUE, { connection });
+const host = new InferenceHost({ modelsDir: config.modelsDir, modelRoots: config.modelRoots, modelCache: config.modelCache });
+
+let currentCell: string | null = null;
+const info = describeWorker(config.workerId, config.device);
+const heartbeat = startHeartbeat({
+  results,
+  worker: info,
+  everyMs: config.heartbeatMs,
+  currentCell: () => currentCell,
+  onError: (err) => log(`heartbeat failed: ${err.message}`),
+});
+
+const queueName = cellQueueName(config.device);
+const worker = new Worker<CellJob>(
+  queueName,
+  createCellProcessor({
+    host,
+    results,
+    workerId: config.workerId,
+    log,
+    onCurrentCell: (id) => {
+      currentCell = id;
+      void heartbeat.beat().catch(() => undefined);
+    },
+  }),
+  {
+    connection,
+    concurrency: 1,
+    lockDuration: config.lockMs,
+    stalledInterval: Math.max(1000, Math.floor(config.lockMs / 2)),
+    maxStalledCount: 2,
+  },
+);
+worker.on('error', (err) => log(`queue error: ${err.message}`));
+worker.on('ready', () => log(`listening on ${queueName} (redis ${config.redisUrl.replace(/\/\/[^@]*@/, '//***@')})`));
+void heartbeat.beat().catch((err: Error) => log(`heartbeat failed: ${err.message}`));
+
+let closing = false;
+async function shutdown(signal: string): Promise<void> {
+  if (closing) return;
+  closing = true;
+  log(`${signal}: finishing the current cell, then exiting`);
+  heartbeat.stop();
+  await worker.close();
+  await host.close();
+  await results.close();
+  connection.disconnect();
+  process.exit(0);
+}
+process.on('SIGINT', () => void shutdown('SIGINT'));
+process.on('SIGTERM', () => void shutdown('SIGTERM'));

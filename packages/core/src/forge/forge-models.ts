@@ -1,0 +1,44 @@
+// The named forge models. Each is a GPT-2 architecture with deterministic random weights and
+// the real GPT-2 vocabulary, so tokenization is real while the weights cost nothing to ship.
+
+export type Gpt2Spec = {
+  family: 'gpt2';
+  nLayer: number;
+  nHead: number;
+  nEmbd: number;
+  nPositions: number;
+  vocabSize: number;
+  /** Seed of the weight PRNG: part of the model's identity (recorded in config.json). */
+  seed: number;
+};
+
+export type ForgeSpec = Gpt2Spec;
+
+const GPT2_VOCAB = 50257;
+
+export const FORGE_MODELS = {
+  /** ~13 MB (the vocabulary embedding dominates): unit and integration tests. */
+  'gpt2-tiny': { family: 'gpt2', nLayer: 2, nHead: 4, nEmbd: 64, nPositions: 128, vocabSize: GPT2_VOCAB, seed: 1 },
+  /** ~64 MB: faster than small, still several real layers. */
+  'gpt2-mini': { family: 'gpt2', nLayer: 4, nHead: 4, nEmbd: 256, nPositions: 512, vocabSize: GPT2_VOCAB, seed: 2 },
+  /** GPT-2 small shape (124M parameters, ~500 MB fp32): the seed notebook's model. */
+  'gpt2-small': { family: 'gpt2', nLayer: 12, nHead: 12, nEmbd: 768, nPositions: 1024, vocabSize: GPT2_VOCAB, seed: 3 },
+} as const satisfies Record<string, ForgeSpec>;
+
+export type ForgeModelName = keyof typeof FORGE_MODELS;
+
+export class UnknownForgeModelError extends Error {
+  override readonly name = 'UnknownForgeModelError';
+  constructor(readonly requested: string) {
+    super(`unknown forge model '${requested}'; known: ${Object.keys(FORGE_MODELS).join(', ')}`);
+  }
+}
+
+export function isForgeModelName(name: string): name is ForgeModelName {
+  return Object.hasOwn(FORGE_MODELS, name);
+}
+
+export function forgeSpec(name: string): ForgeSpec {
+  if (!isForgeModelName(name)) throw new UnknownForgeModelError(name);
+  return FORGE_MODELS[name];
+}

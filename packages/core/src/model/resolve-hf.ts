@@ -1,0 +1,44 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { AutoConfig, AutoModelForCausalLM, AutoTokenizer, env } from '@huggingface/transformers';
+
+export class ModelUnavailableError extends Error {
+  override name = 'ModelUnavailableError';
+}
+
+const variantDtype = { fp32: 'fp32', int8: 'int8' } as const;
+
+/**
+ * Makes `<cacheDir>/<org>/<name>/` a complete HF-layout folder for `repo`, downloading through
+ * transformers.js (its file cache writes exactly that layout, and reads it before any network
+ * request), so a hub download copied into that folder works on an offline machine.
+ */
+export async function resolveHfModel(repo: string, cacheDir: string, variant: 'fp32' | 'int8'): Promise<string> {
+  const folder = join(cacheDir, repo);
+  const file = variant === 'int8' ? 'onnx/model_int8.onnx' : 'onnx/model.onnx';
+  const needed = ['config.json', 'tokenizer.json', file];
+  env.allowRemoteModels = true;
+  env.cacheDir = cacheDir;
+  try {
+    // Both go through transformers.js's file cache first: a cached repo needs no network.
+    await AutoConfig.from_pretrained(repo, { cache_dir: cacheDir });
+    await AutoTokenizer.from_pretrained(repo, { cache_dir: cacheDir });
+    if (!existsSync(join(folder, file))) {
+      const model = await AutoModelForCausalLM.from_pretrained(repo, { cache_dir: cacheDir, dtype: variantDtype[variant] });
+      await model.dispose();
+    }
+  } catch (cause) {
+    const missing = needed.filter((f) => !existsSync(join(folder, f)));
+    throw new ModelUnavailableError(
+      `hf:${repo} could not be fetched from the Hugging Face hub (${(cause as Error).message}); ` +
+        `missing in the cache: ${missing.join(', ') || 'none'} under ${folder}. ` +
+        'On an offline machine, copy a hub download of the repo (config.json, tokenizer.json, onnx/…) into that folder, or use a forge: model.',
+      { cause },
+    );
+  }
+  const missing = needed.filter((f) => !existsSync(join(folder, f)));
+  if (missing.length > 0) {
+    throw new ModelUnavailableError(`hf:${repo} was downloaded but ${missing.join(', ')} is missing under ${folder}`);
+  }
+  return folder;
+}

@@ -1,0 +1,63 @@
+// Model resolution: forge on demand, dir: confined to roots, hf: through transformers.js's cache layout.
+import { cpSync, mkdirSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { forgeModel } from '../forge/index.ts';
+import { ModelUnavailableError } from './resolve-hf.ts';
+import { ModelPathError, resolveModel } from './resolve-model.ts';
+import { loadTokenizer } from './tokenizer.ts';
+
+const sharedModels = resolve(import.meta.dirname, '../../../../data/test-models');
+
+describe('resolveModel', () => {
+  let work: string;
+  let tiny: string;
+
+  beforeAll(async () => {
+    work = mkdtempSync(join(tmpdir(), 'inferlab-resolve-'));
+    tiny = await forgeModel('gpt2-tiny', { cacheDir: sharedModels });
+  });
+  afterAll(() => rmSync(work, { recursive: true, force: true }));
+
+  it('forge: builds (or reuses) the folder and picks the variant file', async () => {
+    const fp32 = await resolveModel('forge:gpt2-tiny', 'fp32', { modelsDir: sharedModels, modelRoots: [] });
+    const int8 = await resolveModel('forge:gpt2-tiny', 'int8', { modelsDir: sharedModels, modelRoots: [] });
+    expect(fp32.file).toBe(join(tiny, 'onnx/model.onnx'));
+    expect(int8.file).toBe(join(tiny, 'onnx/model_int8.onnx'));
+  });
+
+  it('dir: loads a folder inside the roots and refuses one outside, also through ../ and symlinks', async () => {
+    const root = join(work, 'root');
+    mkdirSync(root);
+    cpSync(tiny, join(root, 'mine'), { recursive: true });
+    const ok = await resolveModel(`dir:${join(root, 'mine')}`, 'fp32', { modelsDir: work, modelRoots: [root] });
+    expect(ok.file).toMatch(/mine\/onnx\/model.onnx$/);
+    const outside = join(work, 'outside');
+    cpSync(tiny, outside, { recursive: true });
+    await expect(resolveModel(`dir:${outside}`, 'fp32', { modelsDir: work, modelRoots: [root] })).rejects.toThrow(ModelPathError);
+    await expect(resolveModel(`dir:${root}/../outside`, 'fp32', { modelsDir: work, modelRoots: [root] })).rejects.toThrow(
+      /outside the configured model roots/,
+    );
+    symlinkSync(outside, join(root, 'link'));
+    await expect(resolveModel(`dir:${join(root, 'link')}`, 'fp32', { modelsDir: work, modelRoots: [root] })).rejects.toThrow(
+      ModelPathError,
+    );
+  });
+
+  it('hf: uses a folder laid out like a transformers.js hub download, offline', async () => {
+    const modelsDir = join(work, 'models');
+    cpSync(tiny, join(modelsDir, 'hf/inferlab-test/gpt2-tiny'), { recursive: true });
+    const m = await resolveModel('hf:inferlab-test/gpt2-tiny', 'int8', { modelsDir, modelRoots: [] });
+    expect(m.folder).toBe(join(modelsDir, 'hf/inferlab-test/gpt2-tiny'));
+    const tok = await loadTokenizer(m.folder);
+    expect(tok.encode('Hello world')).toEqual([15496, 995]);
+  });
+
+  it('hf: a repo that is neither cached nor reachable fails with what to do', async () => {
+    const err = await resolveModel('hf:inferlab-test/absent', 'fp32', { modelsDir: join(work, 'm2'), modelRoots: [] }).catch((e) => e);
+    expect(err).toBeInstanceOf(ModelUnavailableError);
+    expect(err.message).toMatch(/hf:inferlab-test\/absent could not be fetched/);
+    expect(err.message).toMatch(/copy a hub download/);
+  });
+});

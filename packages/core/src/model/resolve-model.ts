@@ -1,0 +1,63 @@
+import { existsSync, realpathSync } from 'node:fs';
+import { isAbsolute, join, relative, resolve as resolvePath } from 'node:path';
+import { forgeModel } from '../forge/index.ts';
+import { parseModelId } from './model-id.ts';
+import { ModelUnavailableError, resolveHfModel } from './resolve-hf.ts';
+
+export type Variant = 'fp32' | 'int8';
+
+export const VARIANT_FILES: Record<Variant, string> = {
+  fp32: 'onnx/model.onnx',
+  int8: 'onnx/model_int8.onnx',
+};
+
+export type ResolveOptions = {
+  /** Where forge and hub models are cached: `<modelsDir>/forge/…`, `<modelsDir>/hf/…`. */
+  modelsDir: string;
+  /** `dir:` models must live under one of these (after resolving symlinks). */
+  modelRoots: readonly string[];
+};
+
+export type ResolvedModel = { id: string; folder: string; file: string; variant: Variant };
+
+export class ModelPathError extends Error {
+  override name = 'ModelPathError';
+}
+
+function insideRoots(path: string, roots: readonly string[]): boolean {
+  return roots.some((root) => {
+    if (!existsSync(root)) return false;
+    const rel = relative(realpathSync(root), path);
+    return rel === '' || (!rel.startsWith('..') && !isAbsolute(rel));
+  });
+}
+
+/** model id + variant → a local HF-layout folder and the ONNX file to load. */
+export async function resolveModel(id: string, variant: Variant, opts: ResolveOptions): Promise<ResolvedModel> {
+  const parsed = parseModelId(id);
+  let folder: string;
+  switch (parsed.kind) {
+    case 'forge':
+      folder = await forgeModel(parsed.name, { cacheDir: opts.modelsDir });
+      break;
+    case 'hf':
+      folder = await resolveHfModel(parsed.repo, join(opts.modelsDir, 'hf'), variant);
+      break;
+    case 'dir': {
+      const abs = resolvePath(parsed.path);
+      if (!existsSync(abs)) throw new ModelUnavailableError(`${id}: no such folder ${abs}`);
+      folder = realpathSync(abs);
+      if (!insideRoots(folder, opts.modelRoots)) {
+        throw new ModelPathError(
+          `${id}: ${folder} is outside the configured model roots (${opts.modelRoots.join(', ') || 'none'}); set INFERLAB_MODEL_ROOTS to allow it`,
+        );
+      }
+      break;
+    }
+  }
+  const file = join(folder, VARIANT_FILES[variant]);
+  if (!existsSync(file)) {
+    throw new ModelUnavailableError(`${id} has no ${variant} variant: ${file} does not exist`);
+  }
+  return { id, folder, file, variant };
+}

@@ -1,0 +1,40 @@
+import { attr, DataType, type NodeProto } from '../onnx/index.ts';
+import type { QuantizedWeight } from './int8-weights.ts';
+import { QuantizationError } from './quantize-per-channel.ts';
+
+/**
+ * Gather(W, idx, axis) on a per-column-quantized W (rows, cols):
+ *   axis 1 gathers columns → (rows, ...idx): scale each by Gather(scales, idx) (…idx) broadcast;
+ *   axis 0 gathers rows → (...idx, cols): the (cols) scales broadcast on the last axis directly.
+ */
+export function gatherFromInt8(n: NodeProto, q: QuantizedWeight, fresh: (base: string) => string): NodeProto[] {
+  const axisAttr = n.attributes.find((a) => a.name === 'axis');
+  const axis = axisAttr?.i ?? 0;
+  if (axis !== 0 && axis !== 1 && axis !== -1 && axis !== -2) {
+    throw new QuantizationError(`Gather '${n.name}' on a matrix with axis ${axis}`);
+  }
+  const onColumns = axis === 1 || axis === -1;
+  const indices = n.inputs[1] as string;
+  const [out] = n.outputs as [string];
+  const gathered = fresh(`${out}_int8`);
+  const asFloat = fresh(`${out}_int8_float`);
+  const node = (opType: string, inputs: string[], output: string, attributes: NodeProto['attributes'] = []) => ({
+    name: fresh(`${n.name}_${opType.toLowerCase()}`),
+    opType,
+    domain: '',
+    inputs,
+    outputs: [output],
+    attributes,
+  });
+  const nodes: NodeProto[] = [
+    { ...n, inputs: [q.values, indices], outputs: [gathered] },
+    node('Cast', [gathered], asFloat, [{ name: 'to', ...attr.int(DataType.FLOAT) }]),
+  ];
+  let scales = q.scales;
+  if (onColumns) {
+    scales = fresh(`${out}_scales`);
+    nodes.push(node('Gather', [q.scales, indices], scales, [{ name: 'axis', ...attr.int(0) }]));
+  }
+  nodes.push(node('Mul', [asFloat, scales], out));
+  return nodes;
+}

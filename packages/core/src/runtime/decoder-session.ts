@@ -1,0 +1,105 @@
+import * as ort from 'onnxruntime-node';
+import { KvCache } from '../kv-cache/kv-cache.ts';
+import type { DecoderConfig } from './decoder-config.ts';
+import {
+  ATTENTION_MASK,
+  INPUT_IDS,
+  LOGITS,
+  POSITION_IDS,
+  pastKeyName,
+  pastValueName,
+  presentKeyName,
+  presentValueName,
+} from './io-names.ts';
+
+export type ExecutionProvider = 'cpu' | 'cuda';
+
+export type SessionOptions = {
+  /** intraOpNumThreads; 0 lets onnxruntime decide. */
+  threads: number;
+  executionProvider: ExecutionProvider;
+};
+
+export class SessionLoadError extends Error {
+  override name = 'SessionLoadError';
+}
+
+export type ForwardInput = {
+  batch: number;
+  seq: number;
+  inputIds: BigInt64Array; // (batch, seq)
+  attentionMask: BigInt64Array; // (batch, past + seq)
+  positionIds: BigInt64Array; // (batch, seq)
+  past: KvCache; // per layer (batch, kv_heads, past, head_dim)
+};
+
+export type ForwardOutput = {
+  logits: Float32Array; // (batch, seq, vocab)
+  present: KvCache; // per layer (batch, kv_heads, past + seq, head_dim)
+};
+
+/** One onnxruntime session over a decoder graph with Optimum's I/O names. */
+export class DecoderSession {
+  private constructor(
+    readonly session: ort.InferenceSession,
+    readonly config: DecoderConfig,
+    readonly file: string,
+    readonly options: SessionOptions,
+  ) {}
+
+  static async load(file: string, config: DecoderConfig, options: SessionOptions): Promise<DecoderSession> {
+    const executionProviders = options.executionProvider === 'cuda' ? ['cuda', 'cpu'] : ['cpu'];
+    try {
+      const session = await ort.InferenceSession.create(file, {
+        executionProviders,
+        intraOpNumThreads: options.threads,
+        interOpNumThreads: 1,
+        graphOptimizationLevel: 'all',
+      });
+      return new DecoderSession(session, config, file, options);
+    } catch (cause) {
+      const hint =
+        options.executionProvider === 'cuda'
+          ? ' (the CUDA provider needs onnxruntime-node installed with ONNXRUNTIME_NODE_INSTALL=cuda12 and the CUDA 12 libraries on the library path)'
+          : '';
+      throw new SessionLoadError(`cannot load ${file} on ${options.executionProvider}${hint}: ${(cause as Error).message}`, {
+        cause,
+      });
+    }
+  }
+
+  async forward(input: ForwardInput): Promise<ForwardOutput> {
+    const { batch, seq } = input;
+    const pastLen = input.past.seqLength;
+    const feeds: Record<string, ort.Tensor> = {
+      [INPUT_IDS]: new ort.Tensor('int64', input.inputIds, [batch, seq]),
+      [ATTENTION_MASK]: new ort.Tensor('int64', input.attentionMask, [batch, pastLen + seq]),
+      [POSITION_IDS]: new ort.Tensor('int64', input.positionIds, [batch, seq]),
+    };
+    for (let i = 0; i < this.config.layers; i++) {
+      feeds[pastKeyName(i)] = input.past.keys[i] as ort.Tensor;
+      feeds[pastValueName(i)] = input.past.values[i] as ort.Tensor;
+    }
+    const out = await this.session.run(feeds);
+    const logits = out[LOGITS];
+    if (!logits) throw new Error(`graph ${this.file} has no output ${LOGITS}`);
+    const keys: ort.Tensor[] = [];
+    const values: ort.Tensor[] = [];
+    for (let i = 0; i < this.config.layers; i++) {
+      const k = out[presentKeyName(i)];
+      const v = out[presentValueName(i)];
+      if (!k || !v) throw new Error(`graph ${this.file} has no output ${presentKeyName(i)}/${presentValueName(i)}`);
+      keys.push(k);
+      values.push(v);
+    }
+    return { logits: logits.data as Float32Array, present: new KvCache(keys, values, pastLen + seq) };
+  }
+
+  emptyCache(batch: number): KvCache {
+    return KvCache.empty(this.config, batch);
+  }
+
+  async release(): Promise<void> {
+    await this.session.release();
+  }
+}

@@ -1,0 +1,107 @@
+import type { CellConfig, Environment, Matrix, WorkerInfo } from '@inferlab/experiments';
+import { index, integer, primaryKey, real, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
+
+// Column names come from the keys (snake_case in SQL via `casing`). Times of day are ISO-8601
+// text; measured durations are real milliseconds.
+
+export const EXPERIMENT_STATUSES = ['queued', 'running', 'done', 'failed'] as const;
+export const CELL_STATUSES = ['queued', 'running', 'done', 'failed'] as const;
+export type ExperimentStatus = (typeof EXPERIMENT_STATUSES)[number];
+export type CellStatus = (typeof CELL_STATUSES)[number];
+
+export const experimentsTable = sqliteTable('experiments', {
+  id: text().primaryKey(),
+  name: text().notNull(),
+  createdAt: text().notNull(),
+  matrix: text({ mode: 'json' }).$type<Matrix>().notNull(),
+  status: text({ enum: EXPERIMENT_STATUSES }).notNull().default('queued'),
+});
+
+export const cellsTable = sqliteTable(
+  'cells',
+  {
+    id: text().primaryKey(),
+    experimentId: text()
+      .notNull()
+      .references(() => experimentsTable.id, { onDelete: 'cascade' }),
+    index: integer().notNull(),
+    config: text({ mode: 'json' }).$type<CellConfig>().notNull(),
+    status: text({ enum: CELL_STATUSES }).notNull().default('queued'),
+    attempt: integer().notNull().default(0),
+    workerId: text(),
+    error: text(),
+    startedAt: text(),
+    finishedAt: text(),
+    modelFile: text(),
+    modelSha256: text(),
+    modelFileBytes: integer(),
+    modelParamCount: integer(),
+    modelParamBytes: integer(),
+    environment: text({ mode: 'json' }).$type<Environment>(),
+    memory: text({ mode: 'json' }).$type<{ peakRssBytes: number; kvCacheBytes: number }>(),
+    cpu: text({ mode: 'json' }).$type<{ userMs: number; systemMs: number }>(),
+    wallMs: real(),
+    metricsVersion: text(),
+  },
+  // The unique index leads with experiment_id, so it also serves the foreign key.
+  (t) => [
+    uniqueIndex('cells_experiment_index_unique').on(t.experimentId, t.index),
+    index('cells_experiment_status_idx').on(t.experimentId, t.status),
+  ],
+);
+
+export const requestsTable = sqliteTable(
+  'requests',
+  {
+    id: integer().primaryKey({ autoIncrement: true }),
+    cellId: text()
+      .notNull()
+      .references(() => cellsTable.id, { onDelete: 'cascade' }),
+    repetition: integer().notNull(),
+    promptIndex: integer().notNull(),
+    promptTokens: integer().notNull(),
+    tokenizeMs: real().notNull(),
+    nOut: integer().notNull(),
+    ttftMs: real().notNull(),
+    e2elMs: real().notNull(),
+    tpotMs: real(),
+    /** ms since the cell's measured window began (same monotonic clock as token events). */
+    startedAt: real().notNull(),
+    stopReason: text({ enum: ['eos', 'length'] }).notNull(),
+    text: text().notNull(),
+    outputTokenIds: text({ mode: 'json' }).$type<number[]>().notNull(),
+  },
+  (t) => [uniqueIndex('requests_cell_repetition_prompt_unique').on(t.cellId, t.repetition, t.promptIndex)],
+);
+
+/** One row per emitted chunk: `t_ms` since the request's t0, `n` tokens in it. */
+export const tokenEventsTable = sqliteTable(
+  'token_events',
+  {
+    requestId: integer()
+      .notNull()
+      .references(() => requestsTable.id, { onDelete: 'cascade' }),
+    seq: integer().notNull(),
+    tMs: real().notNull(),
+    n: integer().notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.requestId, t.seq] })],
+);
+
+export const workersTable = sqliteTable(
+  'workers',
+  {
+    id: text().primaryKey(),
+    host: text().notNull(),
+    deviceClass: text({ enum: ['cpu', 'cuda'] }).notNull(),
+    executionProvider: text().notNull(),
+    threads: integer().notNull(),
+    pid: integer().notNull(),
+    versions: text({ mode: 'json' }).$type<WorkerInfo['versions']>().notNull(),
+    startedAt: text().notNull(),
+    lastHeartbeatAt: text().notNull(),
+    // Not a foreign key: a heartbeat must never be refused because of what a worker is running.
+    currentCellId: text(),
+  },
+  (t) => [index('workers_last_heartbeat_idx').on(t.lastHeartbeatAt)],
+);

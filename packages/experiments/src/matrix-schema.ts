@@ -1,0 +1,112 @@
+import { z } from 'zod';
+import { canonicalJson } from './canonical-json.ts';
+import { DECODING_STRATEGIES, DEVICES, DTYPES } from './cell-config.ts';
+import { createMatrixErrorMap, type MatrixIssue } from './matrix-issues.ts';
+import { MODEL_ID_SYNTAX, parseModelId } from './model-id.ts';
+
+export const MATRIX_LIMITS = {
+  models: 16,
+  variants: 16,
+  decoding: 8,
+  prompts: 64,
+  promptChars: 8000,
+  lengths: 16,
+  maxNewTokens: 2048,
+  devices: DEVICES.length,
+  threads: 16,
+  maxThreads: 256,
+  repetitions: 1000,
+  warmup: 100,
+} as const;
+
+export type MatrixSchemaOptions = {
+  /** Names `forge:` may use; when given, an unknown name is a validation error (not a failed job later). */
+  knownForgeModels?: readonly string[];
+};
+
+const variant = z.strictObject({
+  dtype: z.enum(DTYPES).default('fp32'),
+  cache: z.boolean().default(true),
+});
+
+const decoding = z.strictObject({
+  strategy: z.enum(DECODING_STRATEGIES, {
+    error: (iss) => `expected "greedy" (the only decoding strategy supported so far), got ${JSON.stringify(iss.input)}`,
+  }),
+});
+
+/** The experiment matrix (POST /v1/experiments body), with defaults and limits. See docs/contracts.md. */
+export function createMatrixSchema(options: MatrixSchemaOptions = {}) {
+  const L = MATRIX_LIMITS;
+  return z.strictObject({
+    name: z
+      .string()
+      .min(1)
+      .max(200)
+      .default(() => `experiment ${new Date().toISOString()}`),
+    models: unique(z.array(modelIdSchema(options.knownForgeModels)).min(1).max(L.models)),
+    variants: unique(z.array(variant).min(1).max(L.variants)).default([{ dtype: 'fp32', cache: true }]),
+    decoding: unique(z.array(decoding).min(1).max(L.decoding)).default([{ strategy: 'greedy' }]),
+    prompts: z.array(z.string().min(1).max(L.promptChars)).min(1).max(L.prompts),
+    maxNewTokens: unique(z.array(z.number().int().min(1).max(L.maxNewTokens)).min(1).max(L.lengths)).default([40]),
+    batchSizes: unique(
+      z.array(z.literal(1, { error: (iss) => `batching is not yet supported: batch size must be 1, got ${String(iss.input)}` })).min(1),
+    ).default([1]),
+    devices: unique(z.array(z.enum(DEVICES)).min(1).max(L.devices)).default(['cpu']),
+    threads: unique(z.array(z.number().int().min(0).max(L.maxThreads)).min(1).max(L.threads)).default([0]),
+    repetitions: z.number().int().min(1).max(L.repetitions).default(5),
+    warmup: z.number().int().min(0).max(L.warmup).default(1),
+  });
+}
+
+export type MatrixSchema = ReturnType<typeof createMatrixSchema>;
+export type MatrixInput = z.input<MatrixSchema>;
+export type Matrix = z.output<MatrixSchema>;
+
+/** Thrown by `parseMatrix`; `issues` name each field and the fix, `message` joins them for humans. */
+export class InvalidMatrixError extends Error {
+  override readonly name = 'InvalidMatrixError';
+  constructor(
+    readonly issues: MatrixIssue[],
+    options?: ErrorOptions,
+  ) {
+    const shown = issues.slice(0, 5).map((i) => (i.path === '' ? i.message : `${i.path}: ${i.message}`));
+    const more = issues.length > 5 ? `; and ${issues.length - 5} more` : '';
+    super(`invalid matrix: ${shown.join('; ')}${more}`, options);
+  }
+}
+
+/** Validates and fills defaults; throws `InvalidMatrixError` listing every problem at once. */
+export function parseMatrix(input: unknown, options: MatrixSchemaOptions = {}): Matrix {
+  const { errorMap, toMatrixIssues } = createMatrixErrorMap();
+  const result = createMatrixSchema(options).safeParse(input, { error: errorMap, reportInput: true });
+  if (result.success) return result.data;
+  throw new InvalidMatrixError(toMatrixIssues(result.error.issues), { cause: result.error });
+}
+
+function modelIdSchema(knownForgeModels: readonly string[] | undefined) {
+  return z.string().superRefine((id, ctx) => {
+    const parsed = parseModelId(id);
+    if (parsed === null) {
+      ctx.addIssue({ code: 'custom', message: `invalid model id ${JSON.stringify(id)}: expected ${MODEL_ID_SYNTAX}` });
+    } else if (parsed.kind === 'forge' && knownForgeModels !== undefined && !knownForgeModels.includes(parsed.name)) {
+      ctx.addIssue({
+        code: 'custom',
+        message: `unknown forge model ${JSON.stringify(parsed.name)}; known forge models: ${knownForgeModels.join(', ')}`,
+      });
+    }
+  });
+}
+
+/** Rejects repeated values: two equal entries would expand to two cells with the same id. */
+function unique<T extends z.ZodArray<z.ZodType>>(schema: T): T {
+  return schema.superRefine((items, ctx) => {
+    const first = new Map<string, number>();
+    items.forEach((item, index) => {
+      const key = canonicalJson(item);
+      const earlier = first.get(key);
+      if (earlier === undefined) first.set(key, index);
+      else ctx.addIssue({ code: 'custom', path: [index], message: `duplicate of item ${earlier}; list each value once` });
+    });
+  }) as unknown as T;
+}

@@ -1,0 +1,29 @@
+/** A parsed model id: `forge:<name>`, `hf:<org>/<name>` or `dir:<path>`. */
+export type ModelId = { kind: 'forge'; name: string } | { kind: 'hf'; org: string; name: string } | { kind: 'dir'; path: string };
+
+export const MODEL_ID_SYNTAX = 'forge:<name>, hf:<org>/<name> or dir:<path>';
+
+// Same rules as @inferlab/core's resolver, so the api never accepts an id a worker would reject.
+const FORGE_NAME = /^[a-z0-9][a-z0-9-]*$/;
+const HF_REPO = /^([A-Za-z0-9][\w.-]*)\/([\w.-]+)$/;
+
+/** Parses a model id; returns null when the syntax is wrong (the caller words the error). */
+export function parseModelId(id: string): ModelId | null {
+  const colon = id.indexOf(':');
+  if (colon < 0) return null;
+  const scheme = id.slice(0, colon);
+  const rest = id.slice(colon + 1);
+  switch (scheme) {
+    case 'forge':
+      return FORGE_NAME.test(rest) ? { kind: 'forge', name: rest } : null;
+    case 'hf': {
+      const match = HF_REPO.exec(rest);
+      if (match === null || rest.includes('..')) return null;
+      return { kind: 'hf', org: match[1] ?? '', name: match[2] ?? '' };
+    }
+    case 'dir':
+      return rest.length > 0 ? { kind: 'dir', path: rest } : null;
+    default:
+      return null;
+  }
+}

@@ -1,0 +1,131 @@
+import { z } from 'zod';
+import { cellConfigSchema, DEVICES } from './cell-config.ts';
+
+// Wire formats between api, workers and recorder (docs/contracts.md). The recorder validates every
+// message with these before it touches the database.
+
+const count = z.number().int().min(0);
+const ms = z.number().min(0);
+const isoTime = z.iso.datetime({ offset: true });
+
+export const cellJobSchema = z.object({
+  experimentId: z.string().min(1),
+  cellId: z.string().min(1),
+  config: cellConfigSchema,
+});
+
+/** One emitted chunk: `t` ms since the request's t0, `n` tokens in it (k for a k-token speculative step). */
+export const tokenEventSchema = z.object({ t: ms, n: z.number().int().min(1) });
+
+export const requestRecordSchema = z
+  .object({
+    repetition: count,
+    promptIndex: count,
+    promptTokens: count,
+    tokenizeMs: ms,
+    events: z.array(tokenEventSchema).min(1),
+    outputTokenIds: z.array(z.number().int()),
+    text: z.string(),
+    startedAt: ms,
+    stopReason: z.enum(['eos', 'length']),
+  })
+  .superRefine((r, ctx) => {
+    const nOut = r.events.reduce((sum, e) => sum + e.n, 0);
+    if (nOut !== r.outputTokenIds.length) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['events'],
+        message: `token events carry ${nOut} tokens but outputTokenIds has ${r.outputTokenIds.length}`,
+      });
+    }
+    r.events.forEach((e, i) => {
+      const previous = r.events[i - 1];
+      if (previous !== undefined && e.t < previous.t)
+        ctx.addIssue({ code: 'custom', path: ['events', i, 't'], message: `event times must not decrease (${e.t} < ${previous.t})` });
+    });
+  });
+
+export const environmentSchema = z.object({
+  host: z.string(),
+  cpuModel: z.string(),
+  cores: count,
+  threads: count,
+  memoryBytes: count,
+  os: z.string(),
+  node: z.string(),
+  onnxruntime: z.string(),
+  inferlab: z.string(),
+  gitCommit: z.string().nullable(),
+  executionProvider: z.string(),
+  gpu: z.string().nullable(),
+  clock: z.string(),
+});
+
+export const workerInfoSchema = z.object({
+  id: z.string().min(1),
+  host: z.string(),
+  deviceClass: z.enum(DEVICES),
+  executionProvider: z.string(),
+  threads: count,
+  pid: z.number().int(),
+  versions: z.record(z.string(), z.string()),
+  startedAt: isoTime,
+});
+
+const cellResultFields = z.object({
+  cellId: z.string().min(1),
+  experimentId: z.string().min(1),
+  attempt: z.number().int().min(1),
+  workerId: z.string().min(1),
+  config: cellConfigSchema,
+  model: z.object({
+    id: z.string(),
+    file: z.string(),
+    sha256: z.string(),
+    fileBytes: count,
+    paramCount: count,
+    paramBytes: count,
+  }),
+  environment: environmentSchema,
+  requests: z.array(requestRecordSchema),
+  memory: z.object({ peakRssBytes: count, kvCacheBytes: count }),
+  cpu: z.object({ userMs: ms, systemMs: ms }),
+  wallMs: ms,
+  metricsVersion: z.string().min(1),
+});
+
+// Each (repetition, prompt) is measured once; the database enforces it, this says so in words.
+function uniqueRequests(result: { requests: RequestRecord[] }, ctx: z.RefinementCtx): void {
+  const seen = new Set<string>();
+  result.requests.forEach((r, i) => {
+    const key = `${r.repetition}/${r.promptIndex}`;
+    if (seen.has(key))
+      ctx.addIssue({
+        code: 'custom',
+        path: ['requests', i],
+        message: `repetition ${r.repetition} of prompt ${r.promptIndex} appears twice`,
+      });
+    seen.add(key);
+  });
+}
+
+export const cellResultSchema = cellResultFields.superRefine(uniqueRequests);
+
+const cellRef = { cellId: z.string().min(1), experimentId: z.string().min(1), attempt: z.number().int().min(1) };
+
+export const resultMessageSchema = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('cell-started'), ...cellRef, workerId: z.string().min(1), at: isoTime }),
+  z.object({ kind: z.literal('cell-progress'), ...cellRef, done: count, total: count }),
+  cellResultFields.extend({ kind: z.literal('cell-result') }).superRefine(uniqueRequests),
+  z.object({ kind: z.literal('cell-failed'), ...cellRef, workerId: z.string().min(1), reason: z.string(), final: z.boolean() }),
+  z.object({ kind: z.literal('worker-heartbeat'), worker: workerInfoSchema, currentCellId: z.string().nullable(), at: isoTime }),
+]);
+
+export type CellJob = z.infer<typeof cellJobSchema>;
+export type TokenEvent = z.infer<typeof tokenEventSchema>;
+export type RequestRecord = z.infer<typeof requestRecordSchema>;
+export type Environment = z.infer<typeof environmentSchema>;
+export type WorkerInfo = z.infer<typeof workerInfoSchema>;
+export type CellResult = z.infer<typeof cellResultSchema>;
+export type ResultMessage = z.infer<typeof resultMessageSchema>;
+export type ResultMessageKind = ResultMessage['kind'];

@@ -1,0 +1,43 @@
+import type { Device } from './cell-config.ts';
+
+// BullMQ 6 refuses ':' in queue names (it separates the Redis key parts), hence `cells-cpu`.
+export const CELL_QUEUES = { cpu: 'cells-cpu', cuda: 'cells-cuda' } as const satisfies Record<Device, string>;
+export const RESULTS_QUEUE = 'results';
+
+/** Job name of every job on a `cells-<device>` queue. */
+export const CELL_JOB_NAME = 'cell';
+
+export function cellQueueName(device: Device): string {
+  return CELL_QUEUES[device];
+}
+
+/**
+ * jobId of a `cell-result` message: one per cell attempt, so a re-published result is deduplicated
+ * by BullMQ and a new attempt is not. (BullMQ 6 accepts a custom id with exactly two ':'.)
+ */
+export function resultJobId(cellId: string, attempt: number): string {
+  return `result:${cellId}:${attempt}`;
+}
+
+const HOUR_S = 3600;
+
+/** Options of every cell job; `jobId` (= cell id) is set per job. */
+export const CELL_JOB_OPTIONS = {
+  attempts: 3,
+  backoff: { type: 'exponential', delay: 1000 },
+  // Completed jobs stay a day so a resubmitted cell id is still deduplicated meanwhile; failed ones a week for
+  // inspection. Counts cap Redis memory on large matrices.
+  removeOnComplete: { age: 24 * HOUR_S, count: 10_000 },
+  removeOnFail: { age: 7 * 24 * HOUR_S, count: 10_000 },
+} as const;
+
+/**
+ * Options for messages published to `results`: the recorder is idempotent, so retrying a message
+ * whose write failed (a busy database) is safe; recorded ones need not linger.
+ */
+export const RESULT_JOB_OPTIONS = {
+  attempts: 5,
+  backoff: { type: 'exponential', delay: 1000 },
+  removeOnComplete: { age: HOUR_S, count: 1000 },
+  removeOnFail: { age: 7 * 24 * HOUR_S },
+} as const;

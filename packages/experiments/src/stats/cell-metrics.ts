@@ -1,0 +1,102 @@
+import type { Variant } from '../cell-config.ts';
+import { type BootstrapOptions, bootstrapCis } from './bootstrap.ts';
+import { cellRequestRate, cellThroughput, measuredWindowMs } from './cell-throughput.ts';
+import { percentile, sortedCopy } from './percentile.ts';
+import { type RequestTiming, requestMetrics } from './request-metrics.ts';
+import { type Summary, summarize } from './summarize.ts';
+
+export type Interval = { lo: number; hi: number };
+/** Bootstrap CIs of the reported percentiles (METRICS.md: `p95 = 41.2 ms [40.1, 43.0]`). */
+export type PercentileCis = { p50: Interval; p95: Interval; p99: Interval; level: number; resamples: number; seed: number };
+export type MetricSummary = Summary & { ci: PercentileCis | null };
+
+/** One row of the seed notebook's closing table, plus the latency percentiles it names. */
+export type SeedRow = {
+  mode: string;
+  dtype: Variant['dtype'];
+  use_cache: boolean;
+  model_size_MB: number | null;
+  time_s: number;
+  tokens_generated: number;
+  tokens_per_s: number | null;
+  p50_e2el_ms: number;
+  p95_e2el_ms: number;
+  p99_e2el_ms: number;
+  p50_ttft_ms: number;
+  p95_ttft_ms: number;
+  p99_ttft_ms: number;
+};
+
+export type CellMetrics = {
+  requests: number;
+  seed: SeedRow | null;
+  ttft: MetricSummary | null;
+  tpot: MetricSummary | null;
+  e2el: MetricSummary | null;
+  /** No CI: the gaps within one request are not independent draws. */
+  itl: MetricSummary | null;
+  throughput: { tokensPerS: number | null; requestsPerS: number | null; windowMs: number | null };
+};
+
+export type CellMetricsInput = {
+  variant: Variant;
+  /** Size of the variant's model file on disk; null when not recorded. */
+  modelFileBytes: number | null;
+  requests: readonly (RequestTiming & { startedAt: number })[];
+};
+
+/** The fixed seed of every CI in results, so the same rows always give the same intervals. */
+export const RESULTS_BOOTSTRAP: Required<BootstrapOptions> = { resamples: 1000, seed: 20240501, level: 0.95 };
+
+/** Per-cell metrics (METRICS.md "Per cell"), pooled over the measured requests. */
+export function cellMetrics(input: CellMetricsInput, bootstrap: Required<BootstrapOptions> = RESULTS_BOOTSTRAP): CellMetrics {
+  const per = input.requests.map(requestMetrics);
+  const ttft = per.map((m) => m.ttft);
+  const e2el = per.map((m) => m.e2el);
+  const withCi = (values: number[]): MetricSummary | null => {
+    const summary = summarize(values);
+    return summary === null ? null : { ...summary, ci: percentileCis(values, bootstrap) };
+  };
+  const itl = summarize(per.flatMap((m) => m.itl));
+  const e2elSummary = withCi(e2el);
+  const ttftSummary = withCi(ttft);
+  return {
+    requests: per.length,
+    seed: e2elSummary === null || ttftSummary === null ? null : seedRow(input, per, e2elSummary, ttftSummary),
+    ttft: ttftSummary,
+    tpot: withCi(per.flatMap((m) => (m.tpot === null ? [] : [m.tpot]))),
+    e2el: e2elSummary,
+    itl: itl === null ? null : { ...itl, ci: null },
+    throughput: {
+      tokensPerS: cellThroughput(input.requests),
+      requestsPerS: cellRequestRate(input.requests),
+      windowMs: measuredWindowMs(input.requests),
+    },
+  };
+}
+
+function seedRow(input: CellMetricsInput, per: ReturnType<typeof requestMetrics>[], e2el: Summary, ttft: Summary): SeedRow {
+  const { dtype, cache } = input.variant;
+  const rates = per.flatMap((m) => (m.tokensPerS === null ? [] : [m.tokensPerS]));
+  return {
+    mode: `${dtype} ${cache ? 'cache' : 'no-cache'}`,
+    dtype,
+    use_cache: cache,
+    model_size_MB: input.modelFileBytes === null ? null : input.modelFileBytes / 2 ** 20,
+    time_s: e2el.p50 / 1000,
+    tokens_generated: percentile(sortedCopy(per.map((m) => m.nOut)), 0.5),
+    tokens_per_s: rates.length === 0 ? null : percentile(sortedCopy(rates), 0.5),
+    p50_e2el_ms: e2el.p50,
+    p95_e2el_ms: e2el.p95,
+    p99_e2el_ms: e2el.p99,
+    p50_ttft_ms: ttft.p50,
+    p95_ttft_ms: ttft.p95,
+    p99_ttft_ms: ttft.p99,
+  };
+}
+
+function percentileCis(values: number[], bootstrap: Required<BootstrapOptions>): PercentileCis {
+  const [p50, p95, p99] = bootstrapCis(values, [0.5, 0.95, 0.99], bootstrap).map(({ lo, hi }) => ({ lo, hi }));
+  if (p50 === undefined || p95 === undefined || p99 === undefined) throw new RangeError('missing bootstrap interval');
+  return { p50, p95, p99, ...bootstrap };
+}

@@ -1,0 +1,19 @@
+#!/usr/bin/env node
+// `npm run demo`: plain JavaScript so it runs before dependencies exist. Installs them when
+// missing, then hands over to the TypeScript demo.
+import { execSync, spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const need = ['node_modules/.bin/tsx', 'node_modules/onnxruntime-node', 'node_modules/better-sqlite3/build/Release/better_sqlite3.node'];
+if (!need.every((p) => existsSync(join(root, p)))) {
+  console.log('[demo] installing dependencies (npm ci)…');
+  execSync('npm ci', { cwd: root, stdio: 'inherit' });
+}
+const r = spawnSync(join(root, 'node_modules/.bin/tsx'), [join(root, 'scripts/demo.ts'), ...process.argv.slice(2)], {
+  cwd: root,
+  stdio: 'inherit',
+});
+process.exit(r.status ?? 1);
