@@ -1,7 +1,7 @@
 // KV cache vs no cache on one model, both modes alternating in one run (noise hits both alike).
 // npm run bench:kv-cache -- [--model forge:gpt2-small] [--reps 3] [--threads 2] [--lengths 40,256]
 import { resolve } from 'node:path';
-import { generate, greedy, ModelPool, resolveModel } from '@inferlab/core';
+import { generate, greedyStrategy, ModelPool, resolveModel } from '@inferlab/core';
 import { flag, median, table } from './lib.ts';
 
 const model = flag('--model', 'forge:gpt2-small');
@@ -21,7 +21,8 @@ console.log(
 type Sample = { e2eTokPerS: number; decodeTokPerS: number; tokens: number };
 const runOnce = async (useCache: boolean, maxNewTokens: number): Promise<Sample> => {
   // eosTokenIds empty: both modes generate exactly maxNewTokens, so the work compared is equal.
-  const g = await generate(session, tokenizer, prompt, { maxNewTokens, useCache, strategy: greedy, eosTokenIds: [] });
+  const strategy = greedyStrategy(session, { useCache });
+  const g = await generate(tokenizer, prompt, { maxNewTokens, strategy, eosTokenIds: [] });
   const first = g.events[0]?.t ?? 0;
   const last = g.events.at(-1)?.t ?? 0;
   const n = g.outputTokenIds.length;

@@ -12,6 +12,11 @@ if (!need.every((p) => existsSync(join(root, p)))) {
   console.log('[demo] installing dependencies (npm ci)…');
   execSync('npm ci', { cwd: root, stdio: 'inherit' });
 }
+// The api serves the dashboard from apps/dashboard/dist: build it when missing (a few seconds).
+if (!existsSync(join(root, 'apps/dashboard/dist/index.html'))) {
+  console.log('[demo] building the dashboard (npm run build)…');
+  execSync('npm run build', { cwd: root, stdio: 'inherit' });
+}
 const r = spawnSync(join(root, 'node_modules/.bin/tsx'), [join(root, 'scripts/demo.ts'), ...process.argv.slice(2)], {
   cwd: root,
   stdio: 'inherit',

@@ -63,6 +63,7 @@ async function main(): Promise<void> {
   process.on('SIGINT', () => void stop().then(() => process.exit(130)));
   try {
     say(`[demo] api at ${platform.apiUrl} (redis ${platform.redis ? `started on ${platform.redisUrl}` : platform.redisUrl})`);
+    say(`[demo] dashboard at ${platform.apiUrl}/ (open it to watch the cells run)`);
     const matrix = {
       name: 'seed: fp32 no-cache vs fp32 cache vs int8 cache',
       models: [model],
@@ -91,7 +92,8 @@ async function main(): Promise<void> {
     else say(formatSeedTable(results));
     if (once) return;
     say(
-      `\n[demo] the api keeps running at ${platform.apiUrl} (try GET ${platform.apiUrl}/v1/experiments/${created.id}/results); Ctrl-C stops it.`,
+      `\n[demo] the api keeps running at ${platform.apiUrl} (try GET ${platform.apiUrl}/v1/experiments/${created.id}/results); Ctrl-C stops it.` +
+        `\n[demo] dashboard: ${platform.apiUrl}/experiments/${created.id}`,
     );
     await new Promise(() => {});
   } finally {

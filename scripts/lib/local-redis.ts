@@ -1,5 +1,5 @@
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync } from 'node:fs';
 import { createServer, Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -72,15 +72,37 @@ export function pingRedis(url: string, timeoutMs = 1000): Promise<boolean> {
   });
 }
 
-export type StartRedisOptions = { appendOnly?: boolean; dir?: string; port?: number; log?: (line: string) => void };
+export type StartRedisOptions = {
+  appendOnly?: boolean;
+  dir?: string;
+  port?: number;
+  /** Addresses to listen on; default loopback only. */
+  bind?: string[];
+  log?: (line: string) => void;
+};
 
 /** Starts a private redis-server child on a free port (noeviction, as BullMQ needs). */
 export async function startLocalRedis(opts: StartRedisOptions = {}): Promise<LocalRedis> {
   const bin = ensureRedisServer(opts.log);
   const port = opts.port ?? (await freePort());
   const dir = opts.dir ?? mkdtempSync(join(tmpdir(), 'inferlab-redis-'));
-  const args = ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--maxmemory-policy', 'noeviction'];
+  mkdirSync(dir, { recursive: true });
+  const args = [
+    '--port',
+    String(port),
+    '--bind',
+    ...(opts.bind ?? ['127.0.0.1']),
+    '--dir',
+    dir,
+    '--save',
+    '',
+    '--maxmemory-policy',
+    'noeviction',
+  ];
   args.push('--appendonly', opts.appendOnly ? 'yes' : 'no');
+  // Listening beyond loopback (test hosts in network namespaces): Redis's protected mode would
+  // refuse them since this private server has no password.
+  if (opts.bind?.some((a) => a !== '127.0.0.1' && a !== '::1')) args.push('--protected-mode', 'no');
   if (opts.appendOnly) args.push('--appendfsync', 'always');
   const child = spawn(bin, args, { stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';

@@ -26,7 +26,9 @@ export type Platform = {
   redis: LocalRedis | null;
   api: ChildProcess;
   workers: ChildProcess[];
-  startWorker: (env?: NodeJS.ProcessEnv) => Promise<ChildProcess>;
+  /** `prefix` wraps the command, e.g. `['ip', 'netns', 'exec', 'ns1']` to run it on another (virtual) host. */
+  startWorker: (env?: NodeJS.ProcessEnv, prefix?: string[]) => Promise<ChildProcess>;
+  restartApi: (signal?: NodeJS.Signals) => Promise<void>;
   stop: () => Promise<void>;
 };
 
@@ -60,7 +62,7 @@ export async function waitForHttp(url: string, timeoutMs: number, child?: ChildP
   }
 }
 
-function stopChild(child: ChildProcess, signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
+export function stopChild(child: ChildProcess, signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
   return new Promise((resolveStop) => {
     if (child.exitCode !== null || child.signalCode !== null) return resolveStop();
     child.once('exit', () => resolveStop());
@@ -80,16 +82,27 @@ export async function startPlatform(opts: PlatformOptions): Promise<Platform> {
   }
   const port = opts.port ?? (await freePort());
   const baseEnv = { ...process.env, ...opts.env, REDIS_URL: redisUrl, INFERLAB_DATA_DIR: opts.dataDir };
-  const api = spawn(NODE_TS[0], [...NODE_TS.slice(1), join(ROOT, 'apps/api/src/main.ts')], {
-    cwd: ROOT,
-    env: { ...baseEnv, PORT: String(port), HOST: '127.0.0.1' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  pipeLines(api, 'api', opts.log);
+  const spawnApi = () => {
+    const child = spawn(NODE_TS[0], [...NODE_TS.slice(1), join(ROOT, 'apps/api/src/main.ts')], {
+      cwd: ROOT,
+      env: { ...baseEnv, PORT: String(port), HOST: '127.0.0.1' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    pipeLines(child, 'api', opts.log);
+    return child;
+  };
   const apiUrl = `http://127.0.0.1:${port}`;
   const workers: ChildProcess[] = [];
-  const startWorker = async (env: NodeJS.ProcessEnv = {}) => {
-    const w = spawn(NODE_TS[0], [...NODE_TS.slice(1), join(ROOT, 'apps/worker/src/main.ts')], {
+  const platform = { apiUrl, redisUrl, redis, api: spawnApi(), workers } as Platform;
+  /** Stops the api (SIGKILL by default: a crash) and starts a new one on the same port and database. */
+  const restartApi = async (signal: NodeJS.Signals = 'SIGKILL') => {
+    await stopChild(platform.api, signal);
+    platform.api = spawnApi();
+    await waitForHttp(`${apiUrl}/healthz`, 60_000, platform.api);
+  };
+  const startWorker = async (env: NodeJS.ProcessEnv = {}, prefix: string[] = []) => {
+    const command = [...prefix, ...NODE_TS, join(ROOT, 'apps/worker/src/main.ts')];
+    const w = spawn(command[0] as string, command.slice(1), {
       cwd: ROOT,
       env: { ...baseEnv, WORKER_DEVICE: 'cpu', ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -100,15 +113,15 @@ export async function startPlatform(opts: PlatformOptions): Promise<Platform> {
   };
   const stop = async () => {
     await Promise.all(workers.map((w) => stopChild(w)));
-    await stopChild(api);
+    await stopChild(platform.api);
     await redis?.stop();
   };
   try {
-    await waitForHttp(`${apiUrl}/healthz`, 60_000, api);
+    await waitForHttp(`${apiUrl}/healthz`, 60_000, platform.api);
     for (let i = 0; i < (opts.workers ?? 1); i++) await startWorker();
   } catch (err) {
     await stop();
     throw err;
   }
-  return { apiUrl, redisUrl, redis, api, workers, startWorker, stop };
+  return Object.assign(platform, { startWorker, restartApi, stop });
 }

@@ -1,5 +1,15 @@
-import { CELL_JOB_NAME, CELL_JOB_OPTIONS, type CellJob, cellQueueName, DEVICES, type Device } from '@inferlab/experiments';
+import {
+  CANCEL_KEY_TTL_S,
+  CELL_JOB_NAME,
+  CELL_JOB_OPTIONS,
+  type CellJob,
+  cancelKey,
+  cellQueueName,
+  DEVICES,
+  type Device,
+} from '@inferlab/experiments';
 import { type ConnectionOptions, Queue } from 'bullmq';
+import { Redis } from 'ioredis';
 
 export class EnqueueError extends Error {
   override readonly name = 'EnqueueError';
@@ -7,6 +17,8 @@ export class EnqueueError extends Error {
 
 export type CellEnqueuer = {
   enqueue: (jobs: CellJob[]) => Promise<void>;
+  /** Marks the experiment cancelled for workers and removes the queued cells' jobs. */
+  cancel: (input: { experimentId: string; queued: string[]; running: string[] }) => Promise<{ removed: number }>;
   queues: Record<Device, Queue<CellJob>>;
   close: () => Promise<void>;
 };
@@ -50,8 +62,22 @@ export function createCellEnqueuer(
     }
   };
 
+  const cancel = async (input: { experimentId: string; queued: string[] }) => {
+    if (!(connection instanceof Redis)) throw new EnqueueError('cancelling needs an ioredis connection');
+    await connection.set(cancelKey(input.experimentId), '1', 'EX', CANCEL_KEY_TTL_S);
+    let removed = 0;
+    for (const id of input.queued) {
+      // A job a worker took meanwhile is locked and stays; the worker sees the key and stops.
+      for (const queue of Object.values(queues)) {
+        if (!(await queue.getJob(id))) continue;
+        removed += await queue.remove(id).catch(() => 0);
+      }
+    }
+    return { removed };
+  };
+
   const close = async () => {
     await Promise.all(Object.values(queues).map((queue) => queue.close()));
   };
-  return { enqueue, queues, close };
+  return { enqueue, cancel, queues, close };
 }

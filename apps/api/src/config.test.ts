@@ -11,7 +11,13 @@ describe('loadConfig', () => {
       dbPath: 'data/inferlab.sqlite',
       maxCells: 512,
       recorder: true,
+      access: { writeTokens: [], readTokens: [] },
     });
+  });
+
+  it('reads API tokens as comma-separated lists, ignoring blanks', () => {
+    const config = loadConfig({ INFERLAB_API_TOKENS: ' w1, w2 ,,', INFERLAB_READ_TOKENS: 'r1' });
+    expect(config.access).toEqual({ writeTokens: ['w1', 'w2'], readTokens: ['r1'] });
   });
 
   it('reads and coerces the environment', () => {

@@ -9,6 +9,10 @@ const envSchema = z.object({
   INFERLAB_DB: z.string().min(1).optional(),
   MAX_CELLS: z.coerce.number().int().min(1).default(512),
   RECORDER: z.enum(['on', 'off']).default('on'),
+  /** Comma-separated tokens that may submit and cancel; unset: writes are open (local use). */
+  INFERLAB_API_TOKENS: z.string().optional(),
+  /** Comma-separated read-only tokens; when set, reads need a read or write token. */
+  INFERLAB_READ_TOKENS: z.string().optional(),
 });
 
 export type ApiConfig = {
@@ -20,7 +24,14 @@ export type ApiConfig = {
   maxCells: number;
   /** Run the results recorder in this process (off when a standalone recorder runs elsewhere). */
   recorder: boolean;
+  access: { writeTokens: string[]; readTokens: string[] };
 };
+
+const tokenList = (v: string | undefined) =>
+  (v ?? '')
+    .split(',')
+    .map((t) => t.trim())
+    .filter((t) => t.length > 0);
 
 export class ConfigError extends Error {
   override readonly name = 'ConfigError';
@@ -44,5 +55,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ApiConfig {
     dbPath: e.INFERLAB_DB ?? join(e.INFERLAB_DATA_DIR, 'inferlab.sqlite'),
     maxCells: e.MAX_CELLS,
     recorder: e.RECORDER === 'on',
+    access: { writeTokens: tokenList(e.INFERLAB_API_TOKENS), readTokens: tokenList(e.INFERLAB_READ_TOKENS) },
   };
 }

@@ -1,5 +1,8 @@
 import type { Db } from '@inferlab/db';
 import type { CellJob } from '@inferlab/experiments';
+import type { AccessPolicy } from './auth.ts';
+import type { EventBus } from './events/event-bus.ts';
+import type { QueueDepths } from './routes/queues.ts';
 
 /** What the http app needs from the outside, injected so routes run under `app.request()` in tests. */
 export type AppDeps = {
@@ -9,6 +12,16 @@ export type AppDeps = {
   redisPing: () => Promise<boolean>;
   knownForgeModels: readonly string[];
   maxCells?: number;
+  /** Live updates for `GET /v1/events` (absent: no such route). */
+  events?: EventBus;
+  /** Cell queue depths for `GET /v1/queues` (absent: no such route). */
+  queueDepths?: QueueDepths;
+  /** The built dashboard served at `/` (absent: the api serves only the api). */
+  dashboardDir?: string;
+  /** Removes queued cells' jobs and tells workers running the others to stop (absent: database only). */
+  cancelCells?: (input: { experimentId: string; queued: string[]; running: string[] }) => Promise<{ removed: number }>;
+  /** API tokens (absent or empty: open). */
+  access?: AccessPolicy;
   /** Clock and id source, replaceable in tests. */
   now?: () => Date;
   newId?: () => string;

@@ -1,10 +1,18 @@
 import type { Db } from '@inferlab/db';
-import { RESULTS_QUEUE, resultMessageSchema } from '@inferlab/experiments';
+import { RESULTS_QUEUE, type ResultMessage, resultMessageSchema } from '@inferlab/experiments';
 import { type ConnectionOptions, type Job, Worker } from 'bullmq';
 import { type MessageOutcome, recordMessage } from './record-message.ts';
 
 export type Logger = Pick<Console, 'info' | 'warn' | 'error'>;
-export type RecorderOutcome = { jobId: string | undefined; kind: string } & (MessageOutcome | { outcome: 'invalid'; detail: string });
+/**
+ * The cell a message was about, so listeners (the SSE event bus) can say what changed. Kept small:
+ * BullMQ stores the handler's return value with the job, and a whole cell-result is large.
+ */
+export type MessageSubject = { experimentId: string; cellId: string; progress?: { done: number; total: number } } | null;
+export type RecorderOutcome = { jobId: string | undefined; kind: string } & (
+  | (MessageOutcome & { subject: MessageSubject })
+  | { outcome: 'invalid'; detail: string }
+);
 
 export type RecorderOptions = {
   db: Db;
@@ -34,7 +42,7 @@ export function startRecorder(options: RecorderOptions): { close: () => Promise<
       log.warn(`[recorder] discarding invalid ${kind} message ${job.id}: ${detail}`);
       return { jobId: job.id, kind, outcome: 'invalid', detail };
     }
-    const outcome = { jobId: job.id, kind, ...recordMessage(options.db, parsed.data) };
+    const outcome = { jobId: job.id, kind, ...recordMessage(options.db, parsed.data), subject: subjectOf(parsed.data) };
     if (outcome.outcome === 'skipped') log.info(`[recorder] skipped ${kind} ${job.id}: ${outcome.detail}`);
     return outcome;
   };
@@ -52,4 +60,12 @@ export function startRecorder(options: RecorderOptions): { close: () => Promise<
   );
   worker.on('error', (err) => log.error(`[recorder] ${err.message}`));
   return { close: () => worker.close() };
+}
+
+function subjectOf(message: ResultMessage): MessageSubject {
+  if (message.kind === 'worker-heartbeat') return null;
+  const { experimentId, cellId } = message;
+  return message.kind === 'cell-progress'
+    ? { experimentId, cellId, progress: { done: message.done, total: message.total } }
+    : { experimentId, cellId };
 }

@@ -42,6 +42,7 @@ export function createAppFixture(redis: RedisFixture | null, overrides: Partial<
   const app = createApp({
     db,
     enqueue: redis?.enqueuer.enqueue ?? (async () => {}),
+    cancelCells: redis?.enqueuer.cancel,
     redisPing: redis === null ? async () => false : redisPinger(redis.connection),
     knownForgeModels: TEST_FORGE_MODELS,
     ...overrides,

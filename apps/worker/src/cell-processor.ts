@@ -10,14 +10,22 @@ export type ProcessorDeps = {
   /** Told when a cell starts and ends, for heartbeats. */
   onCurrentCell: (cellId: string | null) => void;
   log: (line: string) => void;
+  /** Whether the experiment was cancelled (the api sets a Redis key); checked before and during a cell. */
+  isCancelled: (experimentId: string) => Promise<boolean>;
 };
+
+const CANCEL_POLL_MS = 1000;
 
 const PROGRESS_EVERY_MS = 1000;
 
 /** The BullMQ processor of `cells-<device>`: runs the cell off-thread, publishes to `results`. */
 export function createCellProcessor(deps: ProcessorDeps) {
-  return async (job: Job<CellJob>): Promise<{ requests: number }> => {
+  return async (job: Job<CellJob>): Promise<{ requests: number; cancelled?: true }> => {
     const { cellId, experimentId, config } = job.data;
+    if (await deps.isCancelled(experimentId)) {
+      deps.log(`cell ${cellId} skipped: its experiment was cancelled`);
+      return { requests: 0, cancelled: true };
+    }
     // attemptsStarted counts stalled (killed-worker) restarts too, so each try has its own number.
     const attempt = Math.max(job.attemptsStarted, job.attemptsMade + 1);
     const publish = (msg: ResultMessage, jobId?: string) =>
@@ -25,14 +33,29 @@ export function createCellProcessor(deps: ProcessorDeps) {
     deps.onCurrentCell(cellId);
     await publish({ kind: 'cell-started', cellId, experimentId, attempt, workerId: deps.workerId, at: new Date().toISOString() });
     let lastProgress = 0;
+    let runId: number | null = null;
+    const cancelPoll = setInterval(() => {
+      void deps
+        .isCancelled(experimentId)
+        .then((yes) => {
+          if (yes && runId !== null) deps.host.cancel(runId);
+        })
+        .catch(() => undefined);
+    }, CANCEL_POLL_MS);
     try {
-      const run = await deps.host.run(config, (p) => {
-        const now = Date.now();
-        if (p.phase !== 'measuring' || (now - lastProgress < PROGRESS_EVERY_MS && p.done < p.total)) return;
-        lastProgress = now;
-        void job.updateProgress(p).catch(() => undefined);
-        void publish({ kind: 'cell-progress', cellId, experimentId, attempt, done: p.done, total: p.total }).catch(() => undefined);
-      });
+      const run = await deps.host.run(
+        config,
+        (p) => {
+          const now = Date.now();
+          if (p.phase !== 'measuring' || (now - lastProgress < PROGRESS_EVERY_MS && p.done < p.total)) return;
+          lastProgress = now;
+          void job.updateProgress(p).catch(() => undefined);
+          void publish({ kind: 'cell-progress', cellId, experimentId, attempt, done: p.done, total: p.total }).catch(() => undefined);
+        },
+        (id) => {
+          runId = id;
+        },
+      );
       await publish(
         { kind: 'cell-result', cellId, experimentId, attempt, workerId: deps.workerId, config, ...run },
         resultJobId(cellId, attempt),
@@ -49,6 +72,7 @@ export function createCellProcessor(deps: ProcessorDeps) {
       await publish({ kind: 'cell-failed', cellId, experimentId, attempt, workerId: deps.workerId, reason, final });
       throw permanent ? new UnrecoverableError(reason) : e;
     } finally {
+      clearInterval(cancelPoll);
       deps.onCurrentCell(null);
     }
   };

@@ -20,12 +20,16 @@ export class InferenceHost {
   private thread: Worker | null = null;
   private nextId = 1;
   private readonly pending = new Map<number, Pending>();
+  // Shared with the thread, which cannot receive messages while inference blocks it.
+  private readonly cancelFlag = new Int32Array(new SharedArrayBuffer(4));
 
   constructor(private readonly data: { modelsDir: string; modelRoots: string[]; modelCache: number }) {}
 
   private ensureThread(): Worker {
     if (this.thread) return this.thread;
-    const thread = new Worker(new URL('./inference-thread-entry.mjs', import.meta.url), { workerData: this.data });
+    const thread = new Worker(new URL('./inference-thread-entry.mjs', import.meta.url), {
+      workerData: { ...this.data, cancelFlag: this.cancelFlag },
+    });
     thread.on('message', (msg: ThreadResponse) => {
       const p = this.pending.get(msg.id);
       if (!p) return;
@@ -45,13 +49,20 @@ export class InferenceHost {
     return thread;
   }
 
-  run(spec: CellSpec, onProgress: (p: Progress) => void): Promise<CellRun> {
+  /** Runs a cell; `handle.id` can be passed to cancel(). */
+  run(spec: CellSpec, onProgress: (p: Progress) => void, onStart: (id: number) => void = () => {}): Promise<CellRun> {
     const thread = this.ensureThread();
     const id = this.nextId++;
+    onStart(id);
     return new Promise<CellRun>((resolve, reject) => {
       this.pending.set(id, { resolve, reject, onProgress });
       thread.postMessage({ id, spec });
     });
+  }
+
+  /** Asks the run to stop before its next request; it then rejects with CellCancelledError. */
+  cancel(id: number): void {
+    Atomics.store(this.cancelFlag, 0, id);
   }
 
   async close(): Promise<void> {

@@ -4,7 +4,13 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { type CellSpec, ModelPool, runCell } from '@inferlab/core';
 import type { ThreadRequest, ThreadResponse } from './thread-protocol.ts';
 
-const { modelsDir, modelRoots, modelCache } = workerData as { modelsDir: string; modelRoots: string[]; modelCache: number };
+const { modelsDir, modelRoots, modelCache, cancelFlag } = workerData as {
+  modelsDir: string;
+  modelRoots: string[];
+  modelCache: number;
+  /** Int32Array over shared memory: the id of a run to cancel (written by the main thread). */
+  cancelFlag: Int32Array;
+};
 const pool = new ModelPool(modelCache);
 const port = parentPort;
 if (!port) throw new Error('inference-thread must run as a worker thread');
@@ -13,7 +19,8 @@ const post = (msg: ThreadResponse) => port.postMessage(msg);
 
 port.on('message', (msg: ThreadRequest) => {
   const { id, spec } = msg as { id: number; spec: CellSpec };
-  runCell(spec, { modelsDir, modelRoots, pool, onProgress: (progress) => post({ id, type: 'progress', progress }) })
+  const isCancelled = () => Atomics.load(cancelFlag, 0) === id;
+  runCell(spec, { modelsDir, modelRoots, pool, isCancelled, onProgress: (progress) => post({ id, type: 'progress', progress }) })
     .then((run) => post({ id, type: 'result', run }))
     .catch((err: unknown) => {
       const e = err instanceof Error ? err : new Error(String(err));

@@ -1,4 +1,5 @@
-import { type CellJob, cellQueueName, RESULTS_QUEUE, type ResultMessage } from '@inferlab/experiments';
+import { cudaProviderStatus } from '@inferlab/core';
+import { type CellJob, cancelKey, cellQueueName, RESULTS_QUEUE, type ResultMessage } from '@inferlab/experiments';
 import { Queue, Worker } from 'bullmq';
 import { Redis } from 'ioredis';
 import { createCellProcessor } from './cell-processor.ts';
@@ -8,6 +9,13 @@ import { InferenceHost } from './inference-host.ts';
 
 const config = loadWorkerConfig();
 const log = (line: string) => console.log(`[worker ${config.workerId}] ${line}`);
+if (config.device === 'cuda') {
+  const cuda = cudaProviderStatus();
+  if (!cuda.available) {
+    console.error(`[worker ${config.workerId}] cannot serve cuda cells: ${cuda.reason}`);
+    process.exit(2);
+  }
+}
 const connection = new Redis(config.redisUrl, { maxRetriesPerRequest: null });
 const results = new Queue<ResultMessage>(RESULTS_QUEUE, { connection });
 const host = new InferenceHost({ modelsDir: config.modelsDir, modelRoots: config.modelRoots, modelCache: config.modelCache });
@@ -27,6 +35,7 @@ const worker = new Worker<CellJob>(
   queueName,
   createCellProcessor({
     host,
+    isCancelled: async (experimentId) => (await connection.exists(cancelKey(experimentId))) === 1,
     results,
     workerId: config.workerId,
     log,

@@ -14,6 +14,8 @@ export const PERMANENT_ERRORS = new Set([
   'ModelUnavailableError',
   'ModelConfigError',
   'PromptTooLongError',
+  'DecodingConfigError', // a strategy that cannot run this cell (batching beam, a draft with another vocabulary)
   'TokenizerLoadError',
   'RangeError',
+  'CellCancelledError',
 ]);

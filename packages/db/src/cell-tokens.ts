@@ -1,4 +1,4 @@
-import type { TokenEvent } from '@inferlab/experiments';
+import type { StrategyStats, TokenEvent } from '@inferlab/experiments';
 import { asc, eq, type SQL } from 'drizzle-orm';
 import type { Db } from './open-db.ts';
 import { cellsTable, requestsTable, tokenEventsTable } from './schema.ts';
@@ -11,6 +11,10 @@ export type RequestTokens = {
   /** ms since the cell's measured window began. */
   startedAt: number;
   stopReason: 'eos' | 'length';
+  /** Server scenario only: ms from arrival to start. */
+  queueMs?: number;
+  /** Speculative and prompt-lookup requests only. */
+  strategyStats?: StrategyStats;
   events: TokenEvent[];
 };
 
@@ -38,6 +42,10 @@ export function loadRequestTimelines(db: Db, where: SQL): Map<string, RequestTok
       tokenizeMs: requestsTable.tokenizeMs,
       startedAt: requestsTable.startedAt,
       stopReason: requestsTable.stopReason,
+      queueMs: requestsTable.queueMs,
+      targetForwards: requestsTable.targetForwards,
+      draftTokens: requestsTable.draftTokens,
+      acceptedTokens: requestsTable.acceptedTokens,
     })
     .from(requestsTable)
     .innerJoin(cellsTable, eq(cellsTable.id, requestsTable.cellId))
@@ -59,9 +67,13 @@ export function loadRequestTimelines(db: Db, where: SQL): Map<string, RequestTok
     eventsByRequest.set(e.requestId, list);
   }
   const byCell = new Map<string, RequestTokens[]>();
-  for (const { id, cellId, ...request } of rows) {
+  for (const { id, cellId, queueMs, targetForwards, draftTokens, acceptedTokens, ...request } of rows) {
     const list = byCell.get(cellId) ?? [];
-    list.push({ ...request, events: eventsByRequest.get(id) ?? [] });
+    const stats =
+      targetForwards === null || draftTokens === null || acceptedTokens === null
+        ? {}
+        : { strategyStats: { targetForwards, draftTokens, acceptedTokens } };
+    list.push({ ...request, ...(queueMs === null ? {} : { queueMs }), ...stats, events: eventsByRequest.get(id) ?? [] });
     byCell.set(cellId, list);
   }
   return byCell;

@@ -5,7 +5,7 @@ import { cellsTable } from './schema.ts';
 import { isoNow } from './tx.ts';
 
 /** Why a write was skipped; the recorder logs it. */
-export type SkipReason = 'unknown-cell' | 'already-done' | 'already-failed' | 'stale-attempt';
+export type SkipReason = 'unknown-cell' | 'already-done' | 'already-failed' | 'cancelled' | 'stale-attempt';
 export type WriteOutcome = { updated: true } | { updated: false; reason: SkipReason };
 
 export type CellRow = typeof cellsTable.$inferSelect;
@@ -25,6 +25,7 @@ export function markCellRunning(db: Db, input: { cellId: string; attempt: number
       if (cell === undefined) return { updated: false, reason: 'unknown-cell' } as const;
       if (cell.status === 'done') return { updated: false, reason: 'already-done' } as const;
       if (cell.status === 'failed') return { updated: false, reason: 'already-failed' } as const;
+      if (cell.status === 'cancelled') return { updated: false, reason: 'cancelled' } as const;
       if (input.attempt < cell.attempt) return { updated: false, reason: 'stale-attempt' } as const;
       tx.update(cellsTable)
         .set({ status: 'running', attempt: input.attempt, workerId: input.workerId, startedAt: input.at })
@@ -51,6 +52,7 @@ export function recordCellFailure(
       const cell = tx.select().from(cellsTable).where(eq(cellsTable.id, input.cellId)).get();
       if (cell === undefined) return { updated: false, reason: 'unknown-cell' } as const;
       if (cell.status === 'done') return { updated: false, reason: 'already-done' } as const;
+      if (cell.status === 'cancelled') return { updated: false, reason: 'cancelled' } as const;
       if (input.attempt < cell.attempt) return { updated: false, reason: 'stale-attempt' } as const;
       const workerId = input.workerId ?? cell.workerId;
       const change = input.final

@@ -2,10 +2,10 @@ import { count, eq } from 'drizzle-orm';
 import { type CellStatus, cellsTable, type ExperimentStatus, experimentsTable } from './schema.ts';
 import type { DbOrTx } from './tx.ts';
 
-export type Progress = { total: number; queued: number; running: number; done: number; failed: number };
+export type Progress = { total: number; queued: number; running: number; done: number; failed: number; cancelled: number };
 
 export function emptyProgress(): Progress {
-  return { total: 0, queued: 0, running: 0, done: 0, failed: 0 };
+  return { total: 0, queued: 0, running: 0, done: 0, failed: 0, cancelled: 0 };
 }
 
 /** Adds `n` cells of `status` to a progress count (mutates and returns it). */
@@ -15,10 +15,14 @@ export function addToProgress(progress: Progress, status: CellStatus, n: number)
   return progress;
 }
 
-/** An experiment is finished when every cell is; `failed` if any cell failed for good. */
+/**
+ * An experiment is finished when every cell is: `cancelled` if any cell was cancelled, else `failed`
+ * if any failed for good, else `done`.
+ */
 export function experimentStatusOf(p: Progress): ExperimentStatus {
-  if (p.total > 0 && p.done + p.failed === p.total) return p.failed > 0 ? 'failed' : 'done';
-  if (p.running + p.done + p.failed > 0) return 'running';
+  const finished = p.done + p.failed + p.cancelled;
+  if (p.total > 0 && finished === p.total) return p.cancelled > 0 ? 'cancelled' : p.failed > 0 ? 'failed' : 'done';
+  if (p.running + finished > 0) return 'running';
   return 'queued';
 }
 

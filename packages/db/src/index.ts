@@ -1,3 +1,5 @@
+export * from './cancel-experiment.ts';
+export * from './cell-summary.ts';
 export * from './cell-tokens.ts';
 export * from './cells-repo.ts';
 export * from './db-health.ts';

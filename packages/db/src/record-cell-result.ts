@@ -43,6 +43,10 @@ export function recordCellResult(db: Db, result: CellResult): RecordOutcome {
           tpotMs: p('tpotMs'),
           startedAt: p('startedAt'),
           stopReason: p('stopReason'),
+          queueMs: p('queueMs'),
+          targetForwards: p('targetForwards'),
+          draftTokens: p('draftTokens'),
+          acceptedTokens: p('acceptedTokens'),
           text: p('text'),
           outputTokenIds: p('outputTokenIds'),
         })
@@ -67,6 +71,10 @@ export function recordCellResult(db: Db, result: CellResult): RecordOutcome {
           tpotMs: m.tpot,
           startedAt: request.startedAt,
           stopReason: request.stopReason,
+          queueMs: request.queueMs ?? null,
+          targetForwards: request.strategyStats?.targetForwards ?? null,
+          draftTokens: request.strategyStats?.draftTokens ?? null,
+          acceptedTokens: request.strategyStats?.acceptedTokens ?? null,
           text: request.text,
           outputTokenIds: request.outputTokenIds,
         });
@@ -92,6 +100,7 @@ export function recordCellResult(db: Db, result: CellResult): RecordOutcome {
           cpu: result.cpu,
           wallMs: result.wallMs,
           metricsVersion: result.metricsVersion,
+          energy: result.energy ?? null,
         })
         .where(eq(cellsTable.id, result.cellId))
         .run();

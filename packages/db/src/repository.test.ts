@@ -66,7 +66,7 @@ describe('experiments', () => {
       id: 'exp-1',
       name: 'repo test',
       status: 'queued',
-      progress: { total: 2, queued: 2, running: 0, done: 0, failed: 0 },
+      progress: { total: 2, queued: 2, running: 0, done: 0, failed: 0, cancelled: 0 },
     });
     expect(view?.matrix).toEqual(matrix);
     expect(view?.cells.map((c) => c.id)).toEqual(cells.map((c) => c.id));

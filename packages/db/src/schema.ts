@@ -1,11 +1,11 @@
-import type { CellConfig, Environment, Matrix, WorkerInfo } from '@inferlab/experiments';
+import type { CellConfig, Energy, Environment, Matrix, WorkerInfo } from '@inferlab/experiments';
 import { index, integer, primaryKey, real, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
 
 // Column names come from the keys (snake_case in SQL via `casing`). Times of day are ISO-8601
 // text; measured durations are real milliseconds.
 
-export const EXPERIMENT_STATUSES = ['queued', 'running', 'done', 'failed'] as const;
-export const CELL_STATUSES = ['queued', 'running', 'done', 'failed'] as const;
+export const EXPERIMENT_STATUSES = ['queued', 'running', 'done', 'failed', 'cancelled'] as const;
+export const CELL_STATUSES = ['queued', 'running', 'done', 'failed', 'cancelled'] as const;
 export type ExperimentStatus = (typeof EXPERIMENT_STATUSES)[number];
 export type CellStatus = (typeof CELL_STATUSES)[number];
 
@@ -42,6 +42,7 @@ export const cellsTable = sqliteTable(
     cpu: text({ mode: 'json' }).$type<{ userMs: number; systemMs: number }>(),
     wallMs: real(),
     metricsVersion: text(),
+    energy: text({ mode: 'json' }).$type<Energy>(),
   },
   // The unique index leads with experiment_id, so it also serves the foreign key.
   (t) => [
@@ -68,6 +69,12 @@ export const requestsTable = sqliteTable(
     /** ms since the cell's measured window began (same monotonic clock as token events). */
     startedAt: real().notNull(),
     stopReason: text({ enum: ['eos', 'length'] }).notNull(),
+    /** Server scenario: ms from arrival to start; null in the other scenarios. */
+    queueMs: real(),
+    /** Speculative / prompt-lookup counters (null for other strategies): see StrategyStats. */
+    targetForwards: integer(),
+    draftTokens: integer(),
+    acceptedTokens: integer(),
     text: text().notNull(),
     outputTokenIds: text({ mode: 'json' }).$type<number[]>().notNull(),
   },

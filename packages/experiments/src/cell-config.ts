@@ -1,14 +1,47 @@
 import { z } from 'zod';
+import { decodingSchema } from './decoding-schema.ts';
+
+export { DECODING_STRATEGIES, type Decoding, decodingSchema } from './decoding-schema.ts';
 
 export const DTYPES = ['fp32', 'int8'] as const;
 export const DEVICES = ['cpu', 'cuda'] as const;
-export const DECODING_STRATEGIES = ['greedy'] as const;
+/** `inferlab`: our engine. `transformers.js`: the peer baseline, @huggingface/transformers generate() on the same folder. */
+export const ENGINES = ['inferlab', 'transformers.js'] as const;
+export type Engine = (typeof ENGINES)[number];
 
 export type Dtype = (typeof DTYPES)[number];
 export type Device = (typeof DEVICES)[number];
 
 export const variantSchema = z.object({ dtype: z.enum(DTYPES), cache: z.boolean() });
-export const decodingSchema = z.object({ strategy: z.enum(DECODING_STRATEGIES) });
+
+/**
+ * How requests arrive (MLPerf-style). single-stream: one after another. server: Poisson arrivals
+ * at `ratePerS` (seeded), at most `maxConcurrency` in service, queueing delay recorded per request.
+ * offline: every request at once.
+ */
+export const scenarioSchema = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('single-stream') }),
+  z.object({ kind: z.literal('offline') }),
+  z.object({
+    kind: z.literal('server'),
+    ratePerS: z.number().positive().max(10_000),
+    maxConcurrency: z.number().int().min(1).max(256),
+    seed: z
+      .number()
+      .int()
+      .min(0)
+      .max(2 ** 32 - 1),
+  }),
+]);
+export type Scenario = z.infer<typeof scenarioSchema>;
+
+/** Latency targets for goodput (requests meeting every one of them per second). */
+export const sloSchema = z.object({
+  ttftMs: z.number().positive().optional(),
+  tpotMs: z.number().positive().optional(),
+  e2elMs: z.number().positive().optional(),
+});
+export type Slo = z.infer<typeof sloSchema>;
 
 /** The resolved configuration of one cell: what a worker runs. Part of the cell id hash. */
 export const cellConfigSchema = z.object({
@@ -22,8 +55,14 @@ export const cellConfigSchema = z.object({
   threads: z.number().int().nonnegative(),
   repetitions: z.number().int().positive(),
   warmup: z.number().int().nonnegative(),
+  // Optional so configs stored before these axes existed still parse; expandMatrix always sets
+  // engine and scenario. Absent means inferlab, single-stream.
+  engine: z.enum(ENGINES).optional(),
+  scenario: scenarioSchema.optional(),
+  slo: sloSchema.optional(),
+  /** Price of the machine per hour (any currency), for cost per 1M tokens. */
+  pricePerHour: z.number().nonnegative().optional(),
 });
 
 export type Variant = z.infer<typeof variantSchema>;
-export type Decoding = z.infer<typeof decodingSchema>;
 export type CellConfig = z.infer<typeof cellConfigSchema>;

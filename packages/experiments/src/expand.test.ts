@@ -39,6 +39,8 @@ describe('expandMatrix', () => {
       threads: 2,
       repetitions: 2,
       warmup: 0,
+      engine: 'inferlab',
+      scenario: { kind: 'single-stream' },
     });
     expect(new Set(cells.map((c) => c.id)).size).toBe(16);
     expect(expandMatrix('exp-1', matrix)).toEqual(cells);
@@ -84,5 +86,37 @@ describe('cellId', () => {
     expect(cellId('e', reordered)).toBe(cellId('e', config));
     expect(cellId('f', config)).not.toBe(cellId('e', config));
     expect(cellId('e', { ...config, prompts: ['hi', 'there'] })).not.toBe(cellId('e', config));
+  });
+});
+
+describe('engine and scenario axes', () => {
+  it('puts the engines of one config side by side and carries scenario, SLO and price into every cell', () => {
+    const matrix = parseMatrix({
+      models: ['forge:gpt2-tiny'],
+      prompts: ['p'],
+      engines: ['inferlab', 'transformers.js'],
+      scenarios: [{ kind: 'single-stream' }, { kind: 'server', ratePerS: 5 }],
+      slo: { ttftMs: 200, tpotMs: 50 },
+      pricePerHour: 0.8,
+    });
+    const cells = expandMatrix('e', matrix);
+    expect(cells.map((c) => [c.config.scenario?.kind, c.config.engine])).toEqual([
+      ['single-stream', 'inferlab'],
+      ['single-stream', 'transformers.js'],
+      ['server', 'inferlab'],
+      ['server', 'transformers.js'],
+    ]);
+    expect(cells[2]?.config.scenario).toEqual({ kind: 'server', ratePerS: 5, maxConcurrency: 1, seed: 1 });
+    expect(cells.every((c) => c.config.slo?.ttftMs === 200 && c.config.pricePerHour === 0.8)).toBe(true);
+    expect(countCells(matrix)).toBe(4);
+  });
+
+  it('defaults to our engine, single-stream, and rejects an unknown engine by path', () => {
+    const m = parseMatrix({ models: ['forge:gpt2-tiny'], prompts: ['p'] });
+    expect([m.engines, m.scenarios]).toEqual([['inferlab'], [{ kind: 'single-stream' }]]);
+    expect(() => parseMatrix({ models: ['forge:gpt2-tiny'], prompts: ['p'], engines: ['vllm'] })).toThrow(/engines\.0/);
+    expect(() => parseMatrix({ models: ['forge:gpt2-tiny'], prompts: ['p'], scenarios: [{ kind: 'server' }] })).toThrow(
+      /scenarios\.0\.ratePerS/,
+    );
   });
 });

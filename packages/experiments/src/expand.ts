@@ -28,13 +28,17 @@ export function cellId(experimentId: string, config: CellConfig): string {
 
 /** Number of cells a matrix expands to, without building them. */
 export function countCells(matrix: Matrix): number {
-  const { models, variants, decoding, maxNewTokens, batchSizes, devices, threads } = matrix;
-  return [models, variants, decoding, maxNewTokens, batchSizes, devices, threads].reduce((n, list) => n * list.length, 1);
+  const { models, variants, decoding, maxNewTokens, batchSizes, devices, threads, scenarios, engines } = matrix;
+  return [models, variants, decoding, maxNewTokens, batchSizes, devices, threads, scenarios, engines].reduce(
+    (n, list) => n * list.length,
+    1,
+  );
 }
 
 /**
  * Cartesian product in a fixed order (model, variant, decoding, maxNewTokens, batchSize, device,
- * threads; the last varies fastest), so the same matrix always yields the same cell indices.
+ * threads, scenario, engine; the last varies fastest, so the engines of one config sit side by
+ * side), so the same matrix always yields the same cell indices.
  */
 export function expandMatrix(experimentId: string, matrix: Matrix, options: { maxCells?: number } = {}): Cell[] {
   const limit = options.maxCells ?? DEFAULT_MAX_CELLS;
@@ -49,20 +53,26 @@ export function expandMatrix(experimentId: string, matrix: Matrix, options: { ma
         for (const maxNewTokens of matrix.maxNewTokens)
           for (const batchSize of matrix.batchSizes)
             for (const device of matrix.devices)
-              for (const threads of matrix.threads) {
-                const config: CellConfig = {
-                  model,
-                  variant: { ...variant },
-                  decoding: { ...decoding },
-                  prompts: [...prompts],
-                  maxNewTokens,
-                  batchSize,
-                  device,
-                  threads,
-                  repetitions,
-                  warmup,
-                };
-                cells.push({ id: cellId(experimentId, config), index: cells.length, config });
-              }
+              for (const threads of matrix.threads)
+                for (const scenario of matrix.scenarios)
+                  for (const engine of matrix.engines) {
+                    const config: CellConfig = {
+                      model,
+                      variant: { ...variant },
+                      decoding: { ...decoding },
+                      prompts: [...prompts],
+                      maxNewTokens,
+                      batchSize,
+                      device,
+                      threads,
+                      repetitions,
+                      warmup,
+                      engine,
+                      scenario: { ...scenario },
+                      ...(matrix.slo === undefined ? {} : { slo: { ...matrix.slo } }),
+                      ...(matrix.pricePerHour === undefined ? {} : { pricePerHour: matrix.pricePerHour }),
+                    };
+                    cells.push({ id: cellId(experimentId, config), index: cells.length, config });
+                  }
   return cells;
 }

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { canonicalJson } from './canonical-json.ts';
-import { DECODING_STRATEGIES, DEVICES, DTYPES } from './cell-config.ts';
+import { DEVICES, DTYPES, ENGINES } from './cell-config.ts';
+import { batchingConflicts, MAX_BATCH_SIZE, matrixDecodingSchema } from './decoding-schema.ts';
 import { createMatrixErrorMap, type MatrixIssue } from './matrix-issues.ts';
 import { MODEL_ID_SYNTAX, parseModelId } from './model-id.ts';
 
@@ -17,6 +18,7 @@ export const MATRIX_LIMITS = {
   maxThreads: 256,
   repetitions: 1000,
   warmup: 100,
+  scenarios: 8,
 } as const;
 
 export type MatrixSchemaOptions = {
@@ -29,34 +31,58 @@ const variant = z.strictObject({
   cache: z.boolean().default(true),
 });
 
-const decoding = z.strictObject({
-  strategy: z.enum(DECODING_STRATEGIES, {
-    error: (iss) => `expected "greedy" (the only decoding strategy supported so far), got ${JSON.stringify(iss.input)}`,
+const scenario = z.discriminatedUnion('kind', [
+  z.strictObject({ kind: z.literal('single-stream') }),
+  z.strictObject({ kind: z.literal('offline') }),
+  z.strictObject({
+    kind: z.literal('server'),
+    /** Mean arrivals per second of the Poisson process. */
+    ratePerS: z.number().positive().max(10_000),
+    maxConcurrency: z.number().int().min(1).max(256).default(1),
+    /** Seed of the arrival process: the same seed gives the same arrival times. */
+    seed: z
+      .number()
+      .int()
+      .min(0)
+      .max(2 ** 32 - 1)
+      .default(1),
   }),
+]);
+
+const slo = z.strictObject({
+  ttftMs: z.number().positive().optional(),
+  tpotMs: z.number().positive().optional(),
+  e2elMs: z.number().positive().optional(),
 });
 
 /** The experiment matrix (POST /v1/experiments body), with defaults and limits. See docs/contracts.md. */
 export function createMatrixSchema(options: MatrixSchemaOptions = {}) {
   const L = MATRIX_LIMITS;
-  return z.strictObject({
-    name: z
-      .string()
-      .min(1)
-      .max(200)
-      .default(() => `experiment ${new Date().toISOString()}`),
-    models: unique(z.array(modelIdSchema(options.knownForgeModels)).min(1).max(L.models)),
-    variants: unique(z.array(variant).min(1).max(L.variants)).default([{ dtype: 'fp32', cache: true }]),
-    decoding: unique(z.array(decoding).min(1).max(L.decoding)).default([{ strategy: 'greedy' }]),
-    prompts: z.array(z.string().min(1).max(L.promptChars)).min(1).max(L.prompts),
-    maxNewTokens: unique(z.array(z.number().int().min(1).max(L.maxNewTokens)).min(1).max(L.lengths)).default([40]),
-    batchSizes: unique(
-      z.array(z.literal(1, { error: (iss) => `batching is not yet supported: batch size must be 1, got ${String(iss.input)}` })).min(1),
-    ).default([1]),
-    devices: unique(z.array(z.enum(DEVICES)).min(1).max(L.devices)).default(['cpu']),
-    threads: unique(z.array(z.number().int().min(0).max(L.maxThreads)).min(1).max(L.threads)).default([0]),
-    repetitions: z.number().int().min(1).max(L.repetitions).default(5),
-    warmup: z.number().int().min(0).max(L.warmup).default(1),
-  });
+  return z
+    .strictObject({
+      name: z
+        .string()
+        .min(1)
+        .max(200)
+        .default(() => `experiment ${new Date().toISOString()}`),
+      models: unique(z.array(modelIdSchema(options.knownForgeModels)).min(1).max(L.models)),
+      variants: unique(z.array(variant).min(1).max(L.variants)).default([{ dtype: 'fp32', cache: true }]),
+      decoding: unique(z.array(matrixDecodingSchema(options.knownForgeModels)).min(1).max(L.decoding)).default([{ strategy: 'greedy' }]),
+      prompts: z.array(z.string().min(1).max(L.promptChars)).min(1).max(L.prompts),
+      maxNewTokens: unique(z.array(z.number().int().min(1).max(L.maxNewTokens)).min(1).max(L.lengths)).default([40]),
+      batchSizes: unique(z.array(z.number().int().min(1).max(MAX_BATCH_SIZE)).min(1).max(L.lengths)).default([1]),
+      devices: unique(z.array(z.enum(DEVICES)).min(1).max(L.devices)).default(['cpu']),
+      threads: unique(z.array(z.number().int().min(0).max(L.maxThreads)).min(1).max(L.threads)).default([0]),
+      repetitions: z.number().int().min(1).max(L.repetitions).default(5),
+      warmup: z.number().int().min(0).max(L.warmup).default(1),
+      engines: unique(z.array(z.enum(ENGINES)).min(1)).default(['inferlab']),
+      scenarios: unique(z.array(scenario).min(1).max(L.scenarios)).default([{ kind: 'single-stream' }]),
+      slo: slo.optional(),
+      pricePerHour: z.number().nonnegative().max(1_000_000).optional(),
+    })
+    .superRefine((m, ctx) => {
+      for (const message of batchingConflicts(m)) ctx.addIssue({ code: 'custom', path: ['batchSizes'], message });
+    });
 }
 
 export type MatrixSchema = ReturnType<typeof createMatrixSchema>;

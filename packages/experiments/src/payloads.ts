@@ -14,6 +14,11 @@ export const cellJobSchema = z.object({
   config: cellConfigSchema,
 });
 
+/** Per request: target forward passes, draft tokens proposed, draft tokens accepted (≤ proposed). */
+export const strategyStatsSchema = z
+  .object({ targetForwards: count, draftTokens: count, acceptedTokens: count })
+  .refine((s) => s.acceptedTokens <= s.draftTokens, { message: 'acceptedTokens cannot exceed draftTokens' });
+
 /** One emitted chunk: `t` ms since the request's t0, `n` tokens in it (k for a k-token speculative step). */
 export const tokenEventSchema = z.object({ t: ms, n: z.number().int().min(1) });
 
@@ -28,6 +33,10 @@ export const requestRecordSchema = z
     text: z.string(),
     startedAt: ms,
     stopReason: z.enum(['eos', 'length']),
+    /** Server scenario: ms from the request's arrival to its start (t0); absent in the other scenarios. */
+    queueMs: ms.optional(),
+    /** Speculative and prompt-lookup counters; absent for the other strategies. */
+    strategyStats: strategyStatsSchema.optional(),
   })
   .superRefine((r, ctx) => {
     const nOut = r.events.reduce((sum, e) => sum + e.n, 0);
@@ -59,6 +68,18 @@ export const environmentSchema = z.object({
   executionProvider: z.string(),
   gpu: z.string().nullable(),
   clock: z.string(),
+  /** The engine that produced the tokens and its version ("inferlab 0.1.0", "transformers.js 4.3.2"). */
+  engine: z.string().optional(),
+});
+
+/**
+ * Energy of the measured window. `source` says where it came from; an `estimate` is not a
+ * measurement and `method` says how it was made.
+ */
+export const energySchema = z.object({
+  joules: z.number().min(0).nullable(),
+  source: z.enum(['rapl', 'nvml', 'estimate', 'unavailable']),
+  method: z.string(),
 });
 
 export const workerInfoSchema = z.object({
@@ -92,6 +113,7 @@ const cellResultFields = z.object({
   cpu: z.object({ userMs: ms, systemMs: ms }),
   wallMs: ms,
   metricsVersion: z.string().min(1),
+  energy: energySchema.optional(),
 });
 
 // Each (repetition, prompt) is measured once; the database enforces it, this says so in words.
@@ -123,8 +145,10 @@ export const resultMessageSchema = z.discriminatedUnion('kind', [
 
 export type CellJob = z.infer<typeof cellJobSchema>;
 export type TokenEvent = z.infer<typeof tokenEventSchema>;
+export type StrategyStats = z.infer<typeof strategyStatsSchema>;
 export type RequestRecord = z.infer<typeof requestRecordSchema>;
 export type Environment = z.infer<typeof environmentSchema>;
+export type Energy = z.infer<typeof energySchema>;
 export type WorkerInfo = z.infer<typeof workerInfoSchema>;
 export type CellResult = z.infer<typeof cellResultSchema>;
 export type ResultMessage = z.infer<typeof resultMessageSchema>;

@@ -41,3 +41,12 @@ export const RESULT_JOB_OPTIONS = {
   removeOnComplete: { age: HOUR_S, count: 1000 },
   removeOnFail: { age: 7 * 24 * HOUR_S },
 } as const;
+
+/**
+ * Redis key that marks an experiment cancelled; workers check it before and during a cell
+ * (between requests) and stop. Kept a week, longer than any cell's retries.
+ */
+export function cancelKey(experimentId: string): string {
+  return `inferlab:cancel:${experimentId}`;
+}
+export const CANCEL_KEY_TTL_S = 7 * 24 * HOUR_S;

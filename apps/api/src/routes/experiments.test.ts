@@ -73,7 +73,12 @@ describe('POST /v1/experiments', () => {
       'models.0',
       'unknown forge model "gpt2-huge"; known forge models: gpt2-tiny, gpt2-small',
     ],
-    ['a batch size above 1', { batchSizes: [2] }, 'batchSizes.0', 'batching is not yet supported: batch size must be 1, got 2'],
+    [
+      'a batch size above 1 with beam search',
+      { batchSizes: [2], decoding: [{ strategy: 'beam' }], variants: [{ dtype: 'fp32', cache: true }] },
+      'batchSizes',
+      'batch sizes above 1 run greedy or sample only, and the matrix also has beam; submit those with batchSizes [1] in another experiment',
+    ],
   ])('answers 400 naming the field for %s', async (_, change, path, message) => {
     const res = await post(f.app, '/v1/experiments', { ...valid, ...change });
     expect(res.status).toBe(400);
@@ -140,7 +145,7 @@ describe('GET /v1/experiments', () => {
         name: 'seed',
         createdAt: expect.any(String),
         status: 'queued',
-        progress: { total: 3, queued: 3, running: 0, done: 0, failed: 0 },
+        progress: { total: 3, queued: 3, running: 0, done: 0, failed: 0, cancelled: 0 },
       },
     ]);
     const one = await get(f.app, `/v1/experiments/${created.id}`);

@@ -50,7 +50,9 @@ export function experimentsRoutes(deps: AppDeps): Hono {
         throw err;
       }
       // SQLite first: a job whose cell is not stored yet would have nowhere to record its result.
-      createExperiment(deps.db, { id, name: matrix.name, matrix, cells, createdAt: deps.now?.().toISOString() });
+      const created = createExperiment(deps.db, { id, name: matrix.name, matrix, cells, createdAt: deps.now?.().toISOString() });
+      // Dashboards list it at once, before any worker picks a cell up.
+      deps.events?.publish({ type: 'experiment', data: { id, status: created.status, progress: created.progress } });
       try {
         await deps.enqueue(jobsOf(id, cells));
       } catch (err) {

@@ -12,7 +12,7 @@ export type LoadedModel = { model: ResolvedModel; session: DecoderSession; token
 export class ModelPool {
   private readonly entries = new Map<string, Promise<LoadedModel>>();
 
-  constructor(private readonly capacity = 2) {}
+  constructor(readonly capacity = 2) {}
 
   async get(model: ResolvedModel, options: SessionOptions): Promise<LoadedModel> {
     const key = `${model.file}|${options.threads}|${options.executionProvider}`;

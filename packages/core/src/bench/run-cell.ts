@@ -1,11 +1,14 @@
-import { greedy } from '../decoding/greedy.ts';
-import { type Generation, generate } from '../engine/generate.ts';
+import type { DecodingConfig } from '../decoding/decoding-config.ts';
+import type { StrategyStats } from '../decoding/strategy.ts';
+import { type Energy, EnergyProbe } from '../metrics/energy-probe.ts';
 import { captureEnvironment, type Environment } from '../metrics/environment.ts';
 import { PeakRssProbe } from '../metrics/memory-probe.ts';
 import { fileBytes, fileSha256 } from '../metrics/model-files.ts';
 import type { TokenEvent } from '../metrics/token-clock.ts';
 import { type ResolveOptions, resolveModel, type Variant } from '../model/resolve-model.ts';
 import type { ExecutionProvider } from '../runtime/decoder-session.ts';
+import { type EngineName, engineVersion, prepareCellEngine } from './cell-engine.ts';
+import { measureScenario, type ScenarioConfig } from './measure-scenario.ts';
 import type { ModelPool } from './model-pool.ts';
 
 export const METRICS_VERSION = '1';
@@ -13,7 +16,7 @@ export const METRICS_VERSION = '1';
 export type CellSpec = {
   model: string;
   variant: { dtype: Variant; cache: boolean };
-  decoding: { strategy: 'greedy' };
+  decoding: DecodingConfig;
   prompts: string[];
   maxNewTokens: number;
   batchSize: number;
@@ -21,6 +24,10 @@ export type CellSpec = {
   threads: number;
   repetitions: number;
   warmup: number;
+  /** Absent: inferlab. */
+  engine?: EngineName;
+  /** Absent: single-stream (requests one after another). */
+  scenario?: ScenarioConfig;
 };
 
 export type MeasuredRequest = {
@@ -34,6 +41,10 @@ export type MeasuredRequest = {
   /** ms since the cell's measured window began, on the same monotonic clock. */
   startedAt: number;
   stopReason: 'eos' | 'length';
+  /** Speculative and prompt-lookup counters; absent for the other strategies. */
+  strategyStats?: StrategyStats;
+  /** Server and offline scenarios: ms from arrival to start. */
+  queueMs?: number;
 };
 
 export type CellRun = {
@@ -44,6 +55,7 @@ export type CellRun = {
   cpu: { userMs: number; systemMs: number };
   wallMs: number;
   metricsVersion: string;
+  energy: Energy;
 };
 
 export type Progress = { done: number; total: number; phase: 'loading' | 'warmup' | 'measuring' };
@@ -51,40 +63,57 @@ export type Progress = { done: number; total: number; phase: 'loading' | 'warmup
 export type RunCellContext = ResolveOptions & {
   pool: ModelPool;
   onProgress?: (p: Progress) => void;
-  /** Checked between requests; a cancelled cell stops early. */
-  signal?: AbortSignal;
+  /**
+   * Checked between requests; a cancelled cell stops early. A function rather than an AbortSignal:
+   * the thread running inference does not process events until the cell ends, so the caller reads
+   * shared memory here.
+   */
+  isCancelled?: () => boolean;
 };
+
+export class CellCancelledError extends Error {
+  override name = 'CellCancelledError';
+}
 
 /** Runs one cell: resolve, load (cached), warmup (discarded), then repetitions × prompts, timed. */
 export async function runCell(spec: CellSpec, ctx: RunCellContext): Promise<CellRun> {
-  if (spec.batchSize !== 1) throw new RangeError(`batchSize ${spec.batchSize}: only batch size 1 is supported so far`);
   const probe = new PeakRssProbe();
   ctx.onProgress?.({ done: 0, total: spec.repetitions * spec.prompts.length, phase: 'loading' });
   const resolved = await resolveModel(spec.model, spec.variant.dtype, ctx);
   const { session, tokenizer } = await ctx.pool.get(resolved, { threads: spec.threads, executionProvider: spec.device });
-  const options = {
-    maxNewTokens: spec.maxNewTokens,
-    useCache: spec.variant.cache,
-    strategy: greedy,
-    eosTokenIds: session.config.eosTokenIds,
-  };
-  const run = (prompt: string): Promise<Generation> => generate(session, tokenizer, prompt, options);
+  const runGroup = await prepareCellEngine(spec, { model: resolved, session, tokenizer }, ctx);
+  // Requests run in groups of batchSize (one static batch each), in (repetition, prompt) order.
+  const groups = <T>(items: T[]): T[][] =>
+    Array.from({ length: Math.ceil(items.length / spec.batchSize) }, (_, i) => items.slice(i * spec.batchSize, (i + 1) * spec.batchSize));
 
   for (let w = 0; w < spec.warmup; w++) {
-    for (const prompt of spec.prompts) await run(prompt);
+    for (const group of groups(spec.prompts)) await runGroup(group);
     ctx.onProgress?.({ done: 0, total: spec.repetitions * spec.prompts.length, phase: 'warmup' });
   }
 
   const total = spec.repetitions * spec.prompts.length;
   const requests: MeasuredRequest[] = [];
   let kvCacheBytes = 0;
+  const energyProbe = new EnergyProbe(spec.device);
   const cpuStart = process.cpuUsage();
   const windowStart = performance.now();
-  for (let repetition = 0; repetition < spec.repetitions; repetition++) {
-    for (const [promptIndex, prompt] of spec.prompts.entries()) {
-      if (ctx.signal?.aborted) throw new Error('cell cancelled');
-      const startedAt = performance.now() - windowStart;
-      const g = await run(prompt);
+  const pending = Array.from({ length: total }, (_, i) => ({
+    repetition: Math.floor(i / spec.prompts.length),
+    promptIndex: i % spec.prompts.length,
+  }));
+  // Server and offline scenarios measure their own way; single-stream is the loop below.
+  const onDone = (done: number) => ctx.onProgress?.({ done, total, phase: 'measuring' });
+  const scenario = await measureScenario(spec, pending, { session, tokenizer, runGroup }, windowStart, onDone);
+  if (scenario !== null) {
+    requests.push(...scenario.requests);
+    kvCacheBytes = scenario.kvCacheBytes;
+  }
+  for (const group of groups(scenario === null ? pending : [])) {
+    if (ctx.isCancelled?.()) throw new CellCancelledError('the experiment was cancelled');
+    const startedAt = performance.now() - windowStart;
+    const generations = await runGroup(group.map((r) => spec.prompts[r.promptIndex] as string));
+    for (const [j, { repetition, promptIndex }] of group.entries()) {
+      const g = generations[j] as (typeof generations)[number];
       kvCacheBytes = Math.max(kvCacheBytes, g.kvCacheBytes);
       requests.push({
         repetition,
@@ -96,9 +125,10 @@ export async function runCell(spec: CellSpec, ctx: RunCellContext): Promise<Cell
         text: tokenizer.decode(g.outputTokenIds),
         startedAt,
         stopReason: g.stopReason,
+        ...(g.strategyStats === null ? {} : { strategyStats: g.strategyStats }),
       });
-      ctx.onProgress?.({ done: requests.length, total, phase: 'measuring' });
     }
+    ctx.onProgress?.({ done: requests.length, total, phase: 'measuring' });
   }
   const wallMs = performance.now() - windowStart;
   const cpu = process.cpuUsage(cpuStart);
@@ -113,11 +143,12 @@ export async function runCell(spec: CellSpec, ctx: RunCellContext): Promise<Cell
       paramCount: session.config.paramCount,
       paramBytes: session.config.paramCount * bytesPerParam,
     },
-    environment: captureEnvironment(spec.threads, spec.device),
+    environment: { ...captureEnvironment(spec.threads, spec.device), engine: engineVersion(spec.engine) },
     requests,
     memory: { peakRssBytes, kvCacheBytes },
     cpu: { userMs: cpu.user / 1000, systemMs: cpu.system / 1000 },
     wallMs,
     metricsVersion: METRICS_VERSION,
+    energy: energyProbe.stop(cpu.user / 1000 + cpu.system / 1000),
   };
 }

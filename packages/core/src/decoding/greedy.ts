@@ -1,4 +1,6 @@
-import type { DecodingStrategy } from './strategy.ts';
+import type { DecoderSession } from '../runtime/decoder-session.ts';
+import { chooserStrategy } from './chooser-strategy.ts';
+import type { DecodingStrategy, TokenChooser } from './strategy.ts';
 
 /** argmax over logits[offset, offset + vocab); ties go to the lowest id (as torch.argmax). */
 export function argmax(logits: Float32Array, offset: number, vocab: number): number {
@@ -14,4 +16,9 @@ export function argmax(logits: Float32Array, offset: number, vocab: number): num
   return best;
 }
 
-export const greedy: DecodingStrategy = { name: 'greedy', next: argmax };
+export const greedyChooser: TokenChooser = { choose: (logits, offset, vocab) => argmax(logits, offset, vocab) };
+
+/** The most likely token at every step. */
+export function greedyStrategy(session: DecoderSession, opts: { useCache: boolean }): DecodingStrategy {
+  return chooserStrategy('greedy', session, opts.useCache, () => greedyChooser);
+}

@@ -2,7 +2,7 @@
 import { resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type LoadedModel, ModelPool } from '../bench/model-pool.ts';
-import { greedy } from '../decoding/greedy.ts';
+import { greedyStrategy } from '../decoding/greedy.ts';
 import { resolveModel } from '../model/resolve-model.ts';
 import { generate, PromptTooLongError } from './generate.ts';
 
@@ -22,7 +22,7 @@ describe('generate', () => {
   afterAll(() => pool.clear());
 
   const run = (m: LoadedModel, prompt: string, useCache: boolean, maxNewTokens = 24) =>
-    generate(m.session, m.tokenizer, prompt, { maxNewTokens, useCache, strategy: greedy, eosTokenIds: [] });
+    generate(m.tokenizer, prompt, { maxNewTokens, strategy: greedyStrategy(m.session, { useCache }), eosTokenIds: [] });
 
   it.each(PROMPTS)('KV cache and no cache produce the same greedy tokens: %s', async (prompt) => {
     const a = await run(fp32, prompt, true);
@@ -51,10 +51,9 @@ describe('generate', () => {
 
   it('stops at an eos token and says so', async () => {
     const first = (await run(fp32, 'Hello world', true, 3)).outputTokenIds;
-    const g = await generate(fp32.session, fp32.tokenizer, 'Hello world', {
+    const g = await generate(fp32.tokenizer, 'Hello world', {
       maxNewTokens: 10,
-      useCache: true,
-      strategy: greedy,
+      strategy: greedyStrategy(fp32.session, { useCache: true }),
       eosTokenIds: [first[1]!],
     });
     const stopAt = first.indexOf(first[1]!); // the first occurrence stops it (maybe index 0)

@@ -1,13 +1,9 @@
-import type { DecodingStrategy } from '../decoding/strategy.ts';
-import type { KvCache } from '../kv-cache/kv-cache.ts';
+import type { DecodingStrategy, StrategyStats } from '../decoding/strategy.ts';
 import { TokenClock, type TokenEvent } from '../metrics/token-clock.ts';
 import type { TextTokenizer } from '../model/tokenizer.ts';
-import type { DecoderSession } from '../runtime/decoder-session.ts';
 
 export type GenerateOptions = {
   maxNewTokens: number;
-  /** true: prefill once, then one token + past per step. false: the whole sequence every step. */
-  useCache: boolean;
   strategy: DecodingStrategy;
   /** Stop at these ids (the config's eos); empty: only max_new_tokens stops. */
   eosTokenIds: readonly number[];
@@ -21,84 +17,45 @@ export type Generation = {
   stopReason: 'eos' | 'length';
   /** KV-cache bytes held at the end (0 without cache). */
   kvCacheBytes: number;
+  strategyStats: StrategyStats | null;
+  /** Beam search's score of the returned sequence; null for unscored strategies. */
+  score: number | null;
 };
 
 export class PromptTooLongError extends Error {
   override name = 'PromptTooLongError';
 }
 
-const ones = (n: number) => new BigInt64Array(n).fill(1n);
-const range = (from: number, to: number) => {
-  const out = new BigInt64Array(to - from);
-  for (let i = 0; i < out.length; i++) out[i] = BigInt(from + i);
-  return out;
-};
+export function checkPromptFits(promptTokens: number, maxNewTokens: number, limit: number): void {
+  if (promptTokens === 0) throw new PromptTooLongError('prompt encodes to zero tokens');
+  if (promptTokens + maxNewTokens > limit) {
+    throw new PromptTooLongError(`prompt (${promptTokens} tokens) + maxNewTokens (${maxNewTokens}) exceeds the model's ${limit} positions`);
+  }
+}
 
-/** The decode loop: tokenize → prefill → (choose → emit → stop? → forward)*. Batch 1. */
-export async function generate(
-  session: DecoderSession,
-  tokenizer: TextTokenizer,
-  prompt: string,
-  opts: GenerateOptions,
-): Promise<Generation> {
+/** The decode loop: tokenize → start → (step → cut at eos/budget → emit)*. Strategy-free, batch 1. */
+export async function generate(tokenizer: TextTokenizer, prompt: string, opts: GenerateOptions): Promise<Generation> {
   const clock = new TokenClock();
   const promptIds = tokenizer.encode(prompt);
   clock.markTokenized();
-  const vocab = session.config.vocabSize;
-  const limit = session.config.maxPositions;
-  if (promptIds.length === 0) throw new PromptTooLongError('prompt encodes to zero tokens');
-  if (promptIds.length + opts.maxNewTokens > limit) {
-    throw new PromptTooLongError(
-      `prompt (${promptIds.length} tokens) + maxNewTokens (${opts.maxNewTokens}) exceeds the model's ${limit} positions`,
-    );
-  }
-  const ids = promptIds.slice(); // the whole sequence so far
+  checkPromptFits(promptIds.length, opts.maxNewTokens, opts.strategy.maxPositions);
+  const run = await opts.strategy.start(promptIds, { maxNewTokens: opts.maxNewTokens, eosTokenIds: opts.eosTokenIds });
   const out: number[] = [];
-  let past: KvCache = session.emptyCache(1);
-  // Prefill: the prompt, with an empty past.
-  let step = await session.forward({
-    batch: 1,
-    seq: ids.length,
-    inputIds: BigInt64Array.from(ids, BigInt),
-    attentionMask: ones(ids.length),
-    positionIds: range(0, ids.length),
-    past,
-  });
-  let seqInStep = ids.length;
   let stopReason: Generation['stopReason'] = 'length';
-  for (;;) {
-    const token = opts.strategy.next(step.logits, (seqInStep - 1) * vocab, vocab);
-    out.push(token);
-    ids.push(token);
-    clock.emit(1);
-    if (opts.eosTokenIds.includes(token)) {
+  while (out.length < opts.maxNewTokens) {
+    const step = await run.step(opts.maxNewTokens - out.length);
+    let tokens = step.tokens.slice(0, opts.maxNewTokens - out.length);
+    const eosAt = tokens.findIndex((t) => opts.eosTokenIds.includes(t));
+    if (eosAt >= 0) tokens = tokens.slice(0, eosAt + 1);
+    if (tokens.length > 0) {
+      out.push(...tokens);
+      clock.emit(tokens.length); // one event per step; n > 1 for multi-token steps
+    }
+    if (eosAt >= 0) {
       stopReason = 'eos';
       break;
     }
-    if (out.length >= opts.maxNewTokens) break;
-    if (opts.useCache) {
-      past = step.present;
-      step = await session.forward({
-        batch: 1,
-        seq: 1,
-        inputIds: BigInt64Array.of(BigInt(token)),
-        attentionMask: ones(ids.length),
-        positionIds: BigInt64Array.of(BigInt(ids.length - 1)),
-        past,
-      });
-      seqInStep = 1;
-    } else {
-      // The seed's autoregressive_no_cache: recompute every position every step.
-      step = await session.forward({
-        batch: 1,
-        seq: ids.length,
-        inputIds: BigInt64Array.from(ids, BigInt),
-        attentionMask: ones(ids.length),
-        positionIds: range(0, ids.length),
-        past: session.emptyCache(1),
-      });
-      seqInStep = ids.length;
-    }
+    if (step.done) break;
   }
   return {
     promptTokens: promptIds.length,
@@ -106,6 +63,8 @@ export async function generate(
     events: clock.events,
     outputTokenIds: out,
     stopReason,
-    kvCacheBytes: opts.useCache ? step.present.bytes : 0,
+    kvCacheBytes: run.kvCacheBytes,
+    strategyStats: run.stats(),
+    score: run.score(),
   };
 }

@@ -10,11 +10,23 @@ export type Gpt2Spec = {
   vocabSize: number;
   /** Seed of the weight PRNG: part of the model's identity (recorded in config.json). */
   seed: number;
+  /**
+   * A draft model derived from a target: its `nLayer` layers are the target's first layers, drawn
+   * from the same (seed, tensor name) streams with the target's depth-dependent init, and it keeps
+   * the target's embeddings, ln_f and tokenizer — so the pair shares a vocabulary by construction.
+   */
+  derivedFrom?: { model: string; nLayer: number };
 };
 
 export type ForgeSpec = Gpt2Spec;
 
 const GPT2_VOCAB = 50257;
+
+type TargetShape = Pick<Gpt2Spec, 'nLayer' | 'nHead' | 'nEmbd' | 'nPositions' | 'seed'>;
+
+function draftOf(model: string, target: TargetShape, nLayer: number): Gpt2Spec {
+  return { family: 'gpt2', ...target, vocabSize: GPT2_VOCAB, nLayer, derivedFrom: { model, nLayer: target.nLayer } };
+}
 
 export const FORGE_MODELS = {
   /** ~13 MB (the vocabulary embedding dominates): unit and integration tests. */
@@ -23,6 +35,10 @@ export const FORGE_MODELS = {
   'gpt2-mini': { family: 'gpt2', nLayer: 4, nHead: 4, nEmbd: 256, nPositions: 512, vocabSize: GPT2_VOCAB, seed: 2 },
   /** GPT-2 small shape (124M parameters, ~500 MB fp32): the seed notebook's model. */
   'gpt2-small': { family: 'gpt2', nLayer: 12, nHead: 12, nEmbd: 768, nPositions: 1024, vocabSize: GPT2_VOCAB, seed: 3 },
+  /** Speculative-decoding drafts: the first layers of their target (see Gpt2Spec.derivedFrom). */
+  'gpt2-tiny-draft1': draftOf('gpt2-tiny', { nLayer: 2, nHead: 4, nEmbd: 64, nPositions: 128, seed: 1 }, 1),
+  'gpt2-mini-draft1': draftOf('gpt2-mini', { nLayer: 4, nHead: 4, nEmbd: 256, nPositions: 512, seed: 2 }, 1),
+  'gpt2-small-draft2': draftOf('gpt2-small', { nLayer: 12, nHead: 12, nEmbd: 768, nPositions: 1024, seed: 3 }, 2),
 } as const satisfies Record<string, ForgeSpec>;
 
 export type ForgeModelName = keyof typeof FORGE_MODELS;

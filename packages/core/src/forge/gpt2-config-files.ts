@@ -27,7 +27,12 @@ export function gpt2Config(name: string, spec: Gpt2Spec): Record<string, unknown
     torch_dtype: 'float32',
     use_cache: true,
     vocab_size: spec.vocabSize,
-    inferlab: { forge: name, seed: spec.seed, weights: 'gpt2-init-irwin-hall-4' },
+    inferlab: {
+      forge: name,
+      seed: spec.seed,
+      weights: 'gpt2-init-irwin-hall-4',
+      ...(spec.derivedFrom ? { derivedFrom: spec.derivedFrom } : {}),
+    },
   };
 }
 

@@ -24,7 +24,9 @@ type Init = { kind: 'normal'; std: number } | { kind: 'const'; value: number };
 function layerParams(spec: Gpt2Spec): Array<[suffix: string, dims: number[], init: Init]> {
   const d = spec.nEmbd;
   const normal: Init = { kind: 'normal', std: INIT_STD };
-  const residual: Init = { kind: 'normal', std: INIT_STD / Math.sqrt(2 * spec.nLayer) };
+  // A derived draft keeps its target's depth here, so its layers are the target's layers bit for bit.
+  const depth = spec.derivedFrom?.nLayer ?? spec.nLayer;
+  const residual: Init = { kind: 'normal', std: INIT_STD / Math.sqrt(2 * depth) };
   const zero: Init = { kind: 'const', value: 0 };
   const one: Init = { kind: 'const', value: 1 };
   return [

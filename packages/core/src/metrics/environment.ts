@@ -17,6 +17,8 @@ export type Environment = {
   executionProvider: string;
   gpu: string | null;
   clock: string;
+  /** The engine that produced the tokens and its version. */
+  engine?: string;
 };
 
 const INFERLAB_VERSION = (() => {

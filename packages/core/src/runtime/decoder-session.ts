@@ -48,7 +48,8 @@ export class DecoderSession {
   ) {}
 
   static async load(file: string, config: DecoderConfig, options: SessionOptions): Promise<DecoderSession> {
-    const executionProviders = options.executionProvider === 'cuda' ? ['cuda', 'cpu'] : ['cpu'];
+    // No CPU fallback listed for cuda: a cuda cell must not quietly run on the CPU.
+    const executionProviders = options.executionProvider === 'cuda' ? ['cuda'] : ['cpu'];
     try {
       const session = await ort.InferenceSession.create(file, {
         executionProviders,

@@ -1,8 +1,13 @@
-import type { Variant } from '../cell-config.ts';
+import type { Slo, Variant } from '../cell-config.ts';
+import type { StrategyStats } from '../payloads.ts';
 import { type BootstrapOptions, bootstrapCis } from './bootstrap.ts';
 import { cellRequestRate, cellThroughput, measuredWindowMs } from './cell-throughput.ts';
+import { type Goodput, goodput } from './goodput.ts';
 import { percentile, sortedCopy } from './percentile.ts';
+import { type DecodeSlope, decodeSlope, positionPoints } from './position-latency.ts';
+import { type RepetitionSpread, repetitionSpread } from './repetition-spread.ts';
 import { type RequestTiming, requestMetrics } from './request-metrics.ts';
+import { type StrategyMetrics, strategyMetrics } from './strategy-metrics.ts';
 import { type Summary, summarize } from './summarize.ts';
 
 export type Interval = { lo: number; hi: number };
@@ -36,13 +41,24 @@ export type CellMetrics = {
   /** No CI: the gaps within one request are not independent draws. */
   itl: MetricSummary | null;
   throughput: { tokensPerS: number | null; requestsPerS: number | null; windowMs: number | null };
+  /** The same statistics per repetition and their spread (METRICS.md "Repetition spread"). */
+  repetitions: RepetitionSpread | null;
+  /** ITL against context length, ms per 100 tokens; per-position buckets at GET /v1/cells/:id/positions. */
+  decodeSlope: DecodeSlope | null;
+  /** Server scenario: queueing delay (arrival → start) per request; null in the other scenarios. */
+  queue: Summary | null;
+  /** Requests meeting every configured SLO per second; null without SLOs. */
+  goodput: Goodput | null;
+  /** Speculative / prompt lookup: acceptance and target forwards (METRICS.md); null for other strategies. */
+  strategy: StrategyMetrics | null;
 };
 
 export type CellMetricsInput = {
   variant: Variant;
   /** Size of the variant's model file on disk; null when not recorded. */
   modelFileBytes: number | null;
-  requests: readonly (RequestTiming & { startedAt: number })[];
+  requests: readonly (RequestTiming & { startedAt: number; repetition: number; queueMs?: number; strategyStats?: StrategyStats })[];
+  slo?: Slo;
 };
 
 /** The fixed seed of every CI in results, so the same rows always give the same intervals. */
@@ -72,6 +88,11 @@ export function cellMetrics(input: CellMetricsInput, bootstrap: Required<Bootstr
       requestsPerS: cellRequestRate(input.requests),
       windowMs: measuredWindowMs(input.requests),
     },
+    repetitions: repetitionSpread(input.requests),
+    decodeSlope: decodeSlope(positionPoints(input.requests)),
+    queue: summarize(input.requests.flatMap((r) => (r.queueMs === undefined ? [] : [r.queueMs]))),
+    goodput: goodput(input.requests, input.slo),
+    strategy: strategyMetrics(input.requests),
   };
 }
 

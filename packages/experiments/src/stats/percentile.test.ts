@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { percentile } from './percentile.ts';
+import { percentile, sortedCopy } from './percentile.ts';
 import { insufficientTail, summarize } from './summarize.ts';
 
 // Expected values worked by hand with numpy's linear rule: h = (n-1)p, x[floor h] + frac(h)·gap.
@@ -9,6 +9,21 @@ describe('percentile', () => {
     expect(percentile([1, 2, 3, 4], 0.99)).toBeCloseTo(3.97, 12); // h = 2.97 → 3 + .97·1
     expect(percentile([15, 20, 35, 40, 50], 0.4)).toBeCloseTo(29, 12); // h = 1.6 → 20 + .6·15 (np.percentile → 29.0)
     expect(percentile([15, 20, 35, 40, 50], 0.9)).toBeCloseTo(46, 12); // h = 3.6 → 40 + .6·10
+  });
+
+  it('equals numpy.percentile on fixed arrays (values from numpy 2.4.6)', () => {
+    const arr = [3.2, 1.5, 7.7, 2.2, 9.9, 4.4, 4.4, 12.0, 0.3, 5.6, 8.1];
+    const s = sortedCopy(arr);
+    // np.percentile(arr, [50, 90, 95, 99]) → [4.4, 9.9, 10.95, 11.79]
+    expect([0.5, 0.9, 0.95, 0.99].map((p) => percentile(s, p))).toEqual([4.4, 9.9, expect.closeTo(10.95, 12), expect.closeTo(11.79, 12)]);
+    const arr2 = [
+      17.67, 12.3, 18.42, 10.54, 20.29, 19.71, 17.25, 11.89, 16.48, 11.64, 10.2, 22.47, 11.53, 36.06, 28.74, 7.4, 23.01, 11.58, 20.42,
+      20.53, 7.43, 17.87, 17.67, 32.49, 11.13, 29.05, 11.59, 17.02, 13.19, 41.44, 26.69, 67.75, 27.69, 30.65, 30.58, 14.83, 19.39,
+    ];
+    // np.percentile(arr2, [0, 25, 50, 90, 95, 99, 100])
+    const expected = [7.4, 11.89, 17.87, 31.386, 37.136, 58.2784, 67.75];
+    const s2 = sortedCopy(arr2);
+    for (const [i, p] of [0, 0.25, 0.5, 0.9, 0.95, 0.99, 1].entries()) expect(percentile(s2, p)).toBeCloseTo(expected[i] as number, 10);
   });
 
   it('returns the extremes at p = 0 and p = 1, and the value of a single sample', () => {

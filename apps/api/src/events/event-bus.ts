@@ -1,0 +1,45 @@
+import type { ExperimentListItem } from '@inferlab/db';
+import type { WorkerView } from '../routes/workers.ts';
+
+/** Live progress of one running cell: requests measured so far (from the worker's `cell-progress`). */
+export type CellProgress = { id: string; status: string; done?: number; total?: number };
+
+/** What `GET /v1/events` streams (docs/contracts.md): one `event:` name per type. */
+export type AppEvent =
+  | { type: 'experiment'; data: Pick<ExperimentListItem, 'id' | 'status' | 'progress'> & { cell?: CellProgress } }
+  | { type: 'workers'; data: { workers: WorkerView[] } };
+
+export type EventListener = (event: AppEvent) => void;
+
+export type EventBus = {
+  publish: (event: AppEvent) => void;
+  /** Returns the unsubscribe function; SSE streams call it when the client goes away. */
+  subscribe: (listener: EventListener) => () => void;
+  listenerCount: () => number;
+};
+
+/**
+ * In-process fan-out from the recorder (and the api) to SSE clients. A listener that throws is
+ * reported and kept from breaking the others: one broken stream must not stop the rest.
+ */
+export function createEventBus(
+  onListenerError: (err: unknown) => void = (err) => console.error('[events] listener failed:', err),
+): EventBus {
+  const listeners = new Set<EventListener>();
+  return {
+    publish: (event) => {
+      for (const listener of [...listeners]) {
+        try {
+          listener(event);
+        } catch (err) {
+          onListenerError(err);
+        }
+      }
+    },
+    subscribe: (listener) => {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+    listenerCount: () => listeners.size,
+  };
+}

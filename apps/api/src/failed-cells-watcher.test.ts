@@ -1,0 +1,52 @@
+import { getExperiment } from '@inferlab/db';
+import { CELL_QUEUES } from '@inferlab/experiments';
+import { UnrecoverableError, Worker } from 'bullmq';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { watchFailedCells } from './failed-cells-watcher.ts';
+import { type AppFixture, createAppFixture, post, type RedisFixture, startRedisFixture } from './test-harness.ts';
+
+describe('cells failed inside the queue', () => {
+  let redis: RedisFixture;
+  let f: AppFixture;
+  beforeAll(async () => {
+    redis = await startRedisFixture();
+    f = createAppFixture(redis);
+  });
+  afterAll(async () => {
+    f.close();
+    await redis.close();
+  });
+
+  it('are marked failed with the queue reason when no worker reported them', async () => {
+    const recorded: string[] = [];
+    const watcher = watchFailedCells({ db: f.db, connection: redis.connection, log: () => {}, onRecorded: (id) => recorded.push(id) });
+    await watcher.ready;
+    // A bare consumer that fails the job without publishing cell-failed, like a job that stalled
+    // past BullMQ's limit.
+    const consumer = new Worker(
+      CELL_QUEUES.cpu,
+      async () => {
+        throw new UnrecoverableError('job stalled more than allowable limit');
+      },
+      { connection: redis.connection },
+    );
+    try {
+      const created = await post(f.app, '/v1/experiments', {
+        models: ['forge:gpt2-tiny'],
+        prompts: ['x'],
+        maxNewTokens: [2],
+        repetitions: 1,
+        warmup: 0,
+      });
+      expect(created.status).toBe(201);
+      const deadline = Date.now() + 10_000;
+      while (recorded.length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+      const cell = getExperiment(f.db, created.json.id)!.cells[0]!;
+      expect(cell.status).toBe('failed');
+      expect(cell.error).toMatch(/queue gave up on the cell: job stalled more than allowable limit/);
+    } finally {
+      await consumer.close();
+      await watcher.close();
+    }
+  });
+});

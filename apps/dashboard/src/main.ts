@@ -1,0 +1,21 @@
+import './styles.css';
+import { h } from './dom.ts';
+import { startLive } from './live.ts';
+import { route, startRouter } from './router.ts';
+import { compareView } from './views/compare-view.ts';
+import { experimentView } from './views/experiment-view.ts';
+import { experimentsView } from './views/experiments-view.ts';
+import { submitView } from './views/submit-view.ts';
+import { workersView } from './views/workers-view.ts';
+
+route(/^\/$/, '/', experimentsView);
+route(/^\/experiments\/([^/]+)$/, '/', experimentView);
+route(/^\/compare$/, '/compare', compareView);
+route(/^\/workers$/, '/workers', workersView);
+route(/^\/submit$/, '/submit', submitView);
+
+startLive(document.getElementById('live') as HTMLElement);
+startRouter(document.getElementById('app') as HTMLElement, (root) => {
+  root.append(h('h1', {}, 'Not found'), h('p', {}, `Nothing at ${location.pathname}. `, h('a', { href: '/' }, 'Back to the experiments')));
+  return undefined;
+});

@@ -1,0 +1,52 @@
+import { chooserFactory, createStrategy, DecodingConfigError } from '../decoding/create-strategy.ts';
+import { BATCHABLE_STRATEGIES, type DecodingConfig } from '../decoding/decoding-config.ts';
+import { type Generation, generate } from '../engine/generate.ts';
+import { generateBatch } from '../engine/generate-batch.ts';
+import { type ResolveOptions, resolveModel, type Variant } from '../model/resolve-model.ts';
+import type { TextTokenizer } from '../model/tokenizer.ts';
+import type { DecoderSession, ExecutionProvider } from '../runtime/decoder-session.ts';
+import type { ModelPool } from './model-pool.ts';
+
+export type CellDecodingSpec = {
+  decoding: DecodingConfig;
+  variant: { dtype: Variant; cache: boolean };
+  maxNewTokens: number;
+  batchSize: number;
+  device: ExecutionProvider;
+  threads: number;
+};
+
+/** Runs a group of up to batchSize prompts: alone (any strategy) or as one static batch (greedy, sample). */
+export type RunGroup = (prompts: readonly string[]) => Promise<Generation[]>;
+
+/** The cell's decoding, ready to run: loads the draft model (same dtype and device) when speculative. */
+export async function prepareCellDecoding(
+  spec: CellDecodingSpec,
+  target: { session: DecoderSession; tokenizer: TextTokenizer },
+  ctx: ResolveOptions & { pool: ModelPool },
+): Promise<RunGroup> {
+  const { session, tokenizer } = target;
+  const eosTokenIds = session.config.eosTokenIds;
+  const { decoding, maxNewTokens } = spec;
+  if (spec.batchSize > 1) {
+    if (!BATCHABLE_STRATEGIES.includes(decoding.strategy)) {
+      throw new DecodingConfigError(`batch size ${spec.batchSize} with ${decoding.strategy}: batching runs greedy or sample only`);
+    }
+    if (!spec.variant.cache) throw new DecodingConfigError(`batch size ${spec.batchSize} needs the KV cache (variant cache: true)`);
+    const newChooser = chooserFactory(decoding);
+    return (prompts) => generateBatch(session, tokenizer, prompts, { maxNewTokens, newChooser, eosTokenIds });
+  }
+  let draft: DecoderSession | undefined;
+  if (decoding.strategy === 'speculative') {
+    // Loading the draft must not evict (and release) the target the strategy is about to use.
+    if (ctx.pool.capacity < 2) throw new DecodingConfigError('speculative decoding needs a model cache of at least 2 (WORKER_MODEL_CACHE)');
+    const resolved = await resolveModel(decoding.draft, spec.variant.dtype, ctx);
+    draft = (await ctx.pool.get(resolved, { threads: spec.threads, executionProvider: spec.device })).session;
+  }
+  const strategy = createStrategy(decoding, { target: session, draft, useCache: spec.variant.cache });
+  return async (prompts) => {
+    const out: Generation[] = [];
+    for (const p of prompts) out.push(await generate(tokenizer, p, { maxNewTokens, strategy, eosTokenIds }));
+    return out;
+  };
+}

@@ -1,0 +1,59 @@
+import { env } from '@huggingface/transformers';
+import type { Generation } from '../engine/generate.ts';
+import { TransformersJsRunner, UnsupportedEngineConfigError } from '../engine/transformers-js-runner.ts';
+import { captureEnvironment } from '../metrics/environment.ts';
+import type { ResolvedModel } from '../model/resolve-model.ts';
+import type { TextTokenizer } from '../model/tokenizer.ts';
+import type { DecoderSession } from '../runtime/decoder-session.ts';
+import { type CellDecodingSpec, prepareCellDecoding, type RunGroup } from './cell-decoding.ts';
+import type { ModelPool } from './model-pool.ts';
+
+export type EngineName = 'inferlab' | 'transformers.js';
+
+// One transformers.js model per process, like the pool's sessions: cells of one config in a row
+// load it once. Replaced (and released) when a cell needs another.
+let peer: { key: string; runner: Promise<TransformersJsRunner> } | null = null;
+
+async function peerRunner(model: ResolvedModel, spec: CellDecodingSpec): Promise<TransformersJsRunner> {
+  const key = `${model.folder}|${spec.variant.dtype}|${spec.threads}|${spec.device}`;
+  if (peer?.key !== key) {
+    const old = peer;
+    peer = {
+      key,
+      runner: TransformersJsRunner.load(model.folder, { dtype: spec.variant.dtype, threads: spec.threads, device: spec.device }),
+    };
+    peer.runner.catch(() => {
+      if (peer?.key === key) peer = null;
+    });
+    await old?.runner.then((r) => r.release()).catch(() => undefined);
+  }
+  return peer.runner;
+}
+
+/** Recorded in the environment: which engine made the tokens, at which version. */
+export function engineVersion(engine: EngineName = 'inferlab'): string {
+  return engine === 'inferlab' ? `inferlab ${captureEnvironment(0, 'cpu').inferlab}` : `transformers.js ${env.version}`;
+}
+
+/** The cell's engine, ready to run groups of prompts: ours (any strategy) or the transformers.js peer (greedy, batch 1). */
+export async function prepareCellEngine(
+  spec: CellDecodingSpec & { engine?: EngineName },
+  target: { model: ResolvedModel; session: DecoderSession; tokenizer: TextTokenizer },
+  ctx: Parameters<typeof prepareCellDecoding>[2] & { pool: ModelPool },
+): Promise<RunGroup> {
+  const engine = spec.engine ?? 'inferlab';
+  if (engine === 'inferlab') return prepareCellDecoding(spec, target, ctx);
+  if (spec.decoding.strategy !== 'greedy')
+    throw new UnsupportedEngineConfigError(`the transformers.js engine runs greedy only, not ${spec.decoding.strategy}`);
+  if (spec.batchSize !== 1)
+    throw new UnsupportedEngineConfigError(`the transformers.js engine runs batch size 1 only, not ${spec.batchSize}`);
+  if (!spec.variant.cache)
+    throw new UnsupportedEngineConfigError('the transformers.js engine always decodes with its KV cache; use cache: true');
+  const runner = await peerRunner(target.model, spec);
+  const options = { maxNewTokens: spec.maxNewTokens, useCache: true, eosTokenIds: target.session.config.eosTokenIds };
+  return async (prompts) => {
+    const out: Generation[] = [];
+    for (const p of prompts) out.push(await runner.generate(p, options));
+    return out;
+  };
+}

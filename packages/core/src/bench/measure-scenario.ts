@@ -1,0 +1,33 @@
+import type { Generation } from '../engine/generate.ts';
+import type { TextTokenizer } from '../model/tokenizer.ts';
+import type { DecoderSession } from '../runtime/decoder-session.ts';
+import { measureOffline, type OfflineSpec } from './offline-scenario.ts';
+import { measureServer, type ServedRecord, type ServerScenario } from './server-scenario.ts';
+
+export type ScenarioConfig = { kind: 'single-stream' } | { kind: 'offline' } | ServerScenario;
+
+/**
+ * The measured requests of the server and offline scenarios; null for single-stream, which
+ * run-cell's own loop measures (requests one after another, or in static batches).
+ */
+export async function measureScenario(
+  spec: OfflineSpec & { scenario?: ScenarioConfig; prompts: string[] },
+  pending: readonly { repetition: number; promptIndex: number }[],
+  model: { session: DecoderSession; tokenizer: TextTokenizer; runGroup: (prompts: readonly string[]) => Promise<Generation[]> },
+  windowStart: number,
+  onDone: (done: number) => void,
+): Promise<{ requests: ServedRecord[]; kvCacheBytes: number } | null> {
+  const scenario = spec.scenario ?? { kind: 'single-stream' };
+  switch (scenario.kind) {
+    case 'single-stream':
+      return null;
+    case 'offline':
+      return measureOffline(pending, spec, model, spec.prompts, windowStart);
+    case 'server': {
+      if (spec.batchSize !== 1) throw new RangeError(`the server scenario runs batch size 1, not ${spec.batchSize}`);
+      const runOne = async (prompt: string) => (await model.runGroup([prompt]))[0] as Generation;
+      const decode = (ids: readonly number[]) => model.tokenizer.decode(ids);
+      return measureServer(pending, scenario, runOne, spec.prompts, decode, windowStart, onDone);
+    }
+  }
+}

@@ -1,0 +1,58 @@
+import { chooserFactory, DecodingConfigError } from '../decoding/create-strategy.ts';
+import type { DecodingConfig } from '../decoding/decoding-config.ts';
+import { generateContinuous } from '../engine/continuous-batching.ts';
+import type { TextTokenizer } from '../model/tokenizer.ts';
+import type { DecoderSession } from '../runtime/decoder-session.ts';
+import type { ServedRecord } from './server-scenario.ts';
+
+export type OfflineSpec = {
+  decoding: DecodingConfig;
+  variant: { cache: boolean };
+  maxNewTokens: number;
+  batchSize: number;
+  engine?: string;
+};
+
+/**
+ * MLPerf-style offline scenario: every measured request is issued at once, at the window's start,
+ * and the continuous-batching engine keeps up to `batchSize` decoding together. Each request's t0
+ * is that common issue time, so its TTFT includes waiting for a batch slot; `queueMs` is 0 and
+ * throughput is the number that matters.
+ */
+export async function measureOffline(
+  pending: readonly { repetition: number; promptIndex: number }[],
+  spec: OfflineSpec,
+  model: { session: DecoderSession; tokenizer: TextTokenizer },
+  prompts: readonly string[],
+  windowStart: number,
+): Promise<{ requests: ServedRecord[]; kvCacheBytes: number }> {
+  if ((spec.engine ?? 'inferlab') !== 'inferlab') throw new DecodingConfigError('the offline scenario runs on the inferlab engine only');
+  if (!spec.variant.cache) throw new DecodingConfigError('the offline scenario batches, which needs the KV cache (variant cache: true)');
+  const startedAt = performance.now() - windowStart;
+  const generations = await generateContinuous(
+    model.session,
+    model.tokenizer,
+    pending.map((r) => prompts[r.promptIndex] as string),
+    {
+      maxNewTokens: spec.maxNewTokens,
+      newChooser: chooserFactory(spec.decoding),
+      eosTokenIds: model.session.config.eosTokenIds,
+      maxBatch: spec.batchSize,
+    },
+  );
+  const requests = pending.map((item, i) => {
+    const g = generations[i] as (typeof generations)[number];
+    return {
+      ...item,
+      promptTokens: g.promptTokens,
+      tokenizeMs: g.tokenizeMs,
+      events: g.events,
+      outputTokenIds: g.outputTokenIds,
+      text: model.tokenizer.decode(g.outputTokenIds),
+      startedAt,
+      stopReason: g.stopReason,
+      queueMs: 0,
+    };
+  });
+  return { requests, kvCacheBytes: Math.max(0, ...generations.map((g) => g.kvCacheBytes)) };
+}

@@ -1,0 +1,15 @@
+import { greedyStrategy } from './greedy.ts';
+import { strategyConformance } from './strategy-conformance.ts';
+
+strategyConformance('greedy (KV cache)', {
+  model: 'gpt2-tiny',
+  make: async (t) => greedyStrategy(t.session, { useCache: true }),
+  equalsGreedy: true,
+});
+
+// Recomputing the whole sequence every step must give the cached run's tokens.
+strategyConformance('greedy (no cache)', {
+  model: 'gpt2-tiny',
+  make: async (t) => greedyStrategy(t.session, { useCache: false }),
+  equalsGreedy: true,
+});

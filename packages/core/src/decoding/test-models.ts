@@ -1,0 +1,37 @@
+// Test support only (not exported from index.ts): forge models for the decoding conformance
+// suites, built once into the repo's gitignored data/test-models (shared with other test files).
+import { resolve } from 'node:path';
+import { type LoadedModel, ModelPool } from '../bench/model-pool.ts';
+import { type Generation, generate } from '../engine/generate.ts';
+import { resolveModel } from '../model/resolve-model.ts';
+import { greedyStrategy } from './greedy.ts';
+import type { DecodingStrategy } from './strategy.ts';
+
+export const TEST_MODELS_DIR = resolve(import.meta.dirname, '../../../../data/test-models');
+
+/** Prompts of different lengths; the last copies itself, so prompt lookup finds n-gram matches. */
+export const PROMPTS = [
+  'Explain briefly why KV caching and quantization help LLM inference.',
+  'Hello world',
+  'The',
+  'one two three four one two three four one two',
+];
+
+export type TestModels = { pool: ModelPool; load(name: string): Promise<LoadedModel> };
+
+export function testModels(): TestModels {
+  const pool = new ModelPool(6);
+  const opts = { modelsDir: TEST_MODELS_DIR, modelRoots: [TEST_MODELS_DIR] };
+  return {
+    pool,
+    load: async (name) => pool.get(await resolveModel(`forge:${name}`, 'fp32', opts), { threads: 1, executionProvider: 'cpu' }),
+  };
+}
+
+export function run(m: LoadedModel, strategy: DecodingStrategy, prompt: string, maxNewTokens = 16, eosTokenIds: number[] = []) {
+  return generate(m.tokenizer, prompt, { maxNewTokens, strategy, eosTokenIds });
+}
+
+export function runGreedy(m: LoadedModel, prompt: string, maxNewTokens = 16): Promise<Generation> {
+  return run(m, greedyStrategy(m.session, { useCache: true }), prompt, maxNewTokens);
+}

@@ -1,0 +1,28 @@
+import { describe, expect, it } from 'vitest';
+import { engineVersion } from '../bench/cell-engine.ts';
+import { captureEnvironment } from './environment.ts';
+
+// METRICS.md "Environment captured with every result": every field present and meaningful here.
+describe('captureEnvironment', () => {
+  it('captures every METRICS.md environment field', () => {
+    const e = captureEnvironment(2, 'cpu');
+    expect(e.host).not.toBe('');
+    expect(e.cpuModel).not.toBe('unknown');
+    expect(e.cores).toBeGreaterThan(0);
+    expect(e.threads).toBe(2); // intraOpNumThreads used, not the core count
+    expect(e.memoryBytes).toBeGreaterThan(2 ** 20);
+    expect(e.os).toMatch(/\S+ \S+ \S+/); // type release arch
+    expect(e.node).toBe(process.version);
+    expect(e.onnxruntime).toMatch(/^\d+\.\d+\.\d+/);
+    expect(e.inferlab).toMatch(/^\d+\.\d+\.\d+/);
+    expect(e.gitCommit === null || /^[0-9a-f]{40}$/.test(e.gitCommit)).toBe(true);
+    expect(e.executionProvider).toBe('cpu');
+    expect('gpu' in e).toBe(true); // "name, driver" from nvidia-smi, or null without a GPU
+    expect(e.clock).toMatch(/monotonic/);
+  });
+
+  it('names the engine and its version', () => {
+    expect(engineVersion('inferlab')).toMatch(/^inferlab \d+\.\d+\.\d+$/);
+    expect(engineVersion('transformers.js')).toMatch(/^transformers\.js \d+\.\d+\.\d+$/);
+  });
+});
