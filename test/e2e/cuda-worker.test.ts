@@ -9,7 +9,7 @@ const ROOT = resolve(import.meta.dirname, '../..');
 
 describe('cuda worker without CUDA', () => {
   it('exits with status 2 and the install hint', async () => {
-    if (cudaProviderStatus().available) return; // a GPU machine: scripts/gpu-check.sh covers it
+    if (cudaProviderStatus().available) return; // a GPU machine: scripts/gpu-check.ts covers it
     const child = spawn(process.execPath, ['--import', 'tsx', 'apps/worker/src/main.ts'], {
       cwd: ROOT,
       env: { ...process.env, WORKER_DEVICE: 'cuda', REDIS_URL: 'redis://127.0.0.1:1' },

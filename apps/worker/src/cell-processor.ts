@@ -1,3 +1,4 @@
+import { GpuProbe } from '@inferlab/core';
 import { type CellJob, RESULT_JOB_OPTIONS, type ResultMessage, resultJobId } from '@inferlab/experiments';
 import { type Job, type Queue, UnrecoverableError } from 'bullmq';
 import { InferenceError, type InferenceHost } from './inference-host.ts';
@@ -42,6 +43,8 @@ export function createCellProcessor(deps: ProcessorDeps) {
         })
         .catch(() => undefined);
     }, CANCEL_POLL_MS);
+    // NVML sampling runs here, on the thread inference does not block.
+    const gpuProbe = config.device === 'cuda' ? new GpuProbe() : null;
     try {
       const run = await deps.host.run(
         config,
@@ -56,8 +59,10 @@ export function createCellProcessor(deps: ProcessorDeps) {
           runId = id;
         },
       );
+      const gpu = gpuProbe?.stop();
+      const memory = gpu ? { ...run.memory, gpu } : run.memory;
       await publish(
-        { kind: 'cell-result', cellId, experimentId, attempt, workerId: deps.workerId, config, ...run },
+        { kind: 'cell-result', cellId, experimentId, attempt, workerId: deps.workerId, config, ...run, memory },
         resultJobId(cellId, attempt),
       );
       deps.log(`cell ${cellId} done: ${run.requests.length} requests in ${(run.wallMs / 1000).toFixed(1)} s`);
@@ -73,6 +78,7 @@ export function createCellProcessor(deps: ProcessorDeps) {
       throw permanent ? new UnrecoverableError(reason) : e;
     } finally {
       clearInterval(cancelPoll);
+      gpuProbe?.stop();
       deps.onCurrentCell(null);
     }
   };

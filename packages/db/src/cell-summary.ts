@@ -16,6 +16,8 @@ export type CellSummary = CellMetrics & {
   model: { file: string | null; sha256: string | null; fileBytes: number | null; paramCount: number | null; paramBytes: number | null };
   peakRssBytes: number | null;
   kvCacheBytes: number | null;
+  /** cuda cells: GPU memory peak and mean utilisation from nvidia-smi; null elsewhere. */
+  gpu: { name: string | null; peakMemoryUsedBytes: number; meanUtilizationPct: number; samples: number } | null;
   cpu: { userMs: number; systemMs: number } | null;
   wallMs: number | null;
   environment: Environment | null;
@@ -46,6 +48,7 @@ export function toCellSummary(cell: CellRow, requests: readonly RequestTokens[])
     },
     peakRssBytes: cell.memory?.peakRssBytes ?? null,
     kvCacheBytes: cell.memory?.kvCacheBytes ?? null,
+    gpu: cell.memory?.gpu ?? null,
     cpu: cell.cpu,
     wallMs: cell.wallMs,
     environment: cell.environment,

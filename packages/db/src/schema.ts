@@ -1,4 +1,4 @@
-import type { CellConfig, Energy, Environment, Matrix, WorkerInfo } from '@inferlab/experiments';
+import type { CellConfig, CellResult, Energy, Environment, Matrix, WorkerInfo } from '@inferlab/experiments';
 import { index, integer, primaryKey, real, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
 
 // Column names come from the keys (snake_case in SQL via `casing`). Times of day are ISO-8601
@@ -38,7 +38,7 @@ export const cellsTable = sqliteTable(
     modelParamCount: integer(),
     modelParamBytes: integer(),
     environment: text({ mode: 'json' }).$type<Environment>(),
-    memory: text({ mode: 'json' }).$type<{ peakRssBytes: number; kvCacheBytes: number }>(),
+    memory: text({ mode: 'json' }).$type<CellResult['memory']>(),
     cpu: text({ mode: 'json' }).$type<{ userMs: number; systemMs: number }>(),
     wallMs: real(),
     metricsVersion: text(),

@@ -109,7 +109,14 @@ const cellResultFields = z.object({
   }),
   environment: environmentSchema,
   requests: z.array(requestRecordSchema),
-  memory: z.object({ peakRssBytes: count, kvCacheBytes: count }),
+  memory: z.object({
+    peakRssBytes: count,
+    kvCacheBytes: count,
+    /** cuda cells: the GPU as NVML (nvidia-smi) saw it during the cell; absent on the CPU. */
+    gpu: z
+      .object({ name: z.string().nullable(), peakMemoryUsedBytes: count, meanUtilizationPct: z.number().min(0).max(100), samples: count })
+      .optional(),
+  }),
   cpu: z.object({ userMs: ms, systemMs: ms }),
   wallMs: ms,
   metricsVersion: z.string().min(1),
