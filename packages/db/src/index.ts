@@ -11,4 +11,5 @@ export * from './record-cell-result.ts';
 export * from './relations.ts';
 export * from './schema.ts';
 export * from './tx.ts';
+export * from './worker-noise.ts';
 export * from './workers-repo.ts';

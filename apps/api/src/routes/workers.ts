@@ -1,4 +1,4 @@
-import { type Db, listWorkers, type WorkerRow } from '@inferlab/db';
+import { type Db, listWorkers, type WorkerRow, workerNoise } from '@inferlab/db';
 import { Hono } from 'hono';
 import type { AppDeps } from '../deps.ts';
 
@@ -18,5 +18,14 @@ export function workersView(db: Db, nowMs: number): WorkerView[] {
 export function workersRoutes(deps: AppDeps): Hono {
   const app = new Hono();
   app.get('/', (c) => c.json({ workers: workersView(deps.db, (deps.now?.() ?? new Date()).getTime()) }));
+  // A/A noise floor of one worker, from configs it ran twice (METRICS.md "Comparing two cells").
+  app.get('/:id/noise', (c) => {
+    const noise = workerNoise(deps.db, c.req.param('id'));
+    const hint =
+      noise.pairs.length === 0
+        ? 'no A/A pair yet: this worker has not run any cell config twice; submit the same matrix again to calibrate it'
+        : undefined;
+    return c.json({ ...noise, ...(hint ? { message: hint } : {}) });
+  });
   return app;
 }
