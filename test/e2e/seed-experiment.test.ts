@@ -1,29 +1,15 @@
-// The spine end to end: HTTP → Redis/BullMQ → a CPU worker process → recorder → SQLite.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Platform, startPlatform } from '../../scripts/lib/platform.ts';
+import { describe, expect, it } from 'vitest';
 import { getJson, postJson, waitForExperiment } from '../helpers/api-client.ts';
-import { sharedModelsDir } from '../helpers/models.ts';
+import { usePlatform } from '../helpers/platform-fixture.ts';
 
 const PROMPTS = ['Explain briefly why KV caching and quantization help LLM inference.', 'Hello world'];
 const MAX_NEW = 12;
 const REPS = 3;
 
 describe('seed experiment through the platform', () => {
-  let platform: Platform;
-  let dataDir: string;
-
-  beforeAll(async () => {
-    dataDir = mkdtempSync(join(tmpdir(), 'inferlab-e2e-'));
-    platform = await startPlatform({ dataDir, workers: 1, env: { INFERLAB_MODELS_DIR: await sharedModelsDir() } });
-  });
-  afterAll(async () => {
-    await platform?.stop();
-    rmSync(dataDir, { recursive: true, force: true });
-  });
+  const f = usePlatform('e2e');
 
   it('runs fp32 no-cache, fp32 cache and int8 cache cells and records every request and token', async () => {
     const matrix = {
@@ -40,11 +26,11 @@ describe('seed experiment through the platform', () => {
       repetitions: REPS,
       warmup: 1,
     };
-    const created = await postJson(`${platform.apiUrl}/v1/experiments`, matrix);
+    const created = await postJson(`${f.platform.apiUrl}/v1/experiments`, matrix);
     expect(created.status).toBe(201);
     expect(created.body.cells).toHaveLength(6);
 
-    const done = await waitForExperiment(platform.apiUrl, created.body.id, 240_000);
+    const done = await waitForExperiment(f.platform.apiUrl, created.body.id, 240_000);
     const tiny = done.cells.filter((c) => c.config.model === 'forge:gpt2-tiny');
     const hf = done.cells.filter((c) => c.config.model.startsWith('hf:'));
     expect(tiny.map((c) => c.status)).toEqual(['done', 'done', 'done']);
@@ -55,7 +41,7 @@ describe('seed experiment through the platform', () => {
       expect(c.error).toMatch(/could not be fetched|offline|copy/i);
     }
 
-    const db = new Database(join(dataDir, 'inferlab.sqlite'), { readonly: true });
+    const db = new Database(join(f.dataDir, 'inferlab.sqlite'), { readonly: true });
     try {
       for (const cell of tiny) {
         const requests = db
@@ -83,7 +69,7 @@ describe('seed experiment through the platform', () => {
       db.close();
     }
 
-    const results = await getJson(`${platform.apiUrl}/v1/experiments/${created.body.id}/results`);
+    const results = await getJson(`${f.platform.apiUrl}/v1/experiments/${created.body.id}/results`);
     const rows = results.cells.filter((c: any) => c.status === 'done');
     expect(rows).toHaveLength(3);
     for (const row of rows) {

@@ -1,31 +1,16 @@
-// SIGKILL a worker in the middle of a cell: the cell runs again elsewhere and is recorded once.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Platform, startPlatform } from '../../scripts/lib/platform.ts';
+import { describe, expect, it } from 'vitest';
 import { postJson, waitForExperiment } from '../helpers/api-client.ts';
-import { sharedModelsDir } from '../helpers/models.ts';
+import { usePlatform } from '../helpers/platform-fixture.ts';
 
 const REPS = 30;
 
 describe('a worker killed mid-cell', () => {
-  let platform: Platform;
-  let dataDir: string;
-
-  beforeAll(async () => {
-    dataDir = mkdtempSync(join(tmpdir(), 'inferlab-crash-'));
-    // A short lock so the stalled cell is noticed in seconds rather than the default 15 s.
-    platform = await startPlatform({ dataDir, workers: 1, env: { INFERLAB_MODELS_DIR: await sharedModelsDir(), WORKER_LOCK_MS: '2000' } });
-  });
-  afterAll(async () => {
-    await platform?.stop();
-    rmSync(dataDir, { recursive: true, force: true });
-  });
+  const f = usePlatform('crash', { env: { WORKER_LOCK_MS: '2000' } });
 
   it('re-runs the cell on another worker and records it exactly once', async () => {
-    const created = await postJson(`${platform.apiUrl}/v1/experiments`, {
+    const created = await postJson(`${f.platform.apiUrl}/v1/experiments`, {
       models: ['forge:gpt2-tiny'],
       variants: [{ dtype: 'fp32', cache: false }],
       prompts: ['Explain briefly why KV caching and quantization help LLM inference.'],
@@ -37,18 +22,18 @@ describe('a worker killed mid-cell', () => {
     expect(created.status).toBe(201);
     const id = created.body.id as string;
     // Wait until the cell is running and has measured some requests, then kill the worker.
-    await waitForExperiment(platform.apiUrl, id, 120_000, (e) => e.progress.running === 1);
+    await waitForExperiment(f.platform.apiUrl, id, 120_000, (e) => e.progress.running === 1);
     await new Promise((r) => setTimeout(r, 1500));
-    const victim = platform.workers[0]!;
+    const victim = f.platform.workers[0]!;
     victim.kill('SIGKILL');
     await new Promise((r) => victim.once('exit', r));
-    await platform.startWorker();
+    await f.platform.startWorker();
 
-    const done = await waitForExperiment(platform.apiUrl, id, 180_000);
+    const done = await waitForExperiment(f.platform.apiUrl, id, 180_000);
     expect(done.cells[0]!.status).toBe('done');
     expect(done.cells[0]!.attempt).toBeGreaterThan(1);
 
-    const db = new Database(join(dataDir, 'inferlab.sqlite'), { readonly: true });
+    const db = new Database(join(f.dataDir, 'inferlab.sqlite'), { readonly: true });
     try {
       const { n } = db.prepare('select count(*) as n from requests where cell_id = ?').get(done.cells[0]!.id) as { n: number };
       expect(n).toBe(REPS);

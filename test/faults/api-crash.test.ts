@@ -1,33 +1,17 @@
-// The api (and its recorder) dies while a worker still runs: results wait in Redis and are
-// recorded once the api is back.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Platform, startPlatform } from '../../scripts/lib/platform.ts';
+import { describe, expect, it } from 'vitest';
 import { postJson, waitForExperiment } from '../helpers/api-client.ts';
-import { sharedModelsDir } from '../helpers/models.ts';
+import { usePlatform } from '../helpers/platform-fixture.ts';
 import { recordedCounts } from '../helpers/sqlite.ts';
 
 const REPS = 20;
 
 describe('api killed with results pending', () => {
-  let platform: Platform;
-  let dataDir: string;
-
-  beforeAll(async () => {
-    dataDir = mkdtempSync(join(tmpdir(), 'inferlab-api-crash-'));
-    platform = await startPlatform({ dataDir, workers: 1, env: { INFERLAB_MODELS_DIR: await sharedModelsDir() } });
-  });
-  afterAll(async () => {
-    await platform?.stop();
-    rmSync(dataDir, { recursive: true, force: true });
-  });
+  const f = usePlatform('api-crash');
 
   it('records the pending results after the restart, once', async () => {
-    const created = await postJson(`${platform.apiUrl}/v1/experiments`, {
+    const created = await postJson(`${f.platform.apiUrl}/v1/experiments`, {
       models: ['forge:gpt2-tiny'],
       variants: [{ dtype: 'fp32', cache: true }],
       prompts: ['Explain briefly why KV caching and quantization help LLM inference.'],
@@ -38,11 +22,11 @@ describe('api killed with results pending', () => {
     });
     expect(created.status).toBe(201);
     const id = created.body.id as string;
-    await waitForExperiment(platform.apiUrl, id, 120_000, (e) => e.progress.running === 1);
-    platform.api.kill('SIGKILL');
+    await waitForExperiment(f.platform.apiUrl, id, 120_000, (e) => e.progress.running === 1);
+    f.platform.api.kill('SIGKILL');
 
     // With the api gone, the worker's result lands in the `results` queue and waits there.
-    const connection = new Redis(platform.redisUrl, { maxRetriesPerRequest: null });
+    const connection = new Redis(f.platform.redisUrl, { maxRetriesPerRequest: null });
     const results = new Queue('results', { connection });
     try {
       const deadline = Date.now() + 120_000;
@@ -57,10 +41,10 @@ describe('api killed with results pending', () => {
       connection.disconnect();
     }
 
-    await platform.restartApi();
-    const done = await waitForExperiment(platform.apiUrl, id, 60_000);
+    await f.platform.restartApi();
+    const done = await waitForExperiment(f.platform.apiUrl, id, 60_000);
     expect(done.cells[0]!.status).toBe('done');
-    const counts = recordedCounts(dataDir, done.cells[0]!.id);
+    const counts = recordedCounts(f.dataDir, done.cells[0]!.id);
     expect(counts.requests).toBe(REPS);
     expect(counts.duplicates).toBe(0);
   });

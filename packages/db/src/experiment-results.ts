@@ -1,10 +1,11 @@
 import { PERCENTILE_METHOD, RESULTS_BOOTSTRAP } from '@inferlab/experiments';
-import { asc, eq } from 'drizzle-orm';
+import { asc, eq, inArray } from 'drizzle-orm';
 import { type CellSummary, toCellSummary } from './cell-summary.ts';
-import { loadRequestTimelines } from './cell-tokens.ts';
+import { loadRequestTimelines, type RequestTokens } from './cell-tokens.ts';
 import { type ExperimentListItem, getExperimentSummary } from './experiments-repo.ts';
 import type { Db } from './open-db.ts';
-import { cellsTable } from './schema.ts';
+import { cellsTable, requestsTable } from './schema.ts';
+import { cachedSummary, rememberSummary } from './summary-cache.ts';
 
 export type { CellSummary } from './cell-summary.ts';
 
@@ -19,10 +20,20 @@ export function getExperimentResults(db: Db, experimentId: string): ExperimentRe
   const experiment = getExperimentSummary(db, experimentId);
   if (experiment === null) return null;
   const cells = db.select().from(cellsTable).where(eq(cellsTable.experimentId, experimentId)).orderBy(asc(cellsTable.index)).all();
-  const timelines = loadRequestTimelines(db, eq(cellsTable.experimentId, experimentId));
+  const missing = cells.filter((cell) => cachedSummary(db, cell) === undefined).map((cell) => cell.id);
+  const timelines = new Map<string, RequestTokens[]>();
+  for (let i = 0; i < missing.length; i += 500) {
+    for (const [id, t] of loadRequestTimelines(db, inArray(requestsTable.cellId, missing.slice(i, i + 500)))) timelines.set(id, t);
+  }
   return {
     experiment,
     method: { percentile: PERCENTILE_METHOD, bootstrap: RESULTS_BOOTSTRAP },
-    cells: cells.map((cell) => toCellSummary(cell, timelines.get(cell.id) ?? [])),
+    cells: cells.map((cell) => {
+      const known = cachedSummary(db, cell);
+      if (known) return known;
+      const summary = toCellSummary(cell, timelines.get(cell.id) ?? []);
+      rememberSummary(db, cell, summary);
+      return summary;
+    }),
   };
 }
