@@ -1,10 +1,9 @@
 // Throughput vs batch size: static batches of 1, 2, 4, 8 (left-padded, greedy) and continuous
 // batching with as many slots, over the same requests, sides alternating in one run; medians.
 // npm run bench:batching -- [--model forge:gpt2-small] [--requests 8] [--tokens 32] [--reps 3] [--threads 2] [--sizes 1,2,4,8]
-import { loadavg } from 'node:os';
 import { resolve } from 'node:path';
 import { type Generation, generateBatch, generateContinuous, greedyChooser, ModelPool, resolveModel } from '@inferlab/core';
-import { flag, median, table } from './lib.ts';
+import { flag, loadAverage, median, table } from './lib.ts';
 
 const model = flag('--model', 'forge:gpt2-small');
 const requests = Number(flag('--requests', '8'));
@@ -28,11 +27,7 @@ const { session, tokenizer } = await pool.get(await resolveModel(model, 'fp32', 
 });
 const opts = { maxNewTokens, newChooser: () => greedyChooser, eosTokenIds: [] };
 console.log(`${model} fp32, ${threads} threads, ${requests} requests × ${maxNewTokens} new tokens, greedy, ${reps} alternating reps`);
-console.log(
-  `load average before: ${loadavg()
-    .map((l) => l.toFixed(2))
-    .join(' ')}`,
-);
+console.log(`load average before: ${loadAverage()}`);
 
 /** Σ tokens / wall time of the whole set of requests (METRICS.md throughput). */
 const throughput = async (run: () => Promise<Generation[]>): Promise<number> => {
@@ -70,11 +65,7 @@ const rows = sizes.map((s) => {
   };
 });
 console.log(`\n${table(rows)}`);
-console.log(
-  `load average after: ${loadavg()
-    .map((l) => l.toFixed(2))
-    .join(' ')}`,
-);
+console.log(`load average after: ${loadAverage()}`);
 console.log(
   'tok/s = Σ generated tokens / wall time of all requests; medians. Equal lengths (no eos): continuous batching can only match static here.',
 );

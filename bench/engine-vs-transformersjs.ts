@@ -1,11 +1,10 @@
 // Our engine vs transformers.js generate() on the same model file, same threads, greedy, KV cache,
 // batch 1, both engines alternating in one run (ABBA order, so drift and noise hit both alike).
 // npm run bench:engines -- [--model forge:gpt2-small] [--reps 6] [--threads 2] [--tokens 64]
-import { loadavg } from 'node:os';
 import { resolve } from 'node:path';
 import { type Generation, generate, greedyStrategy, ModelPool, resolveModel, TransformersJsRunner } from '@inferlab/core';
 import { compareSamples } from '@inferlab/experiments';
-import { flag, median, table } from './lib.ts';
+import { flag, loadAverage, median, table } from './lib.ts';
 
 const model = flag('--model', 'forge:gpt2-small');
 const reps = Number(flag('--reps', '6'));
@@ -31,12 +30,8 @@ const decodeTokPerS = (g: Generation) => {
   return (g.outputTokenIds.length - 1) / ((last - first) / 1000);
 };
 
-const load = () =>
-  loadavg()
-    .map((l) => l.toFixed(2))
-    .join(' ');
 console.log(`${model} fp32, KV cache, batch 1, greedy, ${threads} threads, ${tokens} new tokens, ${reps} reps per engine (ABBA)`);
-console.log(`load average before: ${load()}`);
+console.log(`load average before: ${loadAverage()}`);
 const outputs: Record<string, number[]> = {};
 for (const [name, run] of Object.entries(engines)) outputs[name] = (await run()).outputTokenIds; // warmup
 const samples: Record<string, { decode: number[]; ttft: number[]; e2e: number[] }> = {};
@@ -51,7 +46,7 @@ for (let r = 0; r < reps; r++) {
     s.e2e.push(g.outputTokenIds.length / ((g.events.at(-1)?.t ?? Number.NaN) / 1000));
   }
 }
-console.log(`load average after: ${load()}`);
+console.log(`load average after: ${loadAverage()}`);
 const same = JSON.stringify(outputs.inferlab) === JSON.stringify(outputs['transformers.js']);
 console.log(`same greedy tokens from both engines: ${same}`);
 const rows = names.map((name) => {

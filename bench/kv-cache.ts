@@ -2,7 +2,7 @@
 // npm run bench:kv-cache -- [--model forge:gpt2-small] [--reps 3] [--threads 2] [--lengths 40,256]
 import { resolve } from 'node:path';
 import { generate, greedyStrategy, ModelPool, resolveModel } from '@inferlab/core';
-import { flag, median, table } from './lib.ts';
+import { flag, loadAverage, median, table } from './lib.ts';
 
 const model = flag('--model', 'forge:gpt2-small');
 const reps = Number(flag('--reps', '3'));
@@ -17,6 +17,7 @@ const { session, tokenizer } = await pool.get(resolved, { threads, executionProv
 console.log(
   `${model} fp32, ${threads} threads, greedy, prompt "${prompt}", ${reps} alternating repetitions per length (after 1 warmup each)`,
 );
+console.log(`load average before: ${loadAverage()}`);
 
 type Sample = { e2eTokPerS: number; decodeTokPerS: number; tokens: number };
 const runOnce = async (useCache: boolean, maxNewTokens: number): Promise<Sample> => {
@@ -55,5 +56,6 @@ for (const len of lengths) {
   console.log(`  ${len} tokens: done`);
 }
 console.log(`\n${table(rows)}`);
+console.log(`load average after: ${loadAverage()}`);
 console.log('\ntok/s = N_out / E2EL (seed table definition); decode tok/s = (N_out − 1) / (E2EL − TTFT) (METRICS.md); medians.');
 await pool.clear();

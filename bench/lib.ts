@@ -1,3 +1,4 @@
+import { loadavg } from 'node:os';
 // Small shared helpers for bench scripts: every speed claim is measured side by side in one run.
 export function median(values: readonly number[]): number {
   const s = [...values].sort((a, b) => a - b);
@@ -20,4 +21,11 @@ export function table(rows: Record<string, string | number>[]): string {
   const widths = cols.map((c) => Math.max(c.length, ...rows.map((r) => cell(r[c]).length)));
   const line = (vals: string[]) => vals.map((v, i) => v.padStart(widths[i] as number)).join('  ');
   return [line(cols), line(widths.map((w) => '-'.repeat(w))), ...rows.map((r) => line(cols.map((c) => cell(r[c]))))].join('\n');
+}
+
+/** The 1/5/15-minute load averages, printed before and after a bench: its numbers mean little under load. */
+export function loadAverage(): string {
+  return loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' ');
 }

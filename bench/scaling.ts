@@ -12,7 +12,7 @@ import { percentile, sortedCopy } from '@inferlab/experiments';
 import { startPlatform } from '../scripts/lib/platform.ts';
 import { postJson, waitForExperiment } from '../test/helpers/api-client.ts';
 import { syntheticCellResult } from '../test/helpers/synthetic-result.ts';
-import { flag, table } from './lib.ts';
+import { flag, loadAverage, table } from './lib.ts';
 
 const cells = Number(flag('--cells', '12'));
 const requests = Number(flag('--requests', '100'));
@@ -105,6 +105,7 @@ async function resultsLatency(): Promise<{ coldMs: number; p50: number; p99: num
   }
 }
 
+console.log(`load average before: ${loadAverage()}`);
 console.log(`scaling: ${cells} cells of forge:gpt2-mini (1 thread each, 20 measured + 1 warmup generations)`);
 if (!process.argv.includes('--api-only')) {
   const one = await cellsPerMinute(1);
@@ -119,4 +120,7 @@ if (!process.argv.includes('--api-only')) {
 const api = await resultsLatency();
 console.log(`\nGET /v1/experiments/:id/results with ${api.cells} recorded cells, ${api.n} requests at concurrency ${concurrency}:`);
 console.log(`  first request (computes every summary): ${api.coldMs.toFixed(0)} ms`);
-console.log(`  then p50 ${api.p50.toFixed(1)} ms, p99 ${api.p99.toFixed(1)} ms (linear interpolation; p99 of ${api.n} samples is near the max)`);
+console.log(
+  `  then p50 ${api.p50.toFixed(1)} ms, p99 ${api.p99.toFixed(1)} ms (linear interpolation; p99 of ${api.n} samples is near the max)`,
+);
+console.log(`load average after: ${loadAverage()}`);

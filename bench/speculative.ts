@@ -1,10 +1,9 @@
 // Target-only greedy vs speculative decoding (model draft, fixed and adaptive k) vs prompt lookup,
 // all sides alternating in one run (noise hits all alike); medians of tokens/s and the acceptance.
 // npm run bench:speculative -- [--model forge:gpt2-small] [--draft forge:gpt2-small-draft2] [--k 4] [--reps 3] [--threads 2] [--tokens 48]
-import { loadavg } from 'node:os';
 import { resolve } from 'node:path';
 import { createStrategy, type DecodingConfig, generate, ModelPool, resolveModel } from '@inferlab/core';
-import { flag, median, table } from './lib.ts';
+import { flag, loadAverage, median, table } from './lib.ts';
 
 const model = flag('--model', 'forge:gpt2-small');
 const draftId = flag('--draft', 'forge:gpt2-small-draft2');
@@ -31,11 +30,7 @@ const sides: [string, DecodingConfig][] = [
 console.log(
   `${model} + draft ${draftId}, fp32, ${threads} threads, ${maxNewTokens} new tokens, ${prompts.length} prompts, ${reps} alternating reps`,
 );
-console.log(
-  `load average before: ${loadavg()
-    .map((l) => l.toFixed(2))
-    .join(' ')}`,
-);
+console.log(`load average before: ${loadAverage()}`);
 
 type Sample = { tokPerS: number; drafted: number; accepted: number; forwards: number; tokens: number; ids: string };
 const runOnce = async (config: DecodingConfig, prompt: string): Promise<Sample> => {
@@ -76,11 +71,7 @@ const rows = sides.map(([name]) => {
   };
 });
 console.log(`\n${table(rows)}`);
-console.log(
-  `load average after: ${loadavg()
-    .map((l) => l.toFixed(2))
-    .join(' ')}`,
-);
+console.log(`load average after: ${loadAverage()}`);
 console.log(
   'tok/s = N_out / E2EL per request (seed table definition), medians over reps × prompts; acceptance = accepted / drafted tokens.',
 );

@@ -3,10 +3,9 @@
 // run, both timed from outside the same way. Plus a direct measure of the per-token and per-request
 // instrumentation work, which bounds the overhead far below what end-to-end noise can resolve.
 // npm run bench:timing-overhead -- [--model forge:gpt2-small] [--reps 10] [--threads 2] [--tokens 32]
-import { loadavg } from 'node:os';
 import { resolve } from 'node:path';
 import { generate, greedyStrategy, ModelPool, resolveModel, TokenClock } from '@inferlab/core';
-import { flag, median, table } from './lib.ts';
+import { flag, loadAverage, median, table } from './lib.ts';
 
 const model = flag('--model', 'forge:gpt2-small');
 const reps = Number(flag('--reps', '10'));
@@ -35,12 +34,8 @@ const timed = async (f: () => Promise<number[]>) => {
   return { ms: performance.now() - t0, ids };
 };
 
-const load = () =>
-  loadavg()
-    .map((l) => l.toFixed(2))
-    .join(' ');
 console.log(
-  `${model} fp32, KV cache, greedy, ${threads} threads, ${tokens} tokens, ${reps} reps per side (ABBA); load average before: ${load()}`,
+  `${model} fp32, KV cache, greedy, ${threads} threads, ${tokens} tokens, ${reps} reps per side (ABBA); load average before: ${loadAverage()}`,
 );
 await instrumented();
 await bare();
@@ -56,7 +51,7 @@ for (let r = 0; r < reps; r++) {
   }
   same &&= results[0] === results[1];
 }
-console.log(`load average after: ${load()}; same tokens: ${same}`);
+console.log(`load average after: ${loadAverage()}; same tokens: ${same}`);
 
 // The instrumentation itself, measured directly: one emit per token, and per request the record
 // that run-cell builds (text decode excluded: it happens after the request's last token).
