@@ -78,6 +78,8 @@ export type StartRedisOptions = {
   port?: number;
   /** Addresses to listen on; default loopback only. */
   bind?: string[];
+  /** Require this password (the url then carries it). */
+  password?: string;
   log?: (line: string) => void;
 };
 
@@ -103,13 +105,14 @@ export async function startLocalRedis(opts: StartRedisOptions = {}): Promise<Loc
   // Listening beyond loopback (test hosts in network namespaces): Redis's protected mode would
   // refuse them since this private server has no password.
   if (opts.bind?.some((a) => a !== '127.0.0.1' && a !== '::1')) args.push('--protected-mode', 'no');
+  if (opts.password) args.push('--requirepass', opts.password);
   if (opts.appendOnly) args.push('--appendfsync', 'always');
   const child = spawn(bin, args, { stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
   child.stderr?.on('data', (d) => {
     stderr += d.toString();
   });
-  const url = `redis://127.0.0.1:${port}`;
+  const url = opts.password ? `redis://:${encodeURIComponent(opts.password)}@127.0.0.1:${port}` : `redis://127.0.0.1:${port}`;
   const deadline = Date.now() + 10_000;
   while (!(await pingRedis(url, 300))) {
     if (child.exitCode !== null) throw new RedisUnavailableError(`redis-server exited with code ${child.exitCode}: ${stderr.trim()}`);
