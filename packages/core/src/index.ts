@@ -32,6 +32,7 @@ export * from './model/model-id.ts';
 export * from './model/resolve-hf.ts';
 export * from './model/resolve-model.ts';
 export * from './model/tokenizer.ts';
+export * from './quality/index.ts';
 export * from './quantization/index.ts';
 export * from './runtime/cuda-provider.ts';
 export * from './runtime/decoder-config.ts';

@@ -54,6 +54,29 @@ describe('getCellSummary', () => {
     expect(getCellTokens(handle.db, cell!.id)?.requests.map((r) => r.queueMs)).toEqual([0, 4, 0, 10]);
   });
 
+  it('stores the quality metrics and returns them beside the speed metrics', () => {
+    const matrix = parseMatrix({ models: ['forge:gpt2-tiny'], prompts: ['a'], variants: [{ dtype: 'q4', cache: true }] });
+    const [cell] = expandMatrix('exp', matrix);
+    createExperiment(handle.db, { id: 'exp', name: 'quality', matrix, cells: [cell!] });
+    const result = syntheticCellResult({ cellId: cell!.id, experimentId: 'exp', config: cell!.config, requests: HAND_TIMELINE });
+    const quality = {
+      evalText: 'austen-pp-ch1-v1',
+      reference: 'fp32' as const,
+      positions: 127,
+      perplexity: 12.5,
+      perplexityFp32: 12,
+      perplexityDelta: 0.5,
+      top1Agreement: 0.9,
+      meanKl: 0.01,
+      greedyPrefix: 20,
+      greedyTokens: 32,
+    };
+    recordCellResult(handle.db, { ...result, quality });
+    const s = getCellSummary(handle.db, cell!.id)?.summary;
+    expect(s?.quality).toEqual(quality);
+    expect(s?.seed?.mode).toBe('q4 cache');
+  });
+
   it('is null for an unknown cell', () => {
     expect(getCellSummary(handle.db, 'nope')).toBeNull();
   });

@@ -1,4 +1,12 @@
-import { type CellConfig, type CellCost, type CellMetrics, cellCost, cellMetrics, type Environment } from '@inferlab/experiments';
+import {
+  type CellConfig,
+  type CellCost,
+  type CellMetrics,
+  cellCost,
+  cellMetrics,
+  type Environment,
+  type Quality,
+} from '@inferlab/experiments';
 import { eq } from 'drizzle-orm';
 import { loadRequestTimelines, type RequestTokens } from './cell-tokens.ts';
 import type { CellRow } from './cells-repo.ts';
@@ -24,6 +32,8 @@ export type CellSummary = CellMetrics & {
   metricsVersion: string | null;
   /** CPU time and energy per 1k tokens, cost per 1M tokens (METRICS.md "Cost"). */
   cost: CellCost;
+  /** Perplexity, top-1 agreement, KL and greedy prefix against fp32 (METRICS.md "Quality"); null when not measured. */
+  quality: Quality | null;
 };
 
 /** A stored cell and its request timelines → its summary (metrics computed from the raw events). */
@@ -60,6 +70,7 @@ export function toCellSummary(cell: CellRow, requests: readonly RequestTokens[])
       energy: cell.energy,
       pricePerHour: cell.config.pricePerHour ?? null,
     }),
+    quality: cell.quality ?? null,
   };
 }
 

@@ -101,6 +101,7 @@ export function recordCellResult(db: Db, result: CellResult): RecordOutcome {
           wallMs: result.wallMs,
           metricsVersion: result.metricsVersion,
           energy: result.energy ?? null,
+          quality: result.quality ?? null,
         })
         .where(eq(cellsTable.id, result.cellId))
         .run();

@@ -1,4 +1,4 @@
-import type { CellConfig, CellResult, Energy, Environment, Matrix, WorkerInfo } from '@inferlab/experiments';
+import type { CellConfig, CellResult, Energy, Environment, Matrix, Quality, WorkerInfo } from '@inferlab/experiments';
 import { index, integer, primaryKey, real, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
 
 // Column names come from the keys (snake_case in SQL via `casing`). Times of day are ISO-8601
@@ -43,6 +43,7 @@ export const cellsTable = sqliteTable(
     wallMs: real(),
     metricsVersion: text(),
     energy: text({ mode: 'json' }).$type<Energy>(),
+    quality: text({ mode: 'json' }).$type<Quality>(),
   },
   // The unique index leads with experiment_id, so it also serves the foreign key.
   (t) => [

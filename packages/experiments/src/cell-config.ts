@@ -3,7 +3,7 @@ import { decodingSchema } from './decoding-schema.ts';
 
 export { DECODING_STRATEGIES, type Decoding, decodingSchema } from './decoding-schema.ts';
 
-export const DTYPES = ['fp32', 'int8'] as const;
+export const DTYPES = ['fp32', 'int8', 'uint8', 'q4'] as const;
 export const DEVICES = ['cpu', 'cuda'] as const;
 /** `inferlab`: our engine. `transformers.js`: the peer baseline, @huggingface/transformers generate() on the same folder. */
 export const ENGINES = ['inferlab', 'transformers.js'] as const;

@@ -60,7 +60,7 @@ describe('parseMatrix', () => {
 
   it('names the field and the allowed values for a wrong enum', () => {
     expect(issuesOf({ ...minimal, variants: [{ dtype: 'fp16' }] })).toEqual([
-      { path: 'variants.0.dtype', message: 'expected one of "fp32" | "int8", got "fp16"' },
+      { path: 'variants.0.dtype', message: 'expected one of "fp32" | "int8" | "uint8" | "q4", got "fp16"' },
     ]);
     expect(issuesOf({ ...minimal, devices: ['tpu'] })[0]).toEqual({
       path: 'devices.0',
@@ -128,7 +128,7 @@ describe('parseMatrix', () => {
       const e = err as InvalidMatrixError;
       expect(e.issues.map((i) => i.path)).toEqual(['models', 'variants.0.dtype', 'repetitions']);
       expect(e.message).toBe(
-        'invalid matrix: models: must have at least 1 item, got 0; variants.0.dtype: expected one of "fp32" | "int8", got "fp16"; repetitions: must be at least 1, got 0',
+        'invalid matrix: models: must have at least 1 item, got 0; variants.0.dtype: expected one of "fp32" | "int8" | "uint8" | "q4", got "fp16"; repetitions: must be at least 1, got 0',
       );
     }
   });

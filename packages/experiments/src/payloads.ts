@@ -82,6 +82,20 @@ export const energySchema = z.object({
   method: z.string(),
 });
 
+/** Quality of the cell's (model, variant) against the fp32 file on a fixed text (METRICS.md "Quality"). */
+export const qualitySchema = z.object({
+  evalText: z.string(),
+  reference: z.literal('fp32'),
+  positions: count,
+  perplexity: z.number().positive(),
+  perplexityFp32: z.number().positive(),
+  perplexityDelta: z.number(),
+  top1Agreement: z.number().min(0).max(1),
+  meanKl: z.number().min(0),
+  greedyPrefix: count,
+  greedyTokens: count,
+});
+
 export const workerInfoSchema = z.object({
   id: z.string().min(1),
   host: z.string(),
@@ -121,6 +135,8 @@ const cellResultFields = z.object({
   wallMs: ms,
   metricsVersion: z.string().min(1),
   energy: energySchema.optional(),
+  /** null: not measurable for this model (e.g. no fp32 file to compare with); absent: older workers. */
+  quality: qualitySchema.nullable().optional(),
 });
 
 // Each (repetition, prompt) is measured once; the database enforces it, this says so in words.
@@ -156,6 +172,7 @@ export type StrategyStats = z.infer<typeof strategyStatsSchema>;
 export type RequestRecord = z.infer<typeof requestRecordSchema>;
 export type Environment = z.infer<typeof environmentSchema>;
 export type Energy = z.infer<typeof energySchema>;
+export type Quality = z.infer<typeof qualitySchema>;
 export type WorkerInfo = z.infer<typeof workerInfoSchema>;
 export type CellResult = z.infer<typeof cellResultSchema>;
 export type ResultMessage = z.infer<typeof resultMessageSchema>;

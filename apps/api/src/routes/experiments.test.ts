@@ -62,7 +62,12 @@ describe('POST /v1/experiments', () => {
   });
 
   it.each([
-    ['a wrong dtype', { variants: [{ dtype: 'fp16', cache: true }] }, 'variants.0.dtype', 'expected one of "fp32" | "int8", got "fp16"'],
+    [
+      'a wrong dtype',
+      { variants: [{ dtype: 'fp16', cache: true }] },
+      'variants.0.dtype',
+      'expected one of "fp32" | "int8" | "uint8" | "q4", got "fp16"',
+    ],
     ['missing prompts', { prompts: undefined }, 'prompts', 'required field is missing'],
     ['a typo in a key', { max_new_tokens: [8] }, 'max_new_tokens', 'unknown field max_new_tokens; did you mean maxNewTokens?'],
     ['negative repetitions', { repetitions: -3 }, 'repetitions', 'must be at least 1, got -3'],

@@ -6,6 +6,8 @@ import { PeakRssProbe } from '../metrics/memory-probe.ts';
 import { fileBytes, fileSha256 } from '../metrics/model-files.ts';
 import type { TokenEvent } from '../metrics/token-clock.ts';
 import { type ResolveOptions, resolveModel, type Variant } from '../model/resolve-model.ts';
+import { VARIANT_PARAM_BYTES } from '../model/variant-files.ts';
+import { type ModelQuality, measureModelQuality } from '../quality/model-quality.ts';
 import type { ExecutionProvider } from '../runtime/decoder-session.ts';
 import { type EngineName, engineVersion, prepareCellEngine } from './cell-engine.ts';
 import { measureScenario, type ScenarioConfig } from './measure-scenario.ts';
@@ -56,6 +58,8 @@ export type CellRun = {
   wallMs: number;
   metricsVersion: string;
   energy: Energy;
+  /** Against the model's fp32 file; null when that cannot be measured (see `qualityError`). */
+  quality: ModelQuality | null;
 };
 
 export type Progress = { done: number; total: number; phase: 'loading' | 'warmup' | 'measuring' };
@@ -133,7 +137,10 @@ export async function runCell(spec: CellSpec, ctx: RunCellContext): Promise<Cell
   const wallMs = performance.now() - windowStart;
   const cpu = process.cpuUsage(cpuStart);
   const peakRssBytes = probe.stop();
-  const bytesPerParam = spec.variant.dtype === 'int8' ? 1 : 4;
+  const bytesPerParam = VARIANT_PARAM_BYTES[spec.variant.dtype];
+  const energy = energyProbe.stop(cpu.user / 1000 + cpu.system / 1000);
+  // After the measured window (it loads the fp32 reference too); cached per (model, variant).
+  const quality = await cellQuality(spec, resolved, ctx);
   return {
     model: {
       id: spec.model,
@@ -149,6 +156,23 @@ export async function runCell(spec: CellSpec, ctx: RunCellContext): Promise<Cell
     cpu: { userMs: cpu.user / 1000, systemMs: cpu.system / 1000 },
     wallMs,
     metricsVersion: METRICS_VERSION,
-    energy: energyProbe.stop(cpu.user / 1000 + cpu.system / 1000),
+    energy,
+    quality,
   };
+}
+
+async function cellQuality(
+  spec: CellSpec,
+  resolved: Awaited<ReturnType<typeof resolveModel>>,
+  ctx: RunCellContext,
+): Promise<ModelQuality | null> {
+  try {
+    const reference = spec.variant.dtype === 'fp32' ? resolved : await resolveModel(spec.model, 'fp32', ctx);
+    return await measureModelQuality(resolved, reference, ctx.pool, { threads: spec.threads, executionProvider: spec.device });
+  } catch (cause) {
+    // Quality is an extra: a model without an fp32 file (or one too large to load twice) still
+    // gets its speed numbers; the reason is logged where the worker logs.
+    console.warn(`quality of ${spec.model} ${spec.variant.dtype} not measured: ${(cause as Error).message}`);
+    return null;
+  }
 }

@@ -10,12 +10,13 @@ import {
 } from '@huggingface/transformers';
 import { kvCacheBytes } from '../kv-cache/kv-cache.ts';
 import { TokenClock } from '../metrics/token-clock.ts';
+import type { Variant } from '../model/variant-files.ts';
 import { type DecoderConfig, readDecoderConfig } from '../runtime/decoder-config.ts';
 import type { ExecutionProvider } from '../runtime/decoder-session.ts';
 import { checkPromptFits, type Generation } from './generate.ts';
 
 export type TransformersJsOptions = {
-  dtype: 'fp32' | 'int8';
+  dtype: Variant;
   /** intraOpNumThreads, passed to onnxruntime through transformers.js's `session_options`; 0 = its default. */
   threads: number;
   device: ExecutionProvider;

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
-import { FORGE_FORMAT_VERSION, MODEL_FILE, MODEL_INT8_FILE } from './build-gpt2-folder.ts';
+import { FORGE_FORMAT_VERSION, MODEL_FILE, MODEL_INT8_FILE, MODEL_Q4_FILE, MODEL_UINT8_FILE } from './build-gpt2-folder.ts';
 import { FORGE_MANIFEST_FILE, forgeModel, forgeModelDir, readForgeManifest } from './forge-model.ts';
 import { UnknownForgeModelError } from './forge-models.ts';
 
@@ -20,6 +20,8 @@ const FOLDER_FILES = [
   'special_tokens_map.json',
   MODEL_FILE,
   MODEL_INT8_FILE,
+  MODEL_UINT8_FILE,
+  MODEL_Q4_FILE,
 ];
 
 const created: string[] = [];
@@ -65,9 +67,11 @@ describe('forgeModel', () => {
     // changes on purpose, bump FORGE_FORMAT_VERSION (stale caches are then rebuilt) and re-pin.
     const again = await forgeModel('gpt2-tiny', { cacheDir: freshCache() });
     expect(hashes(again)).toEqual(first);
-    expect(FORGE_FORMAT_VERSION).toBe(1);
+    expect(FORGE_FORMAT_VERSION).toBe(2);
     expect(first[MODEL_FILE]).toBe('dd27c513776661e541c882b447113b03178a903d7cab0b28f9e0d6091c0779af');
     expect(first[MODEL_INT8_FILE]).toBe('9518b8fe8241b73f368a306bfc977751101430e48bcd1ccfc16c7101188b9b29');
+    expect(first[MODEL_UINT8_FILE]).toBe('d33a8be1be889eacb99e8130bbdb0ae1db5be237e5ab6c1776634b72a1c6fe3e');
+    expect(first[MODEL_Q4_FILE]).toBe('d071969c36c8d298d8bb5c53008427f8ce4a1e5b051c9dcaca3f8c6e4c140043');
     expect(first['tokenizer.json']).toBe('9aa86dd171b55947066e991a8f44f4e2b8f68a679bf47f902497927b4e894e23');
     expect(readdirSync(join(cacheA, 'forge'))).toEqual(['gpt2-tiny']); // no temp folders left
   }, 60_000);

@@ -1,4 +1,11 @@
-export { FORGE_FORMAT_VERSION, type ForgeManifest, MODEL_FILE, MODEL_INT8_FILE } from './build-gpt2-folder.ts';
+export {
+  FORGE_FORMAT_VERSION,
+  type ForgeManifest,
+  MODEL_FILE,
+  MODEL_INT8_FILE,
+  MODEL_Q4_FILE,
+  MODEL_UINT8_FILE,
+} from './build-gpt2-folder.ts';
 export {
   FORGE_MANIFEST_FILE,
   ForgeBuildError,

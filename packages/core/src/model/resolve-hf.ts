@@ -1,21 +1,20 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { AutoConfig, AutoModelForCausalLM, AutoTokenizer, env } from '@huggingface/transformers';
+import { VARIANT_FILES, type Variant } from './variant-files.ts';
 
 export class ModelUnavailableError extends Error {
   override name = 'ModelUnavailableError';
 }
-
-const variantDtype = { fp32: 'fp32', int8: 'int8' } as const;
 
 /**
  * Makes `<cacheDir>/<org>/<name>/` a complete HF-layout folder for `repo`, downloading through
  * transformers.js (its file cache writes exactly that layout, and reads it before any network
  * request), so a hub download copied into that folder works on an offline machine.
  */
-export async function resolveHfModel(repo: string, cacheDir: string, variant: 'fp32' | 'int8'): Promise<string> {
+export async function resolveHfModel(repo: string, cacheDir: string, variant: Variant): Promise<string> {
   const folder = join(cacheDir, repo);
-  const file = variant === 'int8' ? 'onnx/model_int8.onnx' : 'onnx/model.onnx';
+  const file = VARIANT_FILES[variant];
   const needed = ['config.json', 'tokenizer.json', file];
   env.allowRemoteModels = true;
   env.cacheDir = cacheDir;
@@ -24,7 +23,7 @@ export async function resolveHfModel(repo: string, cacheDir: string, variant: 'f
     await AutoConfig.from_pretrained(repo, { cache_dir: cacheDir });
     await AutoTokenizer.from_pretrained(repo, { cache_dir: cacheDir });
     if (!existsSync(join(folder, file))) {
-      const model = await AutoModelForCausalLM.from_pretrained(repo, { cache_dir: cacheDir, dtype: variantDtype[variant] });
+      const model = await AutoModelForCausalLM.from_pretrained(repo, { cache_dir: cacheDir, dtype: variant });
       await model.dispose();
     }
   } catch (cause) {

@@ -4,12 +4,9 @@ import { forgeModel } from '../forge/index.ts';
 import { parseModelId } from './model-id.ts';
 import { ModelUnavailableError, resolveHfModel } from './resolve-hf.ts';
 
-export type Variant = 'fp32' | 'int8';
+import { VARIANT_FILES, type Variant } from './variant-files.ts';
 
-export const VARIANT_FILES: Record<Variant, string> = {
-  fp32: 'onnx/model.onnx',
-  int8: 'onnx/model_int8.onnx',
-};
+export { VARIANT_FILES, type Variant } from './variant-files.ts';
 
 export type ResolveOptions = {
   /** Where forge and hub models are cached: `<modelsDir>/forge/…`, `<modelsDir>/hf/…`. */

@@ -6,6 +6,7 @@ import { QuantizationError } from './quantize-per-channel.ts';
  * Gather(W, idx, axis) on a per-column-quantized W (rows, cols):
  *   axis 1 gathers columns → (rows, ...idx): scale each by Gather(scales, idx) (…idx) broadcast;
  *   axis 0 gathers rows → (...idx, cols): the (cols) scales broadcast on the last axis directly.
+ * uint8 weights subtract their zero points (same layout as the scales) before scaling.
  */
 export function gatherFromInt8(n: NodeProto, q: QuantizedWeight, fresh: (base: string) => string): NodeProto[] {
   const axisAttr = n.attributes.find((a) => a.name === 'axis');
@@ -30,11 +31,18 @@ export function gatherFromInt8(n: NodeProto, q: QuantizedWeight, fresh: (base: s
     { ...n, inputs: [q.values, indices], outputs: [gathered] },
     node('Cast', [gathered], asFloat, [{ name: 'to', ...attr.int(DataType.FLOAT) }]),
   ];
-  let scales = q.scales;
-  if (onColumns) {
-    scales = fresh(`${out}_scales`);
-    nodes.push(node('Gather', [q.scales, indices], scales, [{ name: 'axis', ...attr.int(0) }]));
+  // Per-column tables (scales, zero points) are gathered along with the columns they belong to.
+  const perColumn = (table: string, suffix: string) => {
+    if (!onColumns) return table;
+    const picked = fresh(`${out}_${suffix}`);
+    nodes.push(node('Gather', [table, indices], picked, [{ name: 'axis', ...attr.int(0) }]));
+    return picked;
+  };
+  let centred = asFloat;
+  if (q.zeroPoints !== undefined) {
+    centred = fresh(`${out}_int8_centred`);
+    nodes.push(node('Sub', [asFloat, perColumn(q.zeroPoints.float, 'zero_points')], centred));
   }
-  nodes.push(node('Mul', [asFloat, scales], out));
+  nodes.push(node('Mul', [centred, perColumn(q.scales, 'scales')], out));
   return nodes;
 }

@@ -1,3 +1,16 @@
+export { type PackedQ4, packQ4 } from './pack-q4.ts';
+export { type QuantErrorStats, quantError } from './quant-error.ts';
+export { type Granularity, type GroupLayout, groupLayout } from './quant-groups.ts';
+export {
+  type Bits,
+  chooseParams,
+  dequantizeValue,
+  type QuantParams,
+  type QuantRange,
+  type QuantScheme,
+  quantizeValue,
+  quantRange,
+} from './quant-scheme.ts';
 export { type QuantizeFileReport, QuantizeModelError, quantizeDynamicInt8 } from './quantize-dynamic-int8.ts';
 export {
   dequantizePerColumnInt8,
@@ -6,4 +19,6 @@ export {
   quantizePerColumnInt8,
   roundHalfEven,
 } from './quantize-per-channel.ts';
+export { dequantizeTensor, type QuantizedTensor, quantizeTensor } from './quantize-tensor.ts';
 export { type Int8RewriteOptions, type Int8RewriteReport, rewriteDynamicInt8 } from './rewrite-dynamic-int8.ts';
+export { type Q4RewriteOptions, type Q4RewriteReport, rewriteMatMulNBits } from './rewrite-matmul-nbits.ts';

@@ -3,6 +3,7 @@ import { findFoldableBiasAdds } from './fold-bias-adds.ts';
 import { gatherFromInt8 } from './gather-from-int8.ts';
 import { isQuantizableWeight, type QuantizedWeight, weightRead } from './int8-weights.ts';
 import { QuantizationError, quantizePerColumnInt8 } from './quantize-per-channel.ts';
+import { quantizeTensor } from './quantize-tensor.ts';
 
 // Dynamic int8 quantization as a graph rewrite (what onnxruntime's quantize_dynamic does, with
 // per-channel weights): every MatMul whose B is a 2-D float32 initializer becomes
@@ -27,6 +28,11 @@ export type Int8RewriteReport = {
 };
 
 export type Int8RewriteOptions = {
+  /**
+   * uint8 weights, asymmetric per column (transformers.js' `model_uint8.onnx`): B_zero_point is
+   * given to DynamicQuantizeMatMul. Default false: int8, symmetric, zero point omitted.
+   */
+  unsigned?: boolean;
   /** Float weights to leave as they are (e.g. keep the LM head fp32 in an experiment). */
   excludeWeights?: readonly string[];
 };
@@ -57,13 +63,22 @@ export function rewriteDynamicInt8(model: ModelProto, opts: Int8RewriteOptions =
   for (const name of matmulWeights) {
     const t = inits.get(name) as TensorProto;
     const [rows, cols] = t.dims as [number, number];
-    const q = quantizePerColumnInt8(float32Data(t), rows, cols);
-    const entry = { values: `${name}_quantized`, scales: `${name}_scale`, cols };
-    for (const n of [entry.values, entry.scales]) {
-      if (inits.has(n)) throw new QuantizationError(`initializer '${n}' already exists`);
+    const entry: QuantizedWeight = { values: `${name}_quantized`, scales: `${name}_scale`, cols };
+    if (opts.unsigned === true) {
+      const q = quantizeTensor(float32Data(t), rows, cols, { bits: 8, symmetric: false }, { kind: 'channel', per: 'column' });
+      entry.zeroPoints = { uint8: `${name}_zero_point`, float: `${name}_zero_point_float` };
+      added.push(tensorFromArray(entry.values, DataType.UINT8, [rows, cols], q.values));
+      added.push(tensorFromArray(entry.scales, DataType.FLOAT, [cols], q.scales));
+      added.push(tensorFromArray(entry.zeroPoints.uint8, DataType.UINT8, [cols], Uint8Array.from(q.zeroPoints)));
+      added.push(tensorFromArray(entry.zeroPoints.float, DataType.FLOAT, [cols], Float32Array.from(q.zeroPoints)));
+    } else {
+      const q = quantizePerColumnInt8(float32Data(t), rows, cols);
+      added.push(tensorFromArray(entry.values, DataType.INT8, [rows, cols], q.values));
+      added.push(tensorFromArray(entry.scales, DataType.FLOAT, [cols], q.scales));
     }
-    added.push(tensorFromArray(entry.values, DataType.INT8, [rows, cols], q.values));
-    added.push(tensorFromArray(entry.scales, DataType.FLOAT, [cols], q.scales));
+    for (const n of [entry.values, entry.scales, entry.zeroPoints?.uint8, entry.zeroPoints?.float]) {
+      if (n !== undefined && inits.has(n)) throw new QuantizationError(`initializer '${n}' already exists`);
+    }
     quantized.set(name, entry);
   }
 
@@ -85,7 +100,7 @@ export function rewriteDynamicInt8(model: ModelProto, opts: Int8RewriteOptions =
     if (q === undefined) nodes.push(n);
     else if (n.opType === 'MatMul') {
       const fold = foldedAdds.byMatMul.get(n);
-      const inputs = [n.inputs[0] as string, q.values, q.scales, '', fold?.bias ?? ''];
+      const inputs = [n.inputs[0] as string, q.values, q.scales, q.zeroPoints?.uint8 ?? '', fold?.bias ?? ''];
       while (inputs.at(-1) === '') inputs.pop();
       const outputs = fold === undefined ? n.outputs : fold.add.outputs;
       nodes.push({ ...n, opType: 'DynamicQuantizeMatMul', domain: MS_DOMAIN, inputs, outputs });
