@@ -1,3 +1,5 @@
+import type { MetricSummary } from '@inferlab/experiments/stats';
+
 // The http contract as the dashboard reads it (docs/contracts.md). Fields other engineers add
 // (quality, strategy stats, engines…) arrive as extra keys and are rendered generically.
 
@@ -21,19 +23,8 @@ export type CellConfig = {
 export type ExperimentCell = { id: string; index: number; status: string; attempt: number; error: string | null; config: CellConfig };
 export type ExperimentView = ExperimentListItem & { matrix: Record<string, unknown>; cells: ExperimentCell[] };
 
-export type Interval = { lo: number; hi: number };
-export type MetricSummary = {
-  n: number;
-  mean: number;
-  p50: number;
-  p90: number;
-  p95: number;
-  p99: number;
-  min: number;
-  max: number;
-  insufficient: { p90: boolean; p95: boolean; p99: boolean };
-  ci: { p50: Interval; p95: Interval; p99: Interval; level: number } | null;
-};
+// The summaries are the server's own types (one definition, METRICS.md); only types cross over.
+export type { Interval, MetricSummary } from '@inferlab/experiments/stats';
 
 export type SeedRow = {
   mode: string;

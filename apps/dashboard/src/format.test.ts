@@ -12,7 +12,7 @@ const summary = (over: Partial<MetricSummary> = {}): MetricSummary => ({
   min: 30,
   max: 50,
   insufficient: { p90: false, p95: false, p99: true },
-  ci: { p50: { lo: 39, hi: 41 }, p95: { lo: 40.1, hi: 43 }, p99: { lo: 44, hi: 50 }, level: 0.95 },
+  ci: { p50: { lo: 39, hi: 41 }, p95: { lo: 40.1, hi: 43 }, p99: { lo: 44, hi: 50 }, level: 0.95, resamples: 1000, seed: 1 },
   ...over,
 });
 
