@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
-import { postJson, waitForExperiment } from '../helpers/api-client.ts';
+import { submitAndWaitRunning, waitForExperiment } from '../helpers/api-client.ts';
 import { usePlatform } from '../helpers/platform-fixture.ts';
 
 const REPS = 30;
@@ -10,19 +10,12 @@ describe('a worker killed mid-cell', () => {
   const f = usePlatform('crash', { env: { WORKER_LOCK_MS: '2000' } });
 
   it('re-runs the cell on another worker and records it exactly once', async () => {
-    const created = await postJson(`${f.platform.apiUrl}/v1/experiments`, {
-      models: ['forge:gpt2-tiny'],
-      variants: [{ dtype: 'fp32', cache: false }],
-      prompts: ['Explain briefly why KV caching and quantization help LLM inference.'],
-      maxNewTokens: [32],
-      threads: [1],
-      repetitions: REPS,
-      warmup: 0,
-    });
-    expect(created.status).toBe(201);
-    const id = created.body.id as string;
     // Wait until the cell is running and has measured some requests, then kill the worker.
-    await waitForExperiment(f.platform.apiUrl, id, 120_000, (e) => e.progress.running === 1);
+    const id = await submitAndWaitRunning(f.platform.apiUrl, {
+      variants: [{ dtype: 'fp32', cache: false }],
+      maxNewTokens: [32],
+      repetitions: REPS,
+    });
     await new Promise((r) => setTimeout(r, 1500));
     const victim = f.platform.workers[0]!;
     victim.kill('SIGKILL');

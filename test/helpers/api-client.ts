@@ -33,3 +33,26 @@ export async function waitForExperiment(
     await new Promise((r) => setTimeout(r, 200));
   }
 }
+
+export const SEED_PROMPT = 'Explain briefly why KV caching and quantization help LLM inference.';
+
+/**
+ * Submits a one-variant gpt2-tiny experiment on the seed prompt (1 thread, no warmup) and waits
+ * until its first cell is running: the start of every fault test.
+ */
+export async function submitAndWaitRunning(
+  apiUrl: string,
+  matrix: { variants: { dtype: string; cache: boolean }[]; maxNewTokens: number[]; repetitions: number },
+): Promise<string> {
+  const created = await postJson(`${apiUrl}/v1/experiments`, {
+    models: ['forge:gpt2-tiny'],
+    prompts: [SEED_PROMPT],
+    threads: [1],
+    warmup: 0,
+    ...matrix,
+  });
+  if (created.status !== 201) throw new Error(`submit failed (${created.status}): ${JSON.stringify(created.body)}`);
+  const id = created.body.id as string;
+  await waitForExperiment(apiUrl, id, 120_000, (e) => e.progress.running === 1);
+  return id;
+}
