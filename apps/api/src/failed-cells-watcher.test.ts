@@ -1,4 +1,4 @@
-import { getExperiment } from '@inferlab/db';
+import { getCell, getExperiment } from '@inferlab/db';
 import { CELL_QUEUES } from '@inferlab/experiments';
 import { UnrecoverableError, Worker } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -46,6 +46,45 @@ describe('cells failed inside the queue', () => {
       expect(cell.error).toMatch(/queue gave up on the cell: job stalled more than allowable limit/);
     } finally {
       await consumer.close();
+      await watcher.close();
+    }
+  });
+
+  it('sweeps, at start, cells whose job failed while no api was listening', async () => {
+    await redis.connection.flushall();
+    const consumer = new Worker(
+      CELL_QUEUES.cpu,
+      async () => {
+        throw new UnrecoverableError('job stalled more than allowable limit');
+      },
+      { connection: redis.connection },
+    );
+    let cellId = '';
+    try {
+      const created = await post(f.app, '/v1/experiments', {
+        models: ['forge:gpt2-tiny'],
+        prompts: ['y'],
+        maxNewTokens: [3],
+        repetitions: 1,
+        warmup: 0,
+      });
+      cellId = created.json.cells[0].id;
+      const deadline = Date.now() + 10_000;
+      while ((await redis.enqueuer.queues.cpu.getJobState(cellId)) !== 'failed') {
+        if (Date.now() > deadline) throw new Error('the job never failed');
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    } finally {
+      await consumer.close();
+    }
+    expect(getExperiment(f.db, getCell(f.db, cellId)!.experimentId)!.cells[0]!.status).toBe('queued');
+    const watcher = watchFailedCells({ db: f.db, connection: redis.connection, log: () => {} });
+    try {
+      await watcher.ready;
+      const cell = getCell(f.db, cellId)!;
+      expect(cell.status).toBe('failed');
+      expect(cell.error).toMatch(/queue gave up on the cell: job stalled more than allowable limit/);
+    } finally {
       await watcher.close();
     }
   });

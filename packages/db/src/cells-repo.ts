@@ -1,4 +1,4 @@
-import { eq } from 'drizzle-orm';
+import { eq, inArray } from 'drizzle-orm';
 import { refreshExperimentStatus } from './experiment-status.ts';
 import type { Db } from './open-db.ts';
 import { cellsTable } from './schema.ts';
@@ -67,4 +67,14 @@ export function recordCellFailure(
     },
     { behavior: 'immediate' },
   );
+}
+
+/** Cells not finished (queued or running), for the api's start-up sweep of the queues. */
+export function listOpenCellIds(db: Db): string[] {
+  return db
+    .select({ id: cellsTable.id })
+    .from(cellsTable)
+    .where(inArray(cellsTable.status, ['queued', 'running']))
+    .all()
+    .map((c) => c.id);
 }
