@@ -13,7 +13,12 @@ export type ScenarioConfig = { kind: 'single-stream' } | { kind: 'offline' } | S
 export async function measureScenario(
   spec: OfflineSpec & { scenario?: ScenarioConfig; prompts: string[] },
   pending: readonly { repetition: number; promptIndex: number }[],
-  model: { session: DecoderSession; tokenizer: TextTokenizer; runGroup: (prompts: readonly string[]) => Promise<Generation[]> },
+  model: {
+    session: DecoderSession;
+    tokenizer: TextTokenizer;
+    runGroup: (prompts: readonly string[]) => Promise<Generation[]>;
+    isCancelled?: () => boolean;
+  },
   windowStart: number,
   onDone: (done: number) => void,
 ): Promise<{ requests: ServedRecord[]; kvCacheBytes: number } | null> {

@@ -22,7 +22,7 @@ export type OfflineSpec = {
 export async function measureOffline(
   pending: readonly { repetition: number; promptIndex: number }[],
   spec: OfflineSpec,
-  model: { session: DecoderSession; tokenizer: TextTokenizer },
+  model: { session: DecoderSession; tokenizer: TextTokenizer; isCancelled?: () => boolean },
   prompts: readonly string[],
   windowStart: number,
 ): Promise<{ requests: ServedRecord[]; kvCacheBytes: number }> {
@@ -38,6 +38,7 @@ export async function measureOffline(
       newChooser: chooserFactory(spec.decoding),
       eosTokenIds: model.session.config.eosTokenIds,
       maxBatch: spec.batchSize,
+      ...(model.isCancelled ? { isCancelled: model.isCancelled } : {}),
     },
   );
   const requests = pending.map((item, i) => {

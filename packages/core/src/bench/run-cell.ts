@@ -9,6 +9,7 @@ import { type ResolveOptions, resolveModel, type Variant } from '../model/resolv
 import { VARIANT_PARAM_BYTES } from '../model/variant-files.ts';
 import { type ModelQuality, measureModelQuality } from '../quality/model-quality.ts';
 import type { ExecutionProvider } from '../runtime/decoder-session.ts';
+import { CellCancelledError } from './cell-cancelled-error.ts';
 import { type EngineName, engineVersion, prepareCellEngine } from './cell-engine.ts';
 import { measureScenario, type ScenarioConfig } from './measure-scenario.ts';
 import type { ModelPool } from './model-pool.ts';
@@ -75,9 +76,7 @@ export type RunCellContext = ResolveOptions & {
   isCancelled?: () => boolean;
 };
 
-export class CellCancelledError extends Error {
-  override name = 'CellCancelledError';
-}
+export { CellCancelledError };
 
 /** Runs one cell: resolve, load (cached), warmup (discarded), then repetitions × prompts, timed. */
 export async function runCell(spec: CellSpec, ctx: RunCellContext): Promise<CellRun> {
@@ -85,7 +84,12 @@ export async function runCell(spec: CellSpec, ctx: RunCellContext): Promise<Cell
   ctx.onProgress?.({ done: 0, total: spec.repetitions * spec.prompts.length, phase: 'loading' });
   const resolved = await resolveModel(spec.model, spec.variant.dtype, ctx);
   const { session, tokenizer } = await ctx.pool.get(resolved, { threads: spec.threads, executionProvider: spec.device });
-  const runGroup = await prepareCellEngine(spec, { model: resolved, session, tokenizer }, ctx);
+  const engineRun = await prepareCellEngine(spec, { model: resolved, session, tokenizer }, ctx);
+  // Every request of every scenario goes through here: a cancelled cell stops before the next one.
+  const runGroup: typeof engineRun = async (prompts) => {
+    if (ctx.isCancelled?.()) throw new CellCancelledError('the experiment was cancelled');
+    return engineRun(prompts);
+  };
   // Requests run in groups of batchSize (one static batch each), in (repetition, prompt) order.
   const groups = <T>(items: T[]): T[][] =>
     Array.from({ length: Math.ceil(items.length / spec.batchSize) }, (_, i) => items.slice(i * spec.batchSize, (i + 1) * spec.batchSize));
@@ -107,13 +111,18 @@ export async function runCell(spec: CellSpec, ctx: RunCellContext): Promise<Cell
   }));
   // Server and offline scenarios measure their own way; single-stream is the loop below.
   const onDone = (done: number) => ctx.onProgress?.({ done, total, phase: 'measuring' });
-  const scenario = await measureScenario(spec, pending, { session, tokenizer, runGroup }, windowStart, onDone);
+  const scenario = await measureScenario(
+    spec,
+    pending,
+    { session, tokenizer, runGroup, isCancelled: ctx.isCancelled },
+    windowStart,
+    onDone,
+  );
   if (scenario !== null) {
     requests.push(...scenario.requests);
     kvCacheBytes = scenario.kvCacheBytes;
   }
   for (const group of groups(scenario === null ? pending : [])) {
-    if (ctx.isCancelled?.()) throw new CellCancelledError('the experiment was cancelled');
     const startedAt = performance.now() - windowStart;
     const generations = await runGroup(group.map((r) => spec.prompts[r.promptIndex] as string));
     for (const [j, { repetition, promptIndex }] of group.entries()) {

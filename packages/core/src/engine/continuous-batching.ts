@@ -1,3 +1,4 @@
+import { CellCancelledError } from '../bench/cell-cancelled-error.ts';
 import type { TokenChooser } from '../decoding/strategy.ts';
 import { KvCache } from '../kv-cache/kv-cache.ts';
 import { TokenClock } from '../metrics/token-clock.ts';
@@ -18,7 +19,10 @@ export async function generateContinuous(
   session: DecoderSession,
   tokenizer: TextTokenizer,
   prompts: readonly string[],
-  opts: BatchOptions & { maxBatch: number },
+  opts: BatchOptions & {
+    maxBatch: number /** checked before each decode step; true stops with CellCancelledError */;
+    isCancelled?: () => boolean;
+  },
 ): Promise<Generation[]> {
   const vocab = session.config.vocabSize;
   const clocks = prompts.map(() => new TokenClock());
@@ -56,6 +60,7 @@ export async function generateContinuous(
     return true;
   };
   while (queue.length > 0 || rows.length > 0) {
+    if (opts.isCancelled?.()) throw new CellCancelledError('the experiment was cancelled');
     while (rows.length < opts.maxBatch && queue.length > 0) {
       const index = queue.shift() as number;
       const prompt = ids[index] as number[];

@@ -1,0 +1,4 @@
+/** A cell stopped because its experiment was cancelled (checked between requests and decode steps). */
+export class CellCancelledError extends Error {
+  override name = 'CellCancelledError';
+}
