@@ -182,4 +182,20 @@ describe('dashboard', () => {
     expect(dialogs).toEqual([]);
     await page.close();
   });
+
+  it('cancels a queued experiment from its page', async () => {
+    const page = await browser.context.newPage();
+    // A cuda cell stays queued here (no CUDA worker), so the experiment is still open to cancel.
+    await submit(page, { ...MATRIX, name: 'browser: to cancel', devices: ['cuda'], variants: [{ dtype: 'fp32', cache: true }] });
+    await page.waitForURL(/\/experiments\/[^/]+$/, WAIT);
+    await page.locator('button[data-action="cancel"]').click();
+    await expect.poll(() => page.locator('.meta .badge').textContent(), WAIT).toBe('cancelled');
+    // Finished now: no cancel button any more, and the cell says why it did not run.
+    await expect.poll(() => page.locator('button[data-action="cancel"]').count(), WAIT).toBe(0);
+    const experiment = await (
+      await fetch(`${platform.apiUrl}/v1/experiments/${decodeURIComponent(new URL(page.url()).pathname.split('/').pop()!)}`)
+    ).json();
+    expect(experiment.cells.map((c: { status: string }) => c.status)).toEqual(['cancelled']);
+    await page.close();
+  });
 });

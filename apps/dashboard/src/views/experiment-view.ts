@@ -1,4 +1,4 @@
-import { getJson } from '../api.ts';
+import { getJson, postJson } from '../api.ts';
 import type { CellSummary, ExperimentResults, ExperimentView } from '../api-types.ts';
 import { flatCell } from '../cell-rows.ts';
 import { cellTable } from '../components/cell-table.ts';
@@ -10,6 +10,7 @@ import { h, replace } from '../dom.ts';
 import { cellLabel, varyingKeys, when } from '../format.ts';
 import { onLive } from '../live.ts';
 import { navigate } from '../router.ts';
+import { TOKEN_KEY } from './submit-view.ts';
 
 /** One experiment: header with live progress, the cell table, exports, charts and the matrix. */
 export function experimentView(root: HTMLElement, _q: URLSearchParams, match: RegExpMatchArray): () => void {
@@ -86,6 +87,28 @@ export function experimentView(root: HTMLElement, _q: URLSearchParams, match: Re
         'Export JSON',
       ),
     );
+    const cancelStatus = h('span', { class: 'hint', 'data-role': 'cancel-status' });
+    const cancelButton = h('button', { type: 'button', class: 'button secondary', 'data-action': 'cancel' }, 'Cancel experiment');
+    cancelButton.addEventListener('click', () => {
+      cancelButton.disabled = true;
+      cancelStatus.textContent = 'cancelling…';
+      // The write token entered on the submit page, if the api requires one.
+      postJson<{ cancelled: number }>(
+        `/v1/experiments/${encodeURIComponent(experiment.id)}/cancel`,
+        '{}',
+        sessionStorage.getItem(TOKEN_KEY) ?? '',
+      )
+        .then((r) => {
+          cancelStatus.textContent = `${r.cancelled} cells cancelled`;
+          void load();
+        })
+        .catch((err: Error) => {
+          cancelButton.disabled = false;
+          cancelStatus.textContent = `could not cancel: ${err.message}`;
+        });
+    });
+    const open = experiment.status === 'queued' || experiment.status === 'running';
+    if (open) exports.append(cancelButton, cancelStatus);
     const charts = chartsPanel(results.cells, label);
     destroyCharts = charts.destroy;
     const prompts = experiment.cells[0]?.config.prompts ?? [];

@@ -18,7 +18,7 @@ export const EXAMPLE_MATRIX = {
 };
 
 type Issue = { path: string; message: string };
-const TOKEN_KEY = 'inferlab-write-token';
+export const TOKEN_KEY = 'inferlab-write-token';
 
 /** Paste or edit a matrix; the api's validation issues appear beside the text, field by field. */
 export function submitView(root: HTMLElement): undefined {
