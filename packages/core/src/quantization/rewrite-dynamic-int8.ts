@@ -1,5 +1,6 @@
 import { DataType, float32Data, type ModelProto, MS_DOMAIN, type NodeProto, type TensorProto, tensorFromArray } from '../onnx/index.ts';
 import { findFoldableBiasAdds } from './fold-bias-adds.ts';
+import { freshNames } from './fresh-names.ts';
 import { gatherFromInt8 } from './gather-from-int8.ts';
 import { isQuantizableWeight, type QuantizedWeight, weightRead } from './int8-weights.ts';
 import { QuantizationError, quantizePerColumnInt8 } from './quantize-per-channel.ts';
@@ -82,13 +83,7 @@ export function rewriteDynamicInt8(model: ModelProto, opts: Int8RewriteOptions =
     quantized.set(name, entry);
   }
 
-  const taken = new Set(graph.nodes.flatMap((n) => [n.name, ...n.outputs]));
-  const fresh = (base: string) => {
-    let name = base;
-    for (let i = 1; taken.has(name); i++) name = `${base}_${i}`;
-    taken.add(name);
-    return name;
-  };
+  const fresh = freshNames(graph.nodes.flatMap((n) => [n.name, ...n.outputs]));
 
   let matmulsQuantized = 0;
   let gathersRewritten = 0;

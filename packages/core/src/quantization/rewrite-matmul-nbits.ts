@@ -8,6 +8,7 @@ import {
   type TensorProto,
   tensorFromArray,
 } from '../onnx/index.ts';
+import { freshNames } from './fresh-names.ts';
 import { gatherFromQ4, type Q4Names } from './gather-from-q4.ts';
 import { isQuantizableWeight, weightRead } from './int8-weights.ts';
 import { packQ4 } from './pack-q4.ts';
@@ -54,13 +55,7 @@ export function rewriteMatMulNBits(model: ModelProto, opts: Q4RewriteOptions = {
     quantized.set(w, names);
   }
 
-  const taken = new Set([...graph.nodes.flatMap((n) => [n.name, ...n.outputs]), ...inits.keys()]);
-  const fresh = (base: string) => {
-    let name = base;
-    for (let i = 1; taken.has(name); i++) name = `${base}_${i}`;
-    taken.add(name);
-    return name;
-  };
+  const fresh = freshNames([...graph.nodes.flatMap((n) => [n.name, ...n.outputs]), ...inits.keys()]);
   let matmulsQuantized = 0;
   let gathersRewritten = 0;
   const nodes: NodeProto[] = [];
