@@ -1,39 +1,21 @@
 // A cancelled cell stops before its next request (single-stream, server) or decode step (offline),
 // however it is measured.
-import { CellCancelledError, type CellSpec, ModelPool, runCell } from '@inferlab/core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { sharedModelsDir } from '../helpers/models.ts';
+import { CellCancelledError, type CellSpec } from '@inferlab/core';
+import { describe, expect, it } from 'vitest';
+import { useTinyCells } from '../helpers/tiny-cell.ts';
 
-let modelsDir: string;
-const pool = new ModelPool(2);
-beforeAll(async () => {
-  modelsDir = await sharedModelsDir(['gpt2-tiny']);
-}, 300_000);
-afterAll(() => pool.clear());
+const { run: runTiny } = useTinyCells();
 
-const base: CellSpec = {
-  model: 'forge:gpt2-tiny',
-  variant: { dtype: 'fp32', cache: true },
-  decoding: { strategy: 'greedy' },
-  prompts: ['Hello world'],
-  maxNewTokens: 8,
-  batchSize: 1,
-  device: 'cpu',
-  threads: 1,
-  repetitions: 20,
-  warmup: 0,
-};
+// 20 short requests of one prompt: enough to be cancelled in the middle.
+const base: Partial<CellSpec> = { prompts: ['Hello world'], maxNewTokens: 8, repetitions: 20, warmup: 0 };
 
 /** Cancelled after `checks` looks at the flag; counts how many measured requests got done. */
 async function cancelAfter(spec: Partial<CellSpec>, checks: number) {
   let looked = 0;
   let done = 0;
-  const run = runCell(
+  const run = runTiny(
     { ...base, ...spec },
     {
-      modelsDir,
-      modelRoots: [modelsDir],
-      pool,
       isCancelled: () => ++looked > checks,
       onProgress: (p) => {
         if (p.phase === 'measuring') done = p.done;

@@ -1,32 +1,13 @@
-import { type CellSpec, ModelPool, poissonArrivals, runCell } from '@inferlab/core';
+import { poissonArrivals } from '@inferlab/core';
 import { cellMetrics, decodeSlope, positionPoints, resultMessageSchema } from '@inferlab/experiments';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { sharedModelsDir } from '../helpers/models.ts';
+import { describe, expect, it } from 'vitest';
+import { TINY_CELL, useTinyCells } from '../helpers/tiny-cell.ts';
 
 // Real runs on forge:gpt2-tiny through runCell. They assert properties the metrics must have,
 // never absolute timings.
 
-const PROMPT = 'Explain briefly why KV caching and quantization help LLM inference.'; // 13 tokens
-let modelsDir: string;
-const pool = new ModelPool(2);
-beforeAll(async () => {
-  modelsDir = await sharedModelsDir(['gpt2-tiny']);
-}, 300_000);
-afterAll(() => pool.clear());
-
-const base: CellSpec = {
-  model: 'forge:gpt2-tiny',
-  variant: { dtype: 'fp32', cache: true },
-  decoding: { strategy: 'greedy' },
-  prompts: [PROMPT],
-  maxNewTokens: 16,
-  batchSize: 1,
-  device: 'cpu',
-  threads: 1,
-  repetitions: 1,
-  warmup: 1,
-};
-const run = (spec: Partial<CellSpec>) => runCell({ ...base, ...spec }, { modelsDir, modelRoots: [modelsDir], pool });
+const { run } = useTinyCells();
+const base = TINY_CELL;
 
 describe('decode slope on a real model', () => {
   it("shows the no-cache mode's growth: its slope exceeds the KV-cache slope", async () => {
@@ -111,7 +92,7 @@ describe('engine axis', () => {
       engine: 'transformers.js' as const,
       scenario: { kind: 'server' as const, ratePerS: 50, maxConcurrency: 2, seed: 1 },
     };
-    const r = await runCell(spec, { modelsDir, modelRoots: [modelsDir], pool });
+    const r = await run(spec);
     const message = { kind: 'cell-result', cellId: 'c', experimentId: 'e', attempt: 1, workerId: 'w', config: spec, ...r };
     const parsed = resultMessageSchema.parse(message);
     expect(parsed.kind === 'cell-result' && parsed.environment.engine).toMatch(/^transformers\.js /);
