@@ -8,3 +8,5 @@ export const pastKeyName = (layer: number) => `past_key_values.${layer}.key`;
 export const pastValueName = (layer: number) => `past_key_values.${layer}.value`;
 export const presentKeyName = (layer: number) => `present.${layer}.key`;
 export const presentValueName = (layer: number) => `present.${layer}.value`;
+/** Residual stream after `blocks` blocks (0: embeddings), before the final norm: inferlab graphs only. */
+export const hiddenStateName = (blocks: number) => `hidden_states.${blocks}`;
