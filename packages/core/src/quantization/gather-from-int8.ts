@@ -6,7 +6,8 @@ import { QuantizationError } from './quantize-per-channel.ts';
  * Gather(W, idx, axis) on a per-column-quantized W (rows, cols):
  *   axis 1 gathers columns → (rows, ...idx): scale each by Gather(scales, idx) (…idx) broadcast;
  *   axis 0 gathers rows → (...idx, cols): the (cols) scales broadcast on the last axis directly.
- * uint8 weights subtract their zero points (same layout as the scales) before scaling.
+ * Asymmetric weights subtract their zero points (same layout as the scales) before scaling;
+ * per-tensor scale and zero point are scalars that broadcast as they are.
  */
 export function gatherFromInt8(n: NodeProto, q: QuantizedWeight, fresh: (base: string) => string): NodeProto[] {
   const axisAttr = n.attributes.find((a) => a.name === 'axis');
@@ -33,7 +34,7 @@ export function gatherFromInt8(n: NodeProto, q: QuantizedWeight, fresh: (base: s
   ];
   // Per-column tables (scales, zero points) are gathered along with the columns they belong to.
   const perColumn = (table: string, suffix: string) => {
-    if (!onColumns) return table;
+    if (!onColumns || q.perTensor === true) return table;
     const picked = fresh(`${out}_${suffix}`);
     nodes.push(node('Gather', [table, indices], picked, [{ name: 'axis', ...attr.int(0) }]));
     return picked;

@@ -5,10 +5,12 @@ import { attr, DataType, float32Tensor, int64Tensor, type NodeProto, type Tensor
 //   Gather(packed, idx, 0)        (...idx, kBlocks, blob) uint8
 //   → float, split nibbles: hi = floor(b / 16), lo = b − 16·hi, interleaved (…, kBlocks, blob, 2)
 //   → (code − 8) · Gather(scales (N, kBlocks), idx) (…idx, kBlocks, 1, 1)
-//   → Reshape (…idx, K) → Transpose to Gather's own output layout (K, ...idx).
-// K must be a multiple of the block (no padding to slice off); idx's rank must be known.
+//   → Reshape (…idx, kBlocks · blockSize) [→ Slice off the padding past K when K is not a
+//   multiple of the block] → Transpose to Gather's own output layout (K, ...idx).
+// idx's rank must be known.
 
-export type Q4Names = { packed: string; scales: string; k: number; n: number; kBlocks: number };
+/** A packed weight's names and sizes (4 or 8 bits); kPadded = kBlocks · blockSize ≥ k. */
+export type Q4Names = { packed: string; scales: string; k: number; n: number; kBlocks: number; kPadded: number };
 
 export function gatherFromQ4(
   n: NodeProto,
@@ -45,7 +47,7 @@ export function gatherFromQ4(
     int64Tensor(last, [-1]),
     int64Tensor(twoLast, [-1, -2]),
     int64Tensor(scaleShape, [q.n, q.kBlocks]),
-    int64Tensor(k, [q.k]),
+    int64Tensor(k, [q.kPadded]),
   ];
   const axis0 = [{ name: 'axis', ...attr.int(0) }];
   const bytes = op('Cast', [op('Gather', [q.packed, idx], axis0)], [{ name: 'to', ...attr.int(DataType.FLOAT) }]);
@@ -55,8 +57,22 @@ export function gatherFromQ4(
   const scales = op('Gather', [op('Reshape', [q.scales, scaleShape]), idx], axis0);
   const values = op('Mul', [op('Sub', [pairs, eight]), op('Unsqueeze', [scales, twoLast])]);
   const shape = op('Concat', [op('Shape', [idx]), k], [{ name: 'axis', ...attr.int(0) }]);
-  const rows = op('Reshape', [values, shape]); // (...idx, K)
+  const rows = op('Reshape', [values, shape]); // (...idx, kPadded)
   const perm = [indicesRank, ...Array.from({ length: indicesRank }, (_, i) => i)];
-  op('Transpose', [rows], [{ name: 'perm', ...attr.ints(perm) }], out);
+  op('Transpose', [sliceToK(rows, q, op, c, initializers)], [{ name: 'perm', ...attr.ints(perm) }], out);
   return { nodes, initializers };
+}
+
+/** rows (...idx, kPadded) → (...idx, K): drops the block padding (nothing to do when K fills the blocks). */
+export function sliceToK(
+  rows: string,
+  q: Q4Names,
+  op: (opType: string, inputs: string[]) => string,
+  constant: (base: string) => string,
+  initializers: TensorProto[],
+): string {
+  if (q.kPadded === q.k) return rows;
+  const [zero, k, last] = [constant('0'), constant('k_end'), constant('axis_last')];
+  initializers.push(int64Tensor(zero, [0]), int64Tensor(k, [q.k]), int64Tensor(last, [-1]));
+  return op('Slice', [rows, zero, k, last]);
 }

@@ -33,9 +33,9 @@ async function run(bytes: Uint8Array) {
   return Object.fromEntries(Object.entries(out).map(([k, t]) => [k, Array.from(t.data as Float32Array)]));
 }
 
-describe('rewriteDynamicInt8 { unsigned: true }', () => {
+describe('rewriteDynamicInt8 { signed: false }', () => {
   it('stores uint8 values and per-column zero points', () => {
-    const { model: q } = rewriteDynamicInt8(model(), { unsigned: true });
+    const { model: q } = rewriteDynamicInt8(model(), { signed: false });
     const byName = new Map(q.graph.initializers.map((t) => [t.name, t]));
     expect(byName.get('w_quantized')?.dataType).toBe(DataType.UINT8);
     expect(byName.get('w_zero_point')?.dims).toEqual([N]);
@@ -47,7 +47,7 @@ describe('rewriteDynamicInt8 { unsigned: true }', () => {
 
   it('runs in onnxruntime: Gather returns exactly the dequantized weights, MatMul stays close', async () => {
     const fp32 = await run(encodeModel(model()));
-    const u8 = await run(encodeModel(rewriteDynamicInt8(model(), { unsigned: true }).model));
+    const u8 = await run(encodeModel(rewriteDynamicInt8(model(), { signed: false }).model));
     const wq = dequantizeTensor(quantizeTensor(W, K, N, { bits: 8, symmetric: false }, { kind: 'channel', per: 'column' }));
     const expected = [0, 1, 2, 3].flatMap((r) => [4, 0, 2].map((c) => wq[r * N + c] as number));
     for (const [i, v] of (u8.wc ?? []).entries()) expect(v).toBeCloseTo(expected[i] as number, 6);
