@@ -73,7 +73,7 @@ describe('dashboard', () => {
     page.on('pageerror', (err) => errors.push(err.message));
 
     // Validation errors from the api appear next to the input, by field.
-    await submit(page, { ...MATRIX, variants: [{ dtype: 'fp16', cache: true }], max_new_tokens: [4] });
+    await submit(page, { ...MATRIX, variants: [{ dtype: 'bf16', cache: true }], max_new_tokens: [4] });
     const issues = page.locator('#matrix-issues');
     await expect.poll(() => issues.textContent(), WAIT).toContain('variants.0.dtype');
     expect(await issues.textContent()).toContain('did you mean maxNewTokens');

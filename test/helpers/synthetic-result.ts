@@ -107,7 +107,7 @@ export function syntheticCellResult(input: {
       clock: 'performance.now() (monotonic, ms)',
     },
     requests,
-    memory: { peakRssBytes: 123_456_789, kvCacheBytes: 4096 },
+    memory: { peakRssBytes: 123_456_789, kvCacheBytes: 4096, weightBytes: { float32: 1024, int8: 4096 } },
     cpu: { userMs: 150, systemMs: 10 },
     wallMs: 196,
     metricsVersion: '1',

@@ -22,8 +22,12 @@ export function createMatrixErrorMap(): {
       case 'invalid_type':
         if (issue.input === undefined) return 'required field is missing';
         return `expected ${article(issue.expected)}, got ${describe(issue.input)}`;
-      case 'invalid_value':
-        return `expected one of ${issue.values.map((v) => JSON.stringify(v)).join(' | ')}, got ${describe(issue.input)}`;
+      case 'invalid_value': {
+        const expected = `expected one of ${issue.values.map((v) => JSON.stringify(v)).join(' | ')}, got ${describe(issue.input)}`;
+        const known = issue.values.filter((v): v is string => typeof v === 'string');
+        const suggestion = typeof issue.input === 'string' ? didYouMean(issue.input, known) : null;
+        return suggestion === null ? expected : `${expected}; did you mean ${JSON.stringify(suggestion)}?`;
+      }
       case 'too_small':
         return bound(issue.inclusive === false ? 'greater than' : 'at least', issue.origin, issue.minimum, issue.input);
       case 'too_big':

@@ -1,5 +1,5 @@
 import { getExperiment, listExperiments } from '@inferlab/db';
-import { CELL_QUEUES } from '@inferlab/experiments';
+import { CELL_QUEUES, DTYPES } from '@inferlab/experiments';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { type AppFixture, createAppFixture, get, post, type RedisFixture, startRedisFixture } from '../test-harness.ts';
 
@@ -64,9 +64,9 @@ describe('POST /v1/experiments', () => {
   it.each([
     [
       'a wrong dtype',
-      { variants: [{ dtype: 'fp16', cache: true }] },
+      { variants: [{ dtype: 'bf16', cache: true }] },
       'variants.0.dtype',
-      'expected one of "fp32" | "int8" | "uint8" | "q4", got "fp16"',
+      `expected one of ${DTYPES.map((d) => JSON.stringify(d)).join(' | ')}, got "bf16"`,
     ],
     ['missing prompts', { prompts: undefined }, 'prompts', 'required field is missing'],
     ['a typo in a key', { max_new_tokens: [8] }, 'max_new_tokens', 'unknown field max_new_tokens; did you mean maxNewTokens?'],

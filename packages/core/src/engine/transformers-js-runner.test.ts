@@ -1,9 +1,12 @@
-import { readdirSync } from 'node:fs';
+import { cpSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sharedModelsDir } from '../../../../test/helpers/models.ts';
 import { greedyStrategy } from '../decoding/greedy.ts';
+import { ensureForgeVariant } from '../forge/forge-variant.ts';
 import { loadTokenizer } from '../model/tokenizer.ts';
+import { VARIANT_FILES } from '../model/variant-files.ts';
 import { readDecoderConfig } from '../runtime/decoder-config.ts';
 import { DecoderSession } from '../runtime/decoder-session.ts';
 import { generate } from './generate.ts';
@@ -58,6 +61,32 @@ describe('TransformersJsRunner', () => {
       await r.release();
     }
   });
+
+  it('loads a variant by its own file name (model_file_name), not transformers.js dtype suffixes', async () => {
+    // A folder holding only onnx/model_q4_b64.onnx: loading succeeds only if that exact file is chosen.
+    await ensureForgeVariant(folder, 'q4-b64');
+    const only = mkdtempSync(join(tmpdir(), 'tjs-variant-'));
+    try {
+      for (const f of readdirSync(folder)) if (f.endsWith('.json')) cpSync(join(folder, f), join(only, f));
+      cpSync(join(folder, VARIANT_FILES['q4-b64']), join(only, VARIANT_FILES['q4-b64']));
+      const config = await readDecoderConfig(only);
+      const session = await DecoderSession.load(join(only, VARIANT_FILES['q4-b64']), config, { threads: 1, executionProvider: 'cpu' });
+      const ours = await generate(await loadTokenizer(only), PROMPT, {
+        maxNewTokens: 12,
+        strategy: greedyStrategy(session, { useCache: true }),
+        eosTokenIds: [],
+      });
+      await session.release();
+      const q4 = await TransformersJsRunner.load(only, { dtype: 'q4-b64', threads: 1, device: 'cpu' });
+      const theirs = await q4.generate(PROMPT, { maxNewTokens: 12, useCache: true, eosTokenIds: [] });
+      await q4.release();
+      expect(theirs.outputTokenIds).toEqual(ours.outputTokenIds);
+      // and a variant whose file is absent fails naming that file
+      await expect(TransformersJsRunner.load(only, { dtype: 'q8', threads: 1, device: 'cpu' })).rejects.toThrow(/model_q8\.onnx/);
+    } finally {
+      rmSync(only, { recursive: true, force: true });
+    }
+  }, 120_000);
 
   it('refuses the no-cache mode, which transformers.js does not have', async () => {
     await expect(runner.generate(PROMPT, { maxNewTokens: 2, useCache: false, eosTokenIds: [] })).rejects.toThrow(

@@ -10,7 +10,7 @@ import {
 } from '@huggingface/transformers';
 import { kvCacheBytes } from '../kv-cache/kv-cache.ts';
 import { TokenClock } from '../metrics/token-clock.ts';
-import type { Variant } from '../model/variant-files.ts';
+import { transformersJsFileOptions, type Variant } from '../model/variant-files.ts';
 import { type DecoderConfig, readDecoderConfig } from '../runtime/decoder-config.ts';
 import type { ExecutionProvider } from '../runtime/decoder-session.ts';
 import { checkPromptFits, type Generation } from './generate.ts';
@@ -69,7 +69,8 @@ export class TransformersJsRunner {
       AutoTokenizer.from_pretrained(folder, { local_files_only: true }),
       AutoModelForCausalLM.from_pretrained(folder, {
         local_files_only: true,
-        dtype: opts.dtype,
+        // model_file_name + dtype fp32 name the variant's own file (onnx/model_q8_b64.onnx …).
+        ...transformersJsFileOptions(opts.dtype),
         device: opts.device,
         session_options: sessionOptions,
       }),

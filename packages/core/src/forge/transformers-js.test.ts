@@ -11,9 +11,10 @@ import {
 import { encode as referenceEncode } from 'gpt-3-encoder';
 import * as ort from 'onnxruntime-node';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { MODEL_FILE, MODEL_INT8_FILE, MODEL_Q4_FILE, MODEL_UINT8_FILE } from './build-gpt2-folder.ts';
+import { transformersJsFileOptions, VARIANT_FILES, VARIANTS } from '../model/variant-files.ts';
 import { forgeModel } from './forge-model.ts';
 import { FORGE_MODELS } from './forge-models.ts';
+import { ensureForgeVariant } from './forge-variant.ts';
 import { maxAbsDiff, ortGreedy, TEST_CACHE_DIR } from './test-helpers.ts';
 
 // A forge folder must load in transformers.js exactly as a hub download would, and its generate()
@@ -56,14 +57,12 @@ describe('forge folder in transformers.js', () => {
   });
 
   const references: Record<string, Float32Array[]> = {};
-  for (const [dtype, file] of [
-    ['fp32', MODEL_FILE],
-    ['int8', MODEL_INT8_FILE],
-    ['uint8', MODEL_UINT8_FILE],
-    ['q4', MODEL_Q4_FILE],
-  ] as const) {
+  // Every variant of the registry; the lazily built ones are built here first (cached in the folder).
+  for (const dtype of VARIANTS) {
     it(`generate() (${dtype}) equals a bare ORT greedy loop, token for token`, async () => {
-      const model = await AutoModelForCausalLM.from_pretrained(dir, { local_files_only: true, dtype });
+      const file = VARIANT_FILES[dtype];
+      await ensureForgeVariant(dir, dtype);
+      const model = await AutoModelForCausalLM.from_pretrained(dir, { local_files_only: true, ...transformersJsFileOptions(dtype) });
       const inputs = tokenizer(PROMPT);
       const recorder = new LogitsRecorder();
       const logitsProcessor = new LogitsProcessorList();

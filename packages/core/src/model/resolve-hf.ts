@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { AutoConfig, AutoModelForCausalLM, AutoTokenizer, env } from '@huggingface/transformers';
-import { VARIANT_FILES, type Variant } from './variant-files.ts';
+import { transformersJsFileOptions, VARIANT_FILES, type Variant } from './variant-files.ts';
 
 export class ModelUnavailableError extends Error {
   override name = 'ModelUnavailableError';
@@ -23,7 +23,7 @@ export async function resolveHfModel(repo: string, cacheDir: string, variant: Va
     await AutoConfig.from_pretrained(repo, { cache_dir: cacheDir });
     await AutoTokenizer.from_pretrained(repo, { cache_dir: cacheDir });
     if (!existsSync(join(folder, file))) {
-      const model = await AutoModelForCausalLM.from_pretrained(repo, { cache_dir: cacheDir, dtype: variant });
+      const model = await AutoModelForCausalLM.from_pretrained(repo, { cache_dir: cacheDir, ...transformersJsFileOptions(variant) });
       await model.dispose();
     }
   } catch (cause) {

@@ -1,12 +1,115 @@
-// transformers.js' file name for each weight variant (its `dtype` option picks the same file).
-export type Variant = 'fp32' | 'int8' | 'uint8' | 'q4';
+import type { ModelProto } from '../onnx/index.ts';
+import { rewriteDynamicInt8, rewriteFp16Weights, rewriteMatMulNBits } from '../quantization/index.ts';
 
-export const VARIANT_FILES: Record<Variant, string> = {
-  fp32: 'onnx/model.onnx',
-  int8: 'onnx/model_int8.onnx', // dynamic int8, symmetric per-column weights
-  uint8: 'onnx/model_uint8.onnx', // dynamic int8 activations, uint8 asymmetric per-column weights
-  q4: 'onnx/model_q4.onnx', // weight-only 4-bit MatMulNBits, block 32
+// The one registry of weight variants (docs/contracts.md "Variants"): matrix dtype → file in the
+// model folder, how to build it from onnx/model.onnx, and bytes per parameter. transformers.js'
+// own names (model_int8, _uint8, _q4, _fp16) keep its file names; the other schemes get their own
+// stems, which transformers.js loads through `model_file_name` (see transformersJsFileOptions).
+
+export const VARIANTS = [
+  'fp32',
+  'fp16',
+  'int8',
+  'int8-per-tensor',
+  'int8-asym',
+  'int8-asym-per-tensor',
+  'uint8',
+  'uint8-per-tensor',
+  'q8',
+  'q8-b64',
+  'q8-b128',
+  'q4',
+  'q4-b64',
+  'q4-b128',
+] as const;
+
+export type Variant = (typeof VARIANTS)[number];
+
+/** The rewritten model; `report` is the rewriter's (per-layer errors etc.), null for fp32. */
+export type VariantBuild = { model: ModelProto; report: object | null };
+
+export type VariantSpec = {
+  file: string;
+  /** Bytes per parameter of the weights (per-channel / per-block scales and zero points not counted). */
+  bytesPerParam: number;
+  /** Forge writes it with the model (bytes fixed by FORGE_FORMAT_VERSION); else built on first use. */
+  eager: boolean;
+  /** For people: what the file holds. */
+  scheme: string;
+  build: (model: ModelProto) => VariantBuild;
 };
 
-/** Bytes per parameter of each variant's weights (q4's per-block scales not counted). */
-export const VARIANT_PARAM_BYTES: Record<Variant, number> = { fp32: 4, int8: 1, uint8: 1, q4: 0.5 };
+const int8 = (scheme: string, file: string, opts: Parameters<typeof rewriteDynamicInt8>[1], eager = false): VariantSpec => ({
+  file,
+  bytesPerParam: 1,
+  eager,
+  scheme,
+  build: (model) => rewriteDynamicInt8(model, opts),
+});
+
+// 8-bit MatMulNBits runs with accuracy level 4 (activations quantized to int8 per block, int8 dot
+// products): onnxruntime-node 1.30's CPU kernel for bits 8 at level 0 (float compute) was ~50×
+// slower, measured on forge gpt2-mini, 1 thread, 32 tokens: 5.4 tok/s at level 0, 5.7 at 1, 267 at
+// 4 (q4: 198 at 0, 205 at 4, so q4 keeps the default and its bytes).
+const nbits = (bits: 4 | 8, blockSize: 32 | 64 | 128, file: string, eager = false): VariantSpec => {
+  const accuracyLevel = bits === 8 ? 4 : undefined;
+  return {
+    file,
+    bytesPerParam: bits / 8,
+    eager,
+    scheme: `weight-only ${bits}-bit MatMulNBits, block ${blockSize}${accuracyLevel === undefined ? '' : `, accuracy level ${accuracyLevel}`}`,
+    build: (model) => rewriteMatMulNBits(model, { bits, blockSize, ...(accuracyLevel === undefined ? {} : { accuracyLevel }) }),
+  };
+};
+
+export const VARIANT_SPECS: Record<Variant, VariantSpec> = {
+  fp32: { file: 'onnx/model.onnx', bytesPerParam: 4, eager: true, scheme: 'float32 weights', build: (model) => ({ model, report: null }) },
+  fp16: {
+    file: 'onnx/model_fp16.onnx',
+    bytesPerParam: 2,
+    eager: false,
+    scheme: 'float16 weights',
+    build: (model) => rewriteFp16Weights(model),
+  },
+  // The three eager int8-family files keep the rewriters' defaults, so their bytes never change.
+  int8: int8('dynamic int8, symmetric per-channel int8 weights', 'onnx/model_int8.onnx', {}, true),
+  'int8-per-tensor': int8('dynamic int8, symmetric per-tensor int8 weights', 'onnx/model_int8_per_tensor.onnx', {
+    granularity: 'per-tensor',
+  }),
+  'int8-asym': int8('dynamic int8, asymmetric per-channel int8 weights', 'onnx/model_int8_asym.onnx', { symmetric: false }),
+  'int8-asym-per-tensor': int8('dynamic int8, asymmetric per-tensor int8 weights', 'onnx/model_int8_asym_per_tensor.onnx', {
+    symmetric: false,
+    granularity: 'per-tensor',
+  }),
+  uint8: int8('dynamic int8, asymmetric per-channel uint8 weights', 'onnx/model_uint8.onnx', { signed: false }, true),
+  'uint8-per-tensor': int8('dynamic int8, asymmetric per-tensor uint8 weights', 'onnx/model_uint8_per_tensor.onnx', {
+    signed: false,
+    granularity: 'per-tensor',
+  }),
+  q8: nbits(8, 32, 'onnx/model_q8.onnx'),
+  'q8-b64': nbits(8, 64, 'onnx/model_q8_b64.onnx'),
+  'q8-b128': nbits(8, 128, 'onnx/model_q8_b128.onnx'),
+  q4: nbits(4, 32, 'onnx/model_q4.onnx', true),
+  'q4-b64': nbits(4, 64, 'onnx/model_q4_b64.onnx'),
+  'q4-b128': nbits(4, 128, 'onnx/model_q4_b128.onnx'),
+};
+
+export const VARIANT_FILES = Object.fromEntries(VARIANTS.map((v) => [v, VARIANT_SPECS[v].file])) as Record<Variant, string>;
+
+/** Bytes per parameter of each variant's weights (scales and zero points not counted). */
+export const VARIANT_PARAM_BYTES = Object.fromEntries(VARIANTS.map((v) => [v, VARIANT_SPECS[v].bytesPerParam])) as Record<Variant, number>;
+
+export function isVariant(name: string): name is Variant {
+  return (VARIANTS as readonly string[]).includes(name);
+}
+
+/**
+ * transformers.js `from_pretrained` options that load a variant's file: `model_file_name` is the
+ * stem under `onnx/` and dtype fp32 adds no suffix, so `model_q8_b64` loads onnx/model_q8_b64.onnx
+ * (its own `q8` would look for model_quantized.onnx). The KV-cache dtype it feeds comes from the
+ * session's input metadata, not from this dtype.
+ */
+export function transformersJsFileOptions(variant: Variant): { model_file_name: string; dtype: 'fp32' } {
+  const file = VARIANT_FILES[variant];
+  return { model_file_name: file.slice('onnx/'.length, -'.onnx'.length), dtype: 'fp32' };
+}
