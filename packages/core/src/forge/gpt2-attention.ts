@@ -4,6 +4,12 @@ import type { Gpt2Spec } from './forge-models.ts';
 // One GPT-2 self-attention block (HF GPT2Attention, eager path) with the Optimum KV-cache I/O:
 // the new keys/values are appended after the past ones and returned as present.*.
 
+/**
+ * Stores the new keys or values (B, H, S, hd) in the cache (past → present) and returns what the
+ * attention reads (B, H, T, hd). Absent: float32 Concat(past, new) → present, read as is.
+ */
+export type KvStore = (g: GraphBuilder, kind: 'key' | 'value', fresh: string) => string;
+
 export type AttentionNames = {
   /** (B, S, D) LayerNorm output. */
   x: string;
@@ -18,6 +24,8 @@ export type AttentionNames = {
   cAttnBias: string;
   cProjWeight: string;
   cProjBias: string;
+  /** The int8 KV cache's store (gpt2-kv-int8.ts); absent: float32. */
+  kvStore?: KvStore;
 };
 
 /** Returns the block output (B, S, D), before the residual add. */
@@ -32,13 +40,20 @@ export function buildAttention(g: GraphBuilder, spec: Gpt2Spec, n: AttentionName
 
   // 1/√hd applied to q (S·hd multiplies instead of S·T); exact when hd is a power of two.
   const qScaled = g.op('Mul', [toHeads(q), g.float32('attn_scale', [1 / Math.sqrt(headDim)])]);
-  g.node('Concat', [n.pastKey, toHeads(k)], [n.presentKey], { axis: attr.int(2) }); // (B, H, T, hd)
-  g.node('Concat', [n.pastValue, toHeads(v)], [n.presentValue], { axis: attr.int(2) }); // (B, H, T, hd)
+  let keys = n.presentKey;
+  let values = n.presentValue;
+  if (n.kvStore === undefined) {
+    g.node('Concat', [n.pastKey, toHeads(k)], [n.presentKey], { axis: attr.int(2) }); // (B, H, T, hd)
+    g.node('Concat', [n.pastValue, toHeads(v)], [n.presentValue], { axis: attr.int(2) }); // (B, H, T, hd)
+  } else {
+    keys = n.kvStore(g, 'key', toHeads(k));
+    values = n.kvStore(g, 'value', toHeads(v));
+  }
 
-  const keyT = g.op('Transpose', [n.presentKey], { perm: attr.ints([0, 1, 3, 2]) }); // (B, H, hd, T)
+  const keyT = g.op('Transpose', [keys], { perm: attr.ints([0, 1, 3, 2]) }); // (B, H, hd, T)
   const scores = g.op('Add', [g.op('MatMul', [qScaled, keyT]), n.bias]); // (B, H, S, T)
   const probs = g.op('Softmax', [scores], { axis: attr.int(-1) });
-  const context = g.op('MatMul', [probs, n.presentValue]); // (B, H, S, hd)
+  const context = g.op('MatMul', [probs, values]); // (B, H, S, hd)
 
   const merged = g.op('Reshape', [
     g.op('Transpose', [context], { perm: attr.ints([0, 2, 1, 3]) }), // (B, S, H, hd)

@@ -36,7 +36,8 @@ export async function measureModelQuality(
   options: SessionOptions,
 ): Promise<ModelQuality> {
   const key = [EVAL_TEXT_VERSION, GREEDY_PREFIX_TOKENS, await fileSha256(variant.file), await fileSha256(reference.file)].join('|');
-  const cachePath = qualityCachePath(variant.folder, variant.variant);
+  // The int8 KV cache is its own file, so its numbers are cached under their own name.
+  const cachePath = qualityCachePath(variant.folder, variant.kvCacheDtype === 'int8' ? `${variant.variant}-kvint8` : variant.variant);
   const cached = readQualityCache<ModelQuality>(cachePath, key);
   if (cached !== null) return cached;
 

@@ -1,5 +1,5 @@
 import * as ort from 'onnxruntime-node';
-import { KvCache } from '../kv-cache/kv-cache.ts';
+import { KvCache, type KvCacheDtype, type KvScales } from '../kv-cache/kv-cache.ts';
 import type { DecoderConfig } from './decoder-config.ts';
 import {
   ATTENTION_MASK,
@@ -7,9 +7,13 @@ import {
   LOGITS,
   POSITION_IDS,
   pastKeyName,
+  pastKeyScaleName,
   pastValueName,
+  pastValueScaleName,
   presentKeyName,
+  presentKeyScaleName,
   presentValueName,
+  presentValueScaleName,
 } from './io-names.ts';
 
 export type ExecutionProvider = 'cpu' | 'cuda';
@@ -22,6 +26,11 @@ export type SessionOptions = {
 
 export class SessionLoadError extends Error {
   override name = 'SessionLoadError';
+}
+
+/** A cache of the other dtype fed to a graph (an int8-KV graph's cache to a float32 one, or back). */
+export class KvCacheDtypeError extends Error {
+  override name = 'KvCacheDtypeError';
 }
 
 export type ForwardInput = {
@@ -45,7 +54,12 @@ export class DecoderSession {
     readonly config: DecoderConfig,
     readonly file: string,
     readonly options: SessionOptions,
-  ) {}
+  ) {
+    // A graph with scale inputs stores its cache int8 (forge's int8-KV graphs, gpt2-kv-int8.ts).
+    this.kvCacheDtype = session.inputNames.includes(pastKeyScaleName(0)) ? 'int8' : 'fp32';
+  }
+
+  readonly kvCacheDtype: KvCacheDtype;
 
   static async load(file: string, config: DecoderConfig, options: SessionOptions): Promise<DecoderSession> {
     // No CPU fallback listed for cuda: a cuda cell must not quietly run on the CPU.
@@ -81,6 +95,16 @@ export class DecoderSession {
       feeds[pastKeyName(i)] = input.past.keys[i] as ort.Tensor;
       feeds[pastValueName(i)] = input.past.values[i] as ort.Tensor;
     }
+    if (input.past.dtype !== this.kvCacheDtype) {
+      throw new KvCacheDtypeError(`graph ${this.file} keeps its KV cache as ${this.kvCacheDtype}, got a ${input.past.dtype} cache`);
+    }
+    const scales = input.past.scales;
+    if (scales !== null) {
+      for (let i = 0; i < this.config.layers; i++) {
+        feeds[pastKeyScaleName(i)] = scales.keys[i] as ort.Tensor;
+        feeds[pastValueScaleName(i)] = scales.values[i] as ort.Tensor;
+      }
+    }
     const out = await this.session.run(feeds);
     const logits = out[LOGITS];
     if (!logits) throw new Error(`graph ${this.file} has no output ${LOGITS}`);
@@ -93,14 +117,29 @@ export class DecoderSession {
       keys.push(k);
       values.push(v);
     }
-    return { logits: logits.data as Float32Array, present: new KvCache(keys, values, pastLen + seq) };
+    const presentScales = this.kvCacheDtype === 'int8' ? readScales(out, this.config.layers, this.file) : null;
+    return { logits: logits.data as Float32Array, present: new KvCache(keys, values, pastLen + seq, presentScales) };
   }
 
   emptyCache(batch: number): KvCache {
-    return KvCache.empty(this.config, batch);
+    return KvCache.empty(this.config, batch, this.kvCacheDtype);
   }
 
   async release(): Promise<void> {
     await this.session.release();
   }
+}
+
+/** The int8 cache's present scales (batch, kv_heads, past + seq, 1) of every layer. */
+function readScales(out: ort.InferenceSession.ReturnType, layers: number, file: string): KvScales {
+  const keys: ort.Tensor[] = [];
+  const values: ort.Tensor[] = [];
+  for (let i = 0; i < layers; i++) {
+    const k = out[presentKeyScaleName(i)];
+    const v = out[presentValueScaleName(i)];
+    if (!k || !v) throw new Error(`graph ${file} has no output ${presentKeyScaleName(i)}/${presentValueScaleName(i)}`);
+    keys.push(k);
+    values.push(v);
+  }
+  return { keys, values };
 }

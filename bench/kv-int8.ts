@@ -1,0 +1,144 @@
+// The int8 KV cache vs the float32 cache on one forge model, in one run: cache bytes measured on
+// real present tensors at 256 and 1024 tokens (int8 codes + float32 scales vs float32), decode
+// tok/s ratio (batch 1, greedy, same threads; the configurations alternate within each
+// repetition in a rotated order, at a short and a long context), and the quality cost against the
+// fp32 file (teacher-forced top-1 agreement and mean KL through the cache, greedy prefix).
+// Rows: fp32 weights with each cache, and int8 weights with each cache.
+// npm run bench:kv-int8 -- [--model forge:gpt2-small] [--reps 3] [--threads 2] [--tokens 64] [--long 768]
+import { resolve } from 'node:path';
+import {
+  EVAL_TEXT,
+  generate,
+  greedyStrategy,
+  type KvCacheDtype,
+  kvCacheBytes,
+  type LoadedModel,
+  ModelPool,
+  measureModelQuality,
+  type ResolvedModel,
+  resolveCellModel,
+} from '@inferlab/core';
+import { flag, loadAverage, median, table } from './lib.ts';
+
+const model = flag('--model', 'forge:gpt2-small');
+const reps = Number(flag('--reps', '3'));
+const threads = Number(flag('--threads', '2'));
+const tokens = Number(flag('--tokens', '64'));
+const longContext = Number(flag('--long', '768'));
+const modelsDir = resolve(process.env.INFERLAB_DATA_DIR ?? 'data', 'models');
+const resolveOpts = { modelsDir, modelRoots: [modelsDir] };
+const sessionOpts = { threads, executionProvider: 'cpu' as const };
+
+type Config = { name: string; dtype: 'fp32' | 'int8'; kv: KvCacheDtype };
+const CONFIGS: Config[] = [
+  { name: 'fp32 w, fp32 kv', dtype: 'fp32', kv: 'fp32' },
+  { name: 'fp32 w, int8 kv', dtype: 'fp32', kv: 'int8' },
+  { name: 'int8 w, fp32 kv', dtype: 'int8', kv: 'fp32' },
+  { name: 'int8 w, int8 kv', dtype: 'int8', kv: 'int8' },
+];
+
+// One at a time: building an int8-KV graph of gpt2-small reads the 500 MB fp32 file.
+const resolved = new Map<string, ResolvedModel>();
+for (const c of CONFIGS) {
+  const t = performance.now();
+  resolved.set(c.name, await resolveCellModel(model, { dtype: c.dtype, kvCacheDtype: c.kv }, resolveOpts));
+  const ms = performance.now() - t;
+  if (ms > 1000) console.log(`built or found ${c.name} in ${(ms / 1000).toFixed(1)} s`);
+}
+const pool = new ModelPool(CONFIGS.length + 1);
+const loaded = new Map<string, LoadedModel>();
+for (const c of CONFIGS) loaded.set(c.name, await pool.get(resolved.get(c.name) as ResolvedModel, sessionOpts));
+const get = (name: string) => loaded.get(name) as LoadedModel;
+const ref = get('fp32 w, fp32 kv');
+const config = ref.session.config;
+
+// Cache bytes on real tensors: one forward over n tokens of the eval text, the present's bytes.
+const evalIds = ref.tokenizer.encode(Array(4).fill(EVAL_TEXT).join('\n')); // ~1400 tokens: the text is ~360
+const presentBytes = async (m: LoadedModel, n: number): Promise<number> => {
+  const ids = evalIds.slice(0, n);
+  const out = await m.session.forward({
+    batch: 1,
+    seq: n,
+    inputIds: BigInt64Array.from(ids, (i) => BigInt(i)),
+    attentionMask: new BigInt64Array(n).fill(1n),
+    positionIds: BigInt64Array.from({ length: n }, (_, i) => BigInt(i)),
+    past: m.session.emptyCache(1),
+  });
+  return out.present.bytes;
+};
+const bytesRows: Record<string, string | number>[] = [];
+for (const n of [256, 1024].filter((len) => len <= config.maxPositions)) {
+  const fp32 = await presentBytes(ref, n);
+  const int8 = await presentBytes(get('fp32 w, int8 kv'), n);
+  if (fp32 !== kvCacheBytes(config, 1, n, 'fp32') || int8 !== kvCacheBytes(config, 1, n, 'int8')) {
+    throw new Error(`present bytes ${fp32} / ${int8} differ from the METRICS.md formula at ${n} tokens`);
+  }
+  bytesRows.push({
+    tokens: n,
+    'fp32 KV MiB': fp32 / 2 ** 20,
+    'int8 KV MiB (codes + scales)': int8 / 2 ** 20,
+    ratio: (int8 / fp32).toFixed(4),
+  });
+}
+
+const shortPrompt = 'Explain briefly why KV caching and quantization help LLM inference.';
+const longPrompt = ref.tokenizer.decode(evalIds.slice(0, longContext));
+const decodeTokPerS = async (name: string, prompt: string, maxNewTokens: number): Promise<number> => {
+  const m = get(name);
+  // eosTokenIds empty: every configuration generates exactly maxNewTokens, so the work compared is equal.
+  const g = await generate(m.tokenizer, prompt, { maxNewTokens, strategy: greedyStrategy(m.session, { useCache: true }), eosTokenIds: [] });
+  const first = g.events[0]?.t ?? 0;
+  const last = g.events.at(-1)?.t ?? 0;
+  return (g.outputTokenIds.length - 1) / ((last - first) / 1000);
+};
+
+console.log(`${model}: ${threads} threads, greedy, batch 1, ${tokens} new tokens, ${reps} alternating repetitions`);
+console.log(`load average before: ${loadAverage()}`);
+const contexts = [
+  { label: 'short', prompt: shortPrompt },
+  { label: `long (${longContext})`, prompt: longPrompt },
+];
+const samples = new Map<string, number[]>();
+for (const c of CONFIGS) await decodeTokPerS(c.name, shortPrompt, 4); // warmup
+for (let r = 0; r < reps; r++) {
+  for (const ctx of contexts) {
+    const order = CONFIGS.map((_, i) => CONFIGS[(i + r) % CONFIGS.length] as Config);
+    for (const c of order) {
+      const key = `${c.name}|${ctx.label}`;
+      samples.set(key, [...(samples.get(key) ?? []), await decodeTokPerS(c.name, ctx.prompt, tokens)]);
+    }
+  }
+}
+console.log(`load average after speed runs: ${loadAverage()}`);
+
+const rows: Record<string, string | number>[] = [];
+for (const c of CONFIGS) {
+  const q = await measureModelQuality(
+    resolved.get(c.name) as ResolvedModel,
+    resolved.get('fp32 w, fp32 kv') as ResolvedModel,
+    pool,
+    sessionOpts,
+  );
+  // The int8 cache's own cost: the same weights with the float32 cache as the baseline.
+  const base = CONFIGS.find((b) => b.dtype === c.dtype && b.kv === 'fp32') as Config;
+  const row: Record<string, string | number> = { config: c.name };
+  for (const ctx of contexts) {
+    const speed = median(samples.get(`${c.name}|${ctx.label}`) ?? []);
+    row[`tok/s ${ctx.label}`] = speed;
+    row[`ratio vs ${base.kv} kv ${ctx.label}`] = (speed / median(samples.get(`${base.name}|${ctx.label}`) ?? [])).toFixed(3);
+  }
+  Object.assign(row, {
+    'top-1 agree': q.top1Agreement.toFixed(4),
+    'mean KL': q.meanKl.toExponential(2),
+    'ppl delta': q.perplexityDelta.toFixed(4),
+    'greedy prefix': `${q.greedyPrefix}/${q.greedyTokens}`,
+  });
+  rows.push(row);
+}
+console.log(`\nKV-cache bytes, measured on the present tensors of one forward (batch 1):\n${table(bytesRows)}`);
+console.log(`\n${table(rows)}`);
+console.log(
+  '\ndecode tok/s = (N_out − 1) / (E2EL − TTFT), median of the repetitions; ratio = median / the same weights with the fp32 cache. ' +
+    'Quality vs the fp32 file (fp32 weights, fp32 cache), teacher-forced on the bundled eval text through the cache in chunks of 32.',
+);
+await pool.clear();

@@ -1,0 +1,107 @@
+import { randomUUID } from 'node:crypto';
+import { mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { VARIANT_SPECS } from '../model/variant-files.ts';
+import { DataType, float32Data, readModelFile, writeModelFile } from '../onnx/index.ts';
+import { MODEL_FILE } from './build-gpt2-folder.ts';
+import { ForgeBuildError, readForgeManifest } from './forge-model.ts';
+import { forgeSpec } from './forge-models.ts';
+import { buildGpt2Model } from './gpt2-graph.ts';
+import type { Gpt2Weights } from './gpt2-weights.ts';
+
+// The int8-KV-cache graphs of a forge GPT-2 folder, built on first use (not with the folder:
+// gpt2-small's fp32 file alone is 500 MB): the same weights as onnx/model.onnx, read back from its
+// initializers, in the graph of gpt2-kv-int8.ts; the int8-weight one goes through the same
+// rewriter as onnx/model_int8.onnx (VARIANT_SPECS.int8.build: rewriteDynamicInt8's defaults). Atomic like forge-variant.ts: the ONNX file under a
+// unique temp name then renamed, then its manifest entry (variants/<name>.json) naming the
+// fp32 file's sha256 it was built from; no current entry means "build again".
+
+/** Weight dtypes that have an int8-KV graph. */
+export const KV_INT8_WEIGHT_DTYPES = ['fp32', 'int8'] as const;
+export type KvInt8WeightDtype = (typeof KV_INT8_WEIGHT_DTYPES)[number];
+
+export const KV_INT8_FILES: Record<KvInt8WeightDtype, string> = {
+  fp32: 'onnx/model_kvint8.onnx',
+  int8: 'onnx/model_int8_kvint8.onnx',
+};
+
+/** Bumped when the bytes built for the same fp32 file change; old entries rebuild. */
+export const KV_INT8_BUILD_VERSION = 1;
+
+export class KvInt8UnsupportedError extends Error {
+  override readonly name = 'KvInt8UnsupportedError';
+}
+
+type KvInt8Manifest = { buildVersion: number; file: string; bytes: number; sha256: string; source: { file: string; sha256: string } };
+
+const manifestPath = (folder: string, weights: KvInt8WeightDtype) => join(folder, 'variants', `${weights}-kvint8.json`);
+const inFlight = new Map<string, Promise<string>>();
+
+export function isKvInt8WeightDtype(dtype: string): dtype is KvInt8WeightDtype {
+  return (KV_INT8_WEIGHT_DTYPES as readonly string[]).includes(dtype);
+}
+
+function current(folder: string, weights: KvInt8WeightDtype): boolean {
+  try {
+    const m = JSON.parse(readFileSync(manifestPath(folder, weights), 'utf8')) as KvInt8Manifest;
+    const source = readForgeManifest(folder)?.files[MODEL_FILE]?.sha256;
+    return m.buildVersion === KV_INT8_BUILD_VERSION && m.source.sha256 === source && statSync(join(folder, m.file)).size === m.bytes;
+  } catch {
+    return false;
+  }
+}
+
+/** Path of the int8-KV graph with `weights` weights in forge folder `folder`, building it first when needed. */
+export function ensureKvInt8File(folder: string, weights: string): Promise<string> {
+  if (!isKvInt8WeightDtype(weights)) {
+    return Promise.reject(
+      new KvInt8UnsupportedError(`the int8 KV cache exists for dtype ${KV_INT8_WEIGHT_DTYPES.join(' or ')} weights, not ${weights}`),
+    );
+  }
+  const file = join(folder, KV_INT8_FILES[weights]);
+  const pending = inFlight.get(file);
+  if (pending !== undefined) return pending;
+  const job = Promise.resolve()
+    .then(() => (current(folder, weights) ? file : build(folder, weights)))
+    .finally(() => inFlight.delete(file));
+  inFlight.set(file, job);
+  return job;
+}
+
+function build(folder: string, weights: KvInt8WeightDtype): string {
+  const forge = readForgeManifest(folder);
+  const source = forge?.files[MODEL_FILE];
+  if (forge === null || source === undefined) {
+    throw new KvInt8UnsupportedError(`the int8 KV cache needs a forge-built graph; ${folder} is not a current forge folder`);
+  }
+  const spec = forgeSpec(forge.forge);
+  if (spec.family !== 'gpt2') throw new KvInt8UnsupportedError(`the int8 KV cache is built for forge gpt2 graphs, not ${spec.family}`);
+  const rel = KV_INT8_FILES[weights];
+  const file = join(folder, rel);
+  const suffix = `.tmp-${process.pid}-${randomUUID().slice(0, 8)}`;
+  const entry = manifestPath(folder, weights);
+  try {
+    const fp32 = readModelFile(join(folder, MODEL_FILE));
+    const params: Gpt2Weights = new Map();
+    for (const t of fp32.graph.initializers) if (t.dataType === DataType.FLOAT) params.set(t.name, { dims: t.dims, data: float32Data(t) });
+    const kvInt8 = buildGpt2Model(spec, params, { kvCacheDtype: 'int8' });
+    const model = VARIANT_SPECS[weights].build(kvInt8).model; // fp32: as is; int8: the registry's rewriteDynamicInt8
+    const written = writeModelFile(`${file}${suffix}`, model);
+    renameSync(`${file}${suffix}`, file);
+    const manifest: KvInt8Manifest = {
+      buildVersion: KV_INT8_BUILD_VERSION,
+      file: rel,
+      ...written,
+      source: { file: MODEL_FILE, sha256: source.sha256 },
+    };
+    mkdirSync(dirname(entry), { recursive: true });
+    writeFileSync(`${entry}${suffix}`, `${JSON.stringify(manifest, null, 2)}\n`);
+    renameSync(`${entry}${suffix}`, entry);
+    return file;
+  } catch (cause) {
+    throw new ForgeBuildError(`building the int8-KV graph (${weights} weights) in ${folder} failed`, { cause });
+  } finally {
+    rmSync(`${file}${suffix}`, { force: true });
+    rmSync(`${entry}${suffix}`, { force: true });
+  }
+}

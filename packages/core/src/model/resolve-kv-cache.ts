@@ -1,0 +1,21 @@
+import { ensureKvInt8File, KvInt8UnsupportedError } from '../forge/kv-int8-files.ts';
+import type { KvCacheDtype } from '../kv-cache/kv-cache.ts';
+import { parseModelId } from './model-id.ts';
+import { type ResolvedModel, type ResolveOptions, resolveModel } from './resolve-model.ts';
+import type { Variant } from './variant-files.ts';
+
+export type CellVariant = { dtype: Variant; kvCacheDtype?: KvCacheDtype };
+
+/**
+ * model id + weight variant + KV-cache dtype → the file to load. The int8 KV cache is a graph forge
+ * builds (gpt2-kv-int8.ts) beside the folder's weight files, so only forge models have one.
+ */
+export async function resolveCellModel(id: string, variant: CellVariant, opts: ResolveOptions): Promise<ResolvedModel> {
+  const kv = variant.kvCacheDtype ?? 'fp32';
+  if (kv === 'int8' && parseModelId(id).kind !== 'forge') {
+    throw new KvInt8UnsupportedError(`${id}: the int8 KV cache needs a forge-built graph (a forge:<name> model); use kvCacheDtype "fp32"`);
+  }
+  const resolved = await resolveModel(id, variant.dtype, opts);
+  if (kv === 'fp32') return resolved;
+  return { ...resolved, file: await ensureKvInt8File(resolved.folder, variant.dtype), kvCacheDtype: 'int8' };
+}
