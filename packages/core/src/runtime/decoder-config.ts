@@ -52,6 +52,19 @@ export async function readDecoderConfig(folder: string): Promise<DecoderConfig> 
     typeof raw.n_inner === 'number' ? raw.n_inner : typeof raw.intermediate_size === 'number' ? raw.intermediate_size : 4 * hidden;
   // Per block: attention (q,k,v,o) + MLP + norms; plus token and position embeddings.
   const perBlock = hidden * (hidden + 2 * kvHeads * headDim) + hidden * hidden + 2 * hidden * inner + 8 * hidden + inner;
-  const paramCount = vocabSize * hidden + (modelType === 'gpt2' ? maxPositions * hidden : 0) + layers * perBlock + 2 * hidden;
+  const gpt2Count = vocabSize * hidden + (modelType === 'gpt2' ? maxPositions * hidden : 0) + layers * perBlock + 2 * hidden;
+  const paramCount =
+    modelType === 'llama' ? llamaParamCount(raw, { layers, heads, kvHeads, headDim, hidden, vocabSize, inner }) : gpt2Count;
   return { modelType, layers, heads, kvHeads, headDim, hidden, vocabSize, maxPositions, eosTokenIds, paramCount };
+}
+
+/** HF num_parameters() of a Llama: q, k, v, o, SwiGLU (3 matrices), 2 RMSNorms per block, no biases; an untied head counts. */
+function llamaParamCount(
+  raw: RawConfig,
+  c: { layers: number; heads: number; kvHeads: number; headDim: number; hidden: number; vocabSize: number; inner: number },
+): number {
+  const q = c.heads * c.headDim;
+  const perBlock = 2 * c.hidden * q + 2 * c.hidden * c.kvHeads * c.headDim + 3 * c.hidden * c.inner + 2 * c.hidden;
+  const embeddings = (raw.tie_word_embeddings === true ? 1 : 2) * c.vocabSize * c.hidden; // LlamaConfig defaults to untied
+  return embeddings + c.layers * perBlock + c.hidden;
 }
