@@ -7,6 +7,7 @@ import { cancelRoutes } from './routes/cancel.ts';
 import { cellPositionsRoutes } from './routes/cell-positions.ts';
 import { cellsRoutes } from './routes/cells.ts';
 import { compareRoutes } from './routes/compare.ts';
+import { distillRoutes } from './routes/distill.ts';
 import { eventsRoutes } from './routes/events.ts';
 import { experimentsRoutes } from './routes/experiments.ts';
 import { healthRoutes } from './routes/health.ts';
@@ -25,6 +26,7 @@ export function createApp(deps: AppDeps): Hono {
   app.route('/v1/cells', cellsRoutes(deps));
   app.route('/v1/cells', cellPositionsRoutes(deps));
   app.route('/v1/compare', compareRoutes(deps));
+  app.route('/v1/distill', distillRoutes(deps));
   app.route('/v1/workers', workersRoutes(deps));
   app.route('/healthz', healthRoutes(deps));
   if (deps.events) app.route('/v1/events', eventsRoutes(deps.events));

@@ -1,5 +1,5 @@
 import type { Db } from '@inferlab/db';
-import type { CellJob } from '@inferlab/experiments';
+import type { CellJob, DistillJob } from '@inferlab/experiments';
 import type { AccessPolicy } from './auth.ts';
 import type { EventBus } from './events/event-bus.ts';
 import type { QueueDepths } from './routes/queues.ts';
@@ -9,6 +9,8 @@ export type AppDeps = {
   db: Db;
   /** Puts one job per cell on its device queue (jobId = cell id, so re-enqueueing is a no-op). */
   enqueue: (jobs: CellJob[]) => Promise<void>;
+  /** Puts a distill job on `distill-<device>` (jobId = distill id); absent: POST /v1/distill answers 503. */
+  enqueueDistill?: (job: DistillJob) => Promise<void>;
   redisPing: () => Promise<boolean>;
   knownForgeModels: readonly string[];
   maxCells?: number;

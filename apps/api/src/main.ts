@@ -6,9 +6,11 @@ import { createApp } from './app.ts';
 import { redactUrl } from './auth.ts';
 import { createCellEnqueuer } from './cell-enqueuer.ts';
 import { loadConfig } from './config.ts';
+import { createDistillEnqueuer } from './distill-enqueuer.ts';
 import { createEventBus } from './events/event-bus.ts';
 import { publishRecorderOutcomes } from './events/recorder-events.ts';
 import { watchFailedCells } from './failed-cells-watcher.ts';
+import { watchFailedDistillJobs } from './failed-distill-watcher.ts';
 import { startRecorder } from './recorder.ts';
 import { connectRedis, redisPinger } from './redis.ts';
 import { bullQueueDepths } from './routes/queues.ts';
@@ -22,15 +24,18 @@ const { db, close: closeDb } = openDb(config.dbPath);
 const redis = connectRedis(config.redisUrl);
 redis.on('error', (err) => console.error(`[api] redis: ${err.message}`));
 const enqueuer = createCellEnqueuer(redis);
+const distillEnqueuer = createDistillEnqueuer(redis);
 // The recorder tells SSE clients (GET /v1/events) about every cell and heartbeat it writes.
 const events = createEventBus();
 const recorder = config.recorder ? startRecorder({ db, connection: redis, onOutcome: publishRecorderOutcomes(db, events) }) : null;
 // Cells whose job BullMQ failed on its own (stalled past its limit) are marked failed too.
 const failedCells = config.recorder ? watchFailedCells({ db, connection: redis }) : null;
+const failedDistill = config.recorder ? watchFailedDistillJobs({ db, connection: redis }) : null;
 
 const app = createApp({
   db,
   enqueue: enqueuer.enqueue,
+  enqueueDistill: distillEnqueuer.enqueue,
   redisPing: redisPinger(redis),
   knownForgeModels: Object.keys(FORGE_MODELS),
   maxCells: config.maxCells,
@@ -60,7 +65,9 @@ async function shutdown(signal: string): Promise<void> {
   // The recorder finishes its current message (one transaction) before the database closes.
   await recorder?.close().catch((err: Error) => console.error(`[api] recorder close: ${err.message}`));
   await failedCells?.close().catch((err: Error) => console.error(`[api] queue events close: ${err.message}`));
+  await failedDistill?.close().catch((err: Error) => console.error(`[api] distill queue events close: ${err.message}`));
   await enqueuer.close().catch((err: Error) => console.error(`[api] queue close: ${err.message}`));
+  await distillEnqueuer.close().catch((err: Error) => console.error(`[api] distill queue close: ${err.message}`));
   await redis.quit().catch(() => redis.disconnect());
   closeDb();
   clearTimeout(force);

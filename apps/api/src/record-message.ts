@@ -1,10 +1,12 @@
 import { type Db, markCellRunning, recordCellFailure, recordCellResult, upsertWorkerHeartbeat } from '@inferlab/db';
 import { assertNever, type ResultMessage } from '@inferlab/experiments';
+import { isDistillMessage, recordDistillMessage } from './record-distill-message.ts';
 
 export type MessageOutcome = { outcome: 'recorded' | 'skipped' | 'ignored'; detail: string };
 
 /** Applies one validated `results` message to the database (the recorder is the only writer). */
 export function recordMessage(db: Db, message: ResultMessage): MessageOutcome {
+  if (isDistillMessage(message)) return recordDistillMessage(db, message);
   switch (message.kind) {
     case 'cell-started': {
       const r = markCellRunning(db, message);

@@ -1,6 +1,7 @@
 import type { Db } from '@inferlab/db';
 import { RESULTS_QUEUE, type ResultMessage, resultMessageSchema } from '@inferlab/experiments';
 import { type ConnectionOptions, type Job, Worker } from 'bullmq';
+import { isDistillMessage } from './record-distill-message.ts';
 import { type MessageOutcome, recordMessage } from './record-message.ts';
 
 export type Logger = Pick<Console, 'info' | 'warn' | 'error'>;
@@ -63,7 +64,7 @@ export function startRecorder(options: RecorderOptions): { close: () => Promise<
 }
 
 function subjectOf(message: ResultMessage): MessageSubject {
-  if (message.kind === 'worker-heartbeat') return null;
+  if (message.kind === 'worker-heartbeat' || isDistillMessage(message)) return null;
   const { experimentId, cellId } = message;
   return message.kind === 'cell-progress'
     ? { experimentId, cellId, progress: { done: message.done, total: message.total } }

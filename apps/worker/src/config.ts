@@ -15,6 +15,8 @@ const schema = z.object({
   /** BullMQ lock: a killed worker's cell is retried after about this long. */
   WORKER_LOCK_MS: z.coerce.number().int().min(1000).default(15000),
   WORKER_MODEL_CACHE: z.coerce.number().int().min(1).default(2),
+  /** intraOpNumThreads of exit-head training (distill jobs); 0 = onnxruntime decides. */
+  WORKER_DISTILL_THREADS: z.coerce.number().int().min(0).default(0),
 });
 
 export type WorkerConfig = {
@@ -27,6 +29,7 @@ export type WorkerConfig = {
   heartbeatMs: number;
   lockMs: number;
   modelCache: number;
+  distillThreads: number;
 };
 
 export class WorkerConfigError extends Error {
@@ -57,5 +60,6 @@ export function loadWorkerConfig(env: NodeJS.ProcessEnv = process.env): WorkerCo
     heartbeatMs: e.WORKER_HEARTBEAT_MS,
     lockMs: e.WORKER_LOCK_MS,
     modelCache: e.WORKER_MODEL_CACHE,
+    distillThreads: e.WORKER_DISTILL_THREADS,
   };
 }

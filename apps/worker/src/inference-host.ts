@@ -1,6 +1,8 @@
 import { Worker } from 'node:worker_threads';
-import type { CellRun, CellSpec, Progress } from '@inferlab/core';
-import type { ThreadResponse } from './thread-protocol.ts';
+import type { CellRun, CellSpec, DistillProgress, Progress } from '@inferlab/core';
+import type { DistillJob } from '@inferlab/experiments';
+import type { DistillOutcome } from './distill-task.ts';
+import type { ThreadRequest, ThreadResponse } from './thread-protocol.ts';
 
 /** An error raised inside the inference thread, carried back by name and message. */
 export class InferenceError extends Error {
@@ -13,15 +15,22 @@ export class InferenceError extends Error {
   }
 }
 
-type Pending = { resolve: (r: CellRun) => void; reject: (e: Error) => void; onProgress: (p: Progress) => void };
+type Pending = {
+  resolve: (r: CellRun | DistillOutcome) => void;
+  reject: (e: Error) => void;
+  onProgress: (p: Progress | DistillProgress) => void;
+};
 
-/** Owns the inference thread: one cell at a time; restarts the thread if it dies. */
+/** Owns the inference thread: one run (cell or distill job) at a time; restarts the thread if it dies. */
 export class InferenceHost {
   private thread: Worker | null = null;
   private nextId = 1;
   private readonly pending = new Map<number, Pending>();
   // Shared with the thread, which cannot receive messages while inference blocks it.
   private readonly cancelFlag = new Int32Array(new SharedArrayBuffer(4));
+  // Cells and distill jobs come from two BullMQ workers; they take turns so a cell's timings never
+  // share the thread with training.
+  private turn: Promise<unknown> = Promise.resolve();
 
   constructor(private readonly data: { modelsDir: string; modelRoots: string[]; modelCache: number }) {}
 
@@ -33,9 +42,10 @@ export class InferenceHost {
     thread.on('message', (msg: ThreadResponse) => {
       const p = this.pending.get(msg.id);
       if (!p) return;
-      if (msg.type === 'progress') return p.onProgress(msg.progress);
+      if (msg.type === 'progress' || msg.type === 'distill-progress') return p.onProgress(msg.progress);
       this.pending.delete(msg.id);
       if (msg.type === 'result') p.resolve(msg.run);
+      else if (msg.type === 'distill-result') p.resolve(msg.outcome);
       else p.reject(new InferenceError(msg.error.name, msg.error.message));
     });
     const fail = (err: Error) => {
@@ -51,12 +61,32 @@ export class InferenceHost {
 
   /** Runs a cell; `handle.id` can be passed to cancel(). */
   run(spec: CellSpec, onProgress: (p: Progress) => void, onStart: (id: number) => void = () => {}): Promise<CellRun> {
+    return this.exclusive((id) => {
+      onStart(id);
+      return this.send<CellRun, Progress>({ id, spec }, onProgress);
+    });
+  }
+
+  /** Trains exit heads for a distill job on the inference thread. */
+  distill(job: DistillJob, threads: number, onProgress: (p: DistillProgress) => void): Promise<DistillOutcome> {
+    return this.exclusive((id) => this.send<DistillOutcome, DistillProgress>({ id, distill: job, threads }, onProgress));
+  }
+
+  private exclusive<T>(start: (id: number) => Promise<T>): Promise<T> {
+    const mine = this.turn.then(() => start(this.nextId++));
+    this.turn = mine.catch(() => undefined);
+    return mine;
+  }
+
+  /** T and P are what the thread answers to this kind of request (thread-protocol.ts). */
+  private send<T extends CellRun | DistillOutcome, P extends Progress | DistillProgress>(
+    request: ThreadRequest,
+    onProgress: (p: P) => void,
+  ): Promise<T> {
     const thread = this.ensureThread();
-    const id = this.nextId++;
-    onStart(id);
-    return new Promise<CellRun>((resolve, reject) => {
-      this.pending.set(id, { resolve, reject, onProgress });
-      thread.postMessage({ id, spec });
+    return new Promise<T>((resolve, reject) => {
+      this.pending.set(request.id, { resolve: resolve as Pending['resolve'], reject, onProgress: onProgress as Pending['onProgress'] });
+      thread.postMessage(request);
     });
   }
 

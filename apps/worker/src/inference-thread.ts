@@ -2,6 +2,7 @@
 // thread must stay free to renew BullMQ locks and send heartbeats.
 import { parentPort, workerData } from 'node:worker_threads';
 import { type CellSpec, ModelPool, runCell } from '@inferlab/core';
+import { runDistillTask } from './distill-task.ts';
 import type { ThreadRequest, ThreadResponse } from './thread-protocol.ts';
 
 const { modelsDir, modelRoots, modelCache, cancelFlag } = workerData as {
@@ -17,7 +18,19 @@ if (!port) throw new Error('inference-thread must run as a worker thread');
 
 const post = (msg: ThreadResponse) => port.postMessage(msg);
 
+const fail = (id: number) => (err: unknown) => {
+  const e = err instanceof Error ? err : new Error(String(err));
+  post({ id, type: 'error', error: { name: e.name, message: e.message } });
+};
+
 port.on('message', (msg: ThreadRequest) => {
+  if ('distill' in msg) {
+    const { id, distill, threads } = msg;
+    runDistillTask(distill, { modelsDir, modelRoots, threads, onProgress: (progress) => post({ id, type: 'distill-progress', progress }) })
+      .then((outcome) => post({ id, type: 'distill-result', outcome }))
+      .catch(fail(id));
+    return;
+  }
   const { id, spec } = msg as { id: number; spec: CellSpec };
   const isCancelled = () => Atomics.load(cancelFlag, 0) === id;
   runCell(spec, { modelsDir, modelRoots, pool, isCancelled, onProgress: (progress) => post({ id, type: 'progress', progress }) })

@@ -1,9 +1,18 @@
 import { cudaProviderStatus } from '@inferlab/core';
-import { type CellJob, cancelKey, cellQueueName, RESULTS_QUEUE, type ResultMessage } from '@inferlab/experiments';
+import {
+  type CellJob,
+  cancelKey,
+  cellQueueName,
+  type DistillJob,
+  distillQueueName,
+  RESULTS_QUEUE,
+  type ResultMessage,
+} from '@inferlab/experiments';
 import { Queue, Worker } from 'bullmq';
 import { Redis } from 'ioredis';
 import { createCellProcessor } from './cell-processor.ts';
 import { loadWorkerConfig } from './config.ts';
+import { createDistillProcessor } from './distill-processor.ts';
 import { describeWorker, startHeartbeat } from './heartbeat.ts';
 import { InferenceHost } from './inference-host.ts';
 
@@ -53,6 +62,21 @@ const worker = new Worker<CellJob>(
   },
 );
 worker.on('error', (err) => log(`queue error: ${err.message}`));
+
+// Distill jobs (exit-head training) share the inference thread with cells, taking turns (InferenceHost).
+const distillQueue = distillQueueName(config.device);
+const distillWorker = new Worker<DistillJob>(
+  distillQueue,
+  createDistillProcessor({ host, results, workerId: config.workerId, threads: config.distillThreads, log }),
+  {
+    connection,
+    concurrency: 1,
+    lockDuration: config.lockMs,
+    stalledInterval: Math.max(1000, Math.floor(config.lockMs / 2)),
+    maxStalledCount: 2,
+  },
+);
+distillWorker.on('error', (err) => log(`distill queue error: ${err.message}`));
 worker.on('ready', () => log(`listening on ${queueName} (redis ${config.redisUrl.replace(/\/\/[^@]*@/, '//***@')})`));
 void heartbeat.beat().catch((err: Error) => log(`heartbeat failed: ${err.message}`));
 
@@ -62,7 +86,7 @@ async function shutdown(signal: string): Promise<void> {
   closing = true;
   log(`${signal}: finishing the current cell, then exiting`);
   heartbeat.stop();
-  await worker.close();
+  await Promise.all([worker.close(), distillWorker.close()]);
   await host.close();
   await results.close();
   connection.disconnect();

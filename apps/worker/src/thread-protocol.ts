@@ -1,9 +1,14 @@
-import type { CellRun, CellSpec, Progress } from '@inferlab/core';
+import type { CellRun, CellSpec, DistillProgress, Progress } from '@inferlab/core';
+import type { DistillJob } from '@inferlab/experiments';
+import type { DistillOutcome } from './distill-task.ts';
 
-export type ThreadRequest = { id: number; spec: CellSpec };
+/** A cell to run, or a distill job (exit-head training) to run on the same thread. */
+export type ThreadRequest = { id: number; spec: CellSpec } | { id: number; distill: DistillJob; threads: number };
 export type ThreadResponse =
   | { id: number; type: 'progress'; progress: Progress }
   | { id: number; type: 'result'; run: CellRun }
+  | { id: number; type: 'distill-progress'; progress: DistillProgress }
+  | { id: number; type: 'distill-result'; outcome: DistillOutcome }
   | { id: number; type: 'error'; error: { name: string; message: string } };
 
 /** Errors that a retry cannot fix: the cell fails at once with the reason. */
@@ -18,4 +23,7 @@ export const PERMANENT_ERRORS = new Set([
   'TokenizerLoadError',
   'RangeError',
   'CellCancelledError',
+  'DistillOptionsError', // distill: a layer, rank… the model cannot have
+  'DistillModelError', // distill: not a GPT-2-family inferlab graph
+  'Gpt2ImportError',
 ]);

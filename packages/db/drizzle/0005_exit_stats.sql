@@ -1,0 +1,1 @@
+ALTER TABLE `requests` ADD `exit_stats` text;
