@@ -24,6 +24,10 @@ export type CellSummary = CellMetrics & {
   model: { file: string | null; sha256: string | null; fileBytes: number | null; paramCount: number | null; paramBytes: number | null };
   peakRssBytes: number | null;
   kvCacheBytes: number | null;
+  /** How the cache stored keys/values (kvCacheBytes counts int8 codes + float32 scales for int8); null for older results. */
+  kvCacheDtype: 'fp32' | 'int8' | null;
+  /** The model file's stored tensors by element type (`float32`, `int8`, `uint4` = packed 4-bit …); null for older results. */
+  weightBytes: Record<string, number> | null;
   /** cuda cells: GPU memory peak and mean utilisation from nvidia-smi; null elsewhere. */
   gpu: { name: string | null; peakMemoryUsedBytes: number; meanUtilizationPct: number; samples: number } | null;
   cpu: { userMs: number; systemMs: number } | null;
@@ -58,6 +62,8 @@ export function toCellSummary(cell: CellRow, requests: readonly RequestTokens[])
     },
     peakRssBytes: cell.memory?.peakRssBytes ?? null,
     kvCacheBytes: cell.memory?.kvCacheBytes ?? null,
+    kvCacheDtype: cell.memory?.kvCacheDtype ?? null,
+    weightBytes: cell.memory?.weightBytes ?? null,
     gpu: cell.memory?.gpu ?? null,
     cpu: cell.cpu,
     wallMs: cell.wallMs,

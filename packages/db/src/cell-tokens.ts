@@ -46,6 +46,7 @@ export function loadRequestTimelines(db: Db, where: SQL): Map<string, RequestTok
       targetForwards: requestsTable.targetForwards,
       draftTokens: requestsTable.draftTokens,
       acceptedTokens: requestsTable.acceptedTokens,
+      exitStats: requestsTable.exitStats,
     })
     .from(requestsTable)
     .innerJoin(cellsTable, eq(cellsTable.id, requestsTable.cellId))
@@ -67,12 +68,13 @@ export function loadRequestTimelines(db: Db, where: SQL): Map<string, RequestTok
     eventsByRequest.set(e.requestId, list);
   }
   const byCell = new Map<string, RequestTokens[]>();
-  for (const { id, cellId, queueMs, targetForwards, draftTokens, acceptedTokens, ...request } of rows) {
+  for (const { id, cellId, queueMs, targetForwards, draftTokens, acceptedTokens, exitStats, ...request } of rows) {
     const list = byCell.get(cellId) ?? [];
+    const exits = exitStats === null ? {} : { exits: exitStats };
     const stats =
       targetForwards === null || draftTokens === null || acceptedTokens === null
         ? {}
-        : { strategyStats: { targetForwards, draftTokens, acceptedTokens } };
+        : { strategyStats: { targetForwards, draftTokens, acceptedTokens, ...exits } };
     list.push({ ...request, ...(queueMs === null ? {} : { queueMs }), ...stats, events: eventsByRequest.get(id) ?? [] });
     byCell.set(cellId, list);
   }

@@ -76,6 +76,7 @@ describe('getExperimentResults', () => {
     expect(done?.ttft?.ci?.p50.hi).toBeGreaterThanOrEqual(14);
     expect(done?.ttft?.ci).toMatchObject({ resamples: 1000, level: 0.95 });
     expect(done).toMatchObject({ status: 'done', peakRssBytes: 123_456_789, kvCacheBytes: 4096, metricsVersion: '1', requests: 4 });
+    expect(done?.weightBytes).toEqual({ float32: 1024, int8: 4096 }); // stored with memory, returned beside it
     expect(done?.environment?.cpuModel).toBe('Test CPU');
 
     expect(queued).toMatchObject({ status: 'queued', requests: 0, seed: null, ttft: null, tpot: null, e2el: null, itl: null });

@@ -47,6 +47,7 @@ export function recordCellResult(db: Db, result: CellResult): RecordOutcome {
           targetForwards: p('targetForwards'),
           draftTokens: p('draftTokens'),
           acceptedTokens: p('acceptedTokens'),
+          exitStats: p('exitStats'),
           text: p('text'),
           outputTokenIds: p('outputTokenIds'),
         })
@@ -75,6 +76,7 @@ export function recordCellResult(db: Db, result: CellResult): RecordOutcome {
           targetForwards: request.strategyStats?.targetForwards ?? null,
           draftTokens: request.strategyStats?.draftTokens ?? null,
           acceptedTokens: request.strategyStats?.acceptedTokens ?? null,
+          exitStats: request.strategyStats?.exits ?? null,
           text: request.text,
           outputTokenIds: request.outputTokenIds,
         });

@@ -1,4 +1,17 @@
-import type { CellConfig, CellResult, Energy, Environment, Matrix, Quality, WorkerInfo } from '@inferlab/experiments';
+import type {
+  CellConfig,
+  CellResult,
+  DistillCorpusInfo,
+  DistillLayerMetrics,
+  DistillProgressPayload,
+  DistillRequest,
+  Energy,
+  Environment,
+  ExitStats,
+  Matrix,
+  Quality,
+  WorkerInfo,
+} from '@inferlab/experiments';
 import { index, integer, primaryKey, real, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
 
 // Column names come from the keys (snake_case in SQL via `casing`). Times of day are ISO-8601
@@ -76,6 +89,8 @@ export const requestsTable = sqliteTable(
     targetForwards: integer(),
     draftTokens: integer(),
     acceptedTokens: integer(),
+    /** Early exit: tokens per exit layer, mean layers used, agreement with the full model (StrategyStats.exits); null otherwise. */
+    exitStats: text({ mode: 'json' }).$type<ExitStats>(),
     text: text().notNull(),
     outputTokenIds: text({ mode: 'json' }).$type<number[]>().notNull(),
   },
@@ -112,4 +127,32 @@ export const workersTable = sqliteTable(
     currentCellId: text(),
   },
   (t) => [index('workers_last_heartbeat_idx').on(t.lastHeartbeatAt)],
+);
+
+export const DISTILL_JOB_STATUSES = ['queued', 'running', 'done', 'failed'] as const;
+
+/** Exit-head training jobs (POST /v1/distill): request, live progress, and the published heads version. */
+export const distillJobsTable = sqliteTable(
+  'distill_jobs',
+  {
+    id: text().primaryKey(),
+    model: text().notNull(),
+    device: text({ enum: ['cpu', 'cuda'] }).notNull(),
+    request: text({ mode: 'json' }).$type<DistillRequest>().notNull(),
+    status: text({ enum: DISTILL_JOB_STATUSES }).notNull().default('queued'),
+    attempt: integer().notNull().default(0),
+    workerId: text(),
+    createdAt: text().notNull(),
+    startedAt: text(),
+    finishedAt: text(),
+    progress: text({ mode: 'json' }).$type<DistillProgressPayload>(),
+    /** The heads version written beside the model on the worker that trained it. */
+    version: text(),
+    modelSha256: text(),
+    metrics: text({ mode: 'json' }).$type<DistillLayerMetrics[]>(),
+    corpus: text({ mode: 'json' }).$type<DistillCorpusInfo>(),
+    trainSeconds: real(),
+    error: text(),
+  },
+  (t) => [index('distill_jobs_model_created_idx').on(t.model, t.createdAt)],
 );

@@ -3,7 +3,26 @@ import { decodingSchema } from './decoding-schema.ts';
 
 export { DECODING_STRATEGIES, type Decoding, decodingSchema } from './decoding-schema.ts';
 
-export const DTYPES = ['fp32', 'int8', 'uint8', 'q4'] as const;
+/**
+ * Weight variants (docs/contracts.md "Variants"; core's VARIANT_SPECS maps each to its file and
+ * rewriter, and a test keeps the two lists equal).
+ */
+export const DTYPES = [
+  'fp32',
+  'fp16',
+  'int8',
+  'int8-per-tensor',
+  'int8-asym',
+  'int8-asym-per-tensor',
+  'uint8',
+  'uint8-per-tensor',
+  'q8',
+  'q8-b64',
+  'q8-b128',
+  'q4',
+  'q4-b64',
+  'q4-b128',
+] as const;
 export const DEVICES = ['cpu', 'cuda'] as const;
 /** `inferlab`: our engine. `transformers.js`: the peer baseline, @huggingface/transformers generate() on the same folder. */
 export const ENGINES = ['inferlab', 'transformers.js'] as const;
@@ -12,7 +31,14 @@ export type Engine = (typeof ENGINES)[number];
 export type Dtype = (typeof DTYPES)[number];
 export type Device = (typeof DEVICES)[number];
 
-export const variantSchema = z.object({ dtype: z.enum(DTYPES), cache: z.boolean() });
+/** How the KV cache stores keys and values: float32, or int8 with a float32 scale per (row, head, token) (forge graphs). */
+export const KV_CACHE_DTYPES = ['fp32', 'int8'] as const;
+export type KvCacheDtype = (typeof KV_CACHE_DTYPES)[number];
+/** Weight dtypes whose forge graph has an int8-KV-cache twin. */
+export const KV_INT8_WEIGHT_DTYPES: readonly Dtype[] = ['fp32', 'int8'];
+
+// kvCacheDtype is absent for fp32 (expansion leaves it out), so cells of matrices without it keep their ids.
+export const variantSchema = z.object({ dtype: z.enum(DTYPES), cache: z.boolean(), kvCacheDtype: z.enum(KV_CACHE_DTYPES).optional() });
 
 /**
  * How requests arrive (MLPerf-style). single-stream: one after another. server: Poisson arrivals

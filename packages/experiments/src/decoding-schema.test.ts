@@ -46,7 +46,8 @@ describe('the decoding axis', () => {
     expect(issuesOf({ ...minimal, decoding: [{ strategy: 'nucleus' }] })).toEqual([
       {
         path: 'decoding.0.strategy',
-        message: 'expected strategy to be one of "greedy" | "sample" | "beam" | "speculative" | "prompt-lookup", got "nucleus"',
+        message:
+          'expected strategy to be one of "greedy" | "sample" | "beam" | "speculative" | "prompt-lookup" | "early-exit" | "self-speculative", got "nucleus"',
       },
     ]);
     expect(issuesOf({ ...minimal, decoding: [{ strategy: 'sample', topP: 1.5 }] })[0]).toEqual({

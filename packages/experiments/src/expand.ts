@@ -58,7 +58,7 @@ export function expandMatrix(experimentId: string, matrix: Matrix, options: { ma
                   for (const engine of matrix.engines) {
                     const config: CellConfig = {
                       model,
-                      variant: { ...variant },
+                      variant: cellVariant(variant),
                       decoding: { ...decoding },
                       prompts: [...prompts],
                       maxNewTokens,
@@ -75,4 +75,9 @@ export function expandMatrix(experimentId: string, matrix: Matrix, options: { ma
                     cells.push({ id: cellId(experimentId, config), index: cells.length, config });
                   }
   return cells;
+}
+
+/** The variant as a cell carries it: kvCacheDtype only when int8 (absent = fp32, the ids of older cells). */
+function cellVariant({ kvCacheDtype, ...rest }: Matrix['variants'][number]): CellConfig['variant'] {
+  return kvCacheDtype === 'int8' ? { ...rest, kvCacheDtype } : { ...rest };
 }

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { DTYPES } from './cell-config.ts';
 import { InvalidMatrixError, type MatrixSchemaOptions, parseMatrix } from './matrix-schema.ts';
 
 const minimal = { models: ['forge:gpt2-tiny'], prompts: ['Hello'] };
@@ -58,13 +59,25 @@ describe('parseMatrix', () => {
     expect(m.models).toHaveLength(3);
   });
 
+  it('accepts every weight variant of the registry as a dtype', () => {
+    const variants = DTYPES.map((dtype) => ({ dtype }));
+    expect(DTYPES).toHaveLength(14);
+    expect(parseMatrix({ ...minimal, variants }).variants.map((v) => [v.dtype, v.cache])).toEqual(DTYPES.map((dtype) => [dtype, true]));
+  });
+
   it('names the field and the allowed values for a wrong enum', () => {
-    expect(issuesOf({ ...minimal, variants: [{ dtype: 'fp16' }] })).toEqual([
-      { path: 'variants.0.dtype', message: 'expected one of "fp32" | "int8" | "uint8" | "q4", got "fp16"' },
+    const listed = DTYPES.map((d) => JSON.stringify(d)).join(' | ');
+    expect(listed).toContain('"int8-asym-per-tensor" | "uint8" | "uint8-per-tensor" | "q8" | "q8-b64"');
+    expect(issuesOf({ ...minimal, variants: [{ dtype: 'bf16' }] })).toEqual([
+      { path: 'variants.0.dtype', message: `expected one of ${listed}, got "bf16"` },
+    ]);
+    // A near miss (snake case for the block size) also gets the name it most likely meant.
+    expect(issuesOf({ ...minimal, variants: [{ dtype: 'fp32' }, { dtype: 'q4_b64' }] })).toEqual([
+      { path: 'variants.1.dtype', message: `expected one of ${listed}, got "q4_b64"; did you mean "q4-b64"?` },
     ]);
     expect(issuesOf({ ...minimal, devices: ['tpu'] })[0]).toEqual({
       path: 'devices.0',
-      message: 'expected one of "cpu" | "cuda", got "tpu"',
+      message: 'expected one of "cpu" | "cuda", got "tpu"; did you mean "cpu"?',
     });
   });
 
@@ -122,13 +135,13 @@ describe('parseMatrix', () => {
 
   it('reports every issue at once, with a readable summary', () => {
     try {
-      parseMatrix({ models: [], prompts: ['x'], variants: [{ dtype: 'fp16' }], repetitions: 0 });
+      parseMatrix({ models: [], prompts: ['x'], variants: [{ dtype: 'bf16' }], repetitions: 0 });
       expect.unreachable();
     } catch (err) {
       const e = err as InvalidMatrixError;
       expect(e.issues.map((i) => i.path)).toEqual(['models', 'variants.0.dtype', 'repetitions']);
       expect(e.message).toBe(
-        'invalid matrix: models: must have at least 1 item, got 0; variants.0.dtype: expected one of "fp32" | "int8" | "uint8" | "q4", got "fp16"; repetitions: must be at least 1, got 0',
+        `invalid matrix: models: must have at least 1 item, got 0; variants.0.dtype: expected one of ${DTYPES.map((d) => JSON.stringify(d)).join(' | ')}, got "bf16"; repetitions: must be at least 1, got 0`,
       );
     }
   });

@@ -1,7 +1,9 @@
 import { z } from 'zod';
 import { canonicalJson } from './canonical-json.ts';
-import { DEVICES, DTYPES, ENGINES } from './cell-config.ts';
+import { DEVICES, DTYPES, ENGINES, KV_CACHE_DTYPES } from './cell-config.ts';
 import { batchingConflicts, MAX_BATCH_SIZE, matrixDecodingSchema } from './decoding-schema.ts';
+import { exitHeadConflicts } from './exit-head-conflicts.ts';
+import { kvCacheConflicts } from './kv-cache-conflicts.ts';
 import { createMatrixErrorMap, type MatrixIssue } from './matrix-issues.ts';
 import { MODEL_ID_SYNTAX, parseModelId } from './model-id.ts';
 
@@ -29,6 +31,8 @@ export type MatrixSchemaOptions = {
 const variant = z.strictObject({
   dtype: z.enum(DTYPES).default('fp32'),
   cache: z.boolean().default(true),
+  /** Absent means fp32 (left out rather than defaulted, so matrices and cells without it are unchanged). */
+  kvCacheDtype: z.enum(KV_CACHE_DTYPES).optional(),
 });
 
 const scenario = z.discriminatedUnion('kind', [
@@ -82,6 +86,8 @@ export function createMatrixSchema(options: MatrixSchemaOptions = {}) {
     })
     .superRefine((m, ctx) => {
       for (const message of batchingConflicts(m)) ctx.addIssue({ code: 'custom', path: ['batchSizes'], message });
+      for (const { path, message } of kvCacheConflicts(m)) ctx.addIssue({ code: 'custom', path, message });
+      for (const { path, message } of exitHeadConflicts(m)) ctx.addIssue({ code: 'custom', path, message });
     });
 }
 

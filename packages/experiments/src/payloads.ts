@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { cellConfigSchema, DEVICES } from './cell-config.ts';
+import { cellConfigSchema, DEVICES, KV_CACHE_DTYPES } from './cell-config.ts';
+import { distillMessageSchemas } from './distill-payloads.ts';
 
 // Wire formats between api, workers and recorder (docs/contracts.md). The recorder validates every
 // message with these before it touches the database.
@@ -14,9 +15,22 @@ export const cellJobSchema = z.object({
   config: cellConfigSchema,
 });
 
-/** Per request: target forward passes, draft tokens proposed, draft tokens accepted (≤ proposed). */
+/**
+ * Early exit, per request: counts[i] tokens emitted after layers[i] blocks (the last layer is the full
+ * model); agreement = share of positions equal to the full model's greedy output (core ExitStats).
+ */
+export const exitStatsSchema = z
+  .object({
+    layers: z.array(z.number().int().min(1)).min(1),
+    counts: z.array(count),
+    meanLayers: z.number().min(0),
+    agreement: z.number().min(0).max(1).optional(),
+  })
+  .refine((e) => e.counts.length === e.layers.length, { message: 'exits.counts needs one entry per exit layer', path: ['counts'] });
+
+/** Per request: target forward passes, draft tokens proposed, draft tokens accepted (≤ proposed); early exit adds `exits`. */
 export const strategyStatsSchema = z
-  .object({ targetForwards: count, draftTokens: count, acceptedTokens: count })
+  .object({ targetForwards: count, draftTokens: count, acceptedTokens: count, exits: exitStatsSchema.optional() })
   .refine((s) => s.acceptedTokens <= s.draftTokens, { message: 'acceptedTokens cannot exceed draftTokens' });
 
 /** One emitted chunk: `t` ms since the request's t0, `n` tokens in it (k for a k-token speculative step). */
@@ -126,6 +140,10 @@ const cellResultFields = z.object({
   memory: z.object({
     peakRssBytes: count,
     kvCacheBytes: count,
+    /** How the KV cache was stored (kvCacheBytes counts int8 codes + float32 scales for int8); absent: older workers, fp32. */
+    kvCacheDtype: z.enum(KV_CACHE_DTYPES).optional(),
+    /** The model file's stored tensors by element type (`float32`, `int8`, `uint4` = packed 4-bit …); absent: older workers. */
+    weightBytes: z.record(z.string(), count).optional(),
     /** cuda cells: the GPU as NVML (nvidia-smi) saw it during the cell; absent on the CPU. */
     gpu: z
       .object({ name: z.string().nullable(), peakMemoryUsedBytes: count, meanUtilizationPct: z.number().min(0).max(100), samples: count })
@@ -164,11 +182,13 @@ export const resultMessageSchema = z.discriminatedUnion('kind', [
   cellResultFields.extend({ kind: z.literal('cell-result') }).superRefine(uniqueRequests),
   z.object({ kind: z.literal('cell-failed'), ...cellRef, workerId: z.string().min(1), reason: z.string(), final: z.boolean() }),
   z.object({ kind: z.literal('worker-heartbeat'), worker: workerInfoSchema, currentCellId: z.string().nullable(), at: isoTime }),
+  ...distillMessageSchemas,
 ]);
 
 export type CellJob = z.infer<typeof cellJobSchema>;
 export type TokenEvent = z.infer<typeof tokenEventSchema>;
 export type StrategyStats = z.infer<typeof strategyStatsSchema>;
+export type ExitStats = z.infer<typeof exitStatsSchema>;
 export type RequestRecord = z.infer<typeof requestRecordSchema>;
 export type Environment = z.infer<typeof environmentSchema>;
 export type Energy = z.infer<typeof energySchema>;

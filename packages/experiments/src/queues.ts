@@ -42,6 +42,22 @@ export const RESULT_JOB_OPTIONS = {
   removeOnFail: { age: 7 * 24 * HOUR_S },
 } as const;
 
+/** Exit-head training jobs (POST /v1/distill), one queue per device class like the cells; jobId = distill id. */
+export const DISTILL_QUEUES = { cpu: 'distill-cpu', cuda: 'distill-cuda' } as const satisfies Record<Device, string>;
+export const DISTILL_JOB_NAME = 'distill';
+
+export function distillQueueName(device: Device): string {
+  return DISTILL_QUEUES[device];
+}
+
+/** A killed worker's distill job is retried; the heads store publishes at most one version per job id. */
+export const DISTILL_JOB_OPTIONS = {
+  attempts: 3,
+  backoff: { type: 'exponential', delay: 1000 },
+  removeOnComplete: { age: 7 * 24 * HOUR_S, count: 1000 },
+  removeOnFail: { age: 7 * 24 * HOUR_S, count: 1000 },
+} as const;
+
 /**
  * Redis key that marks an experiment cancelled; workers check it before and during a cell
  * (between requests) and stop. Kept a week, longer than any cell's retries.

@@ -2,9 +2,10 @@ import { chooserFactory, createStrategy, DecodingConfigError } from '../decoding
 import { BATCHABLE_STRATEGIES, type DecodingConfig } from '../decoding/decoding-config.ts';
 import { type Generation, generate } from '../engine/generate.ts';
 import { generateBatch } from '../engine/generate-batch.ts';
-import { type ResolveOptions, resolveModel, type Variant } from '../model/resolve-model.ts';
+import { type ResolvedModel, type ResolveOptions, resolveModel, type Variant } from '../model/resolve-model.ts';
 import type { TextTokenizer } from '../model/tokenizer.ts';
 import type { DecoderSession, ExecutionProvider } from '../runtime/decoder-session.ts';
+import { prepareCellSegmented } from './cell-segmented.ts';
 import type { ModelPool } from './model-pool.ts';
 
 export type CellDecodingSpec = {
@@ -22,7 +23,7 @@ export type RunGroup = (prompts: readonly string[]) => Promise<Generation[]>;
 /** The cell's decoding, ready to run: loads the draft model (same dtype and device) when speculative. */
 export async function prepareCellDecoding(
   spec: CellDecodingSpec,
-  target: { session: DecoderSession; tokenizer: TextTokenizer },
+  target: { model?: ResolvedModel | undefined; session: DecoderSession; tokenizer: TextTokenizer },
   ctx: ResolveOptions & { pool: ModelPool },
 ): Promise<RunGroup> {
   const { session, tokenizer } = target;
@@ -43,7 +44,12 @@ export async function prepareCellDecoding(
     const resolved = await resolveModel(decoding.draft, spec.variant.dtype, ctx);
     draft = (await ctx.pool.get(resolved, { threads: spec.threads, executionProvider: spec.device })).session;
   }
-  const strategy = createStrategy(decoding, { target: session, draft, useCache: spec.variant.cache });
+  // Layer segments are float32-cache graphs of their own: they would not run the int8 cache asked for.
+  if (target.model?.kvCacheDtype === 'int8' && (decoding.strategy === 'early-exit' || decoding.strategy === 'self-speculative')) {
+    throw new DecodingConfigError(`${decoding.strategy} runs on layer segments with a float32 KV cache; use kvCacheDtype "fp32"`);
+  }
+  const segmented = await prepareCellSegmented(spec, target, ctx.pool);
+  const strategy = createStrategy(decoding, { target: session, draft, segmented, useCache: spec.variant.cache });
   return async (prompts) => {
     const out: Generation[] = [];
     for (const p of prompts) out.push(await generate(tokenizer, p, { maxNewTokens, strategy, eosTokenIds }));

@@ -49,6 +49,10 @@ export async function prepareCellEngine(
     throw new UnsupportedEngineConfigError(`the transformers.js engine runs batch size 1 only, not ${spec.batchSize}`);
   if (!spec.variant.cache)
     throw new UnsupportedEngineConfigError('the transformers.js engine always decodes with its KV cache; use cache: true');
+  if (target.model.kvCacheDtype === 'int8')
+    throw new UnsupportedEngineConfigError(
+      'the transformers.js engine feeds a float32 KV cache; kvCacheDtype int8 runs on the inferlab engine',
+    );
   const runner = await peerRunner(target.model, spec);
   const options = { maxNewTokens: spec.maxNewTokens, useCache: true, eosTokenIds: target.session.config.eosTokenIds };
   return async (prompts) => {

@@ -5,12 +5,16 @@ import { DecoderSession, type SessionOptions } from '../runtime/decoder-session.
 
 export type LoadedModel = { model: ResolvedModel; session: DecoderSession; tokenizer: TextTokenizer };
 
+type Releasable = { release(): Promise<void> };
+
 /**
  * Loaded sessions kept per process, least recently used evicted first: a worker that runs
  * many cells of one model loads it once. Keyed by file, threads and provider.
  */
 export class ModelPool {
   private readonly entries = new Map<string, Promise<LoadedModel>>();
+  /** Things built from a loaded model (layer segments with exit heads), least recently used evicted first. */
+  private readonly derived = new Map<string, Promise<Releasable>>();
 
   constructor(readonly capacity = 2) {}
 
@@ -41,7 +45,27 @@ export class ModelPool {
     }
   }
 
+  /** A derived model under `key` (loaded once by `load`), kept like models; released on eviction and clear(). */
+  async derivedModel<T extends Releasable>(key: string, load: () => Promise<T>): Promise<T> {
+    let entry = this.derived.get(key);
+    if (entry) this.derived.delete(key);
+    else {
+      entry = load();
+      entry.catch(() => this.derived.delete(key));
+    }
+    this.derived.set(key, entry); // most recently used last
+    while (this.derived.size > this.capacity) {
+      const [oldestKey, oldest] = this.derived.entries().next().value as [string, Promise<Releasable>];
+      this.derived.delete(oldestKey);
+      await oldest.then((m) => m.release()).catch(() => undefined);
+    }
+    return entry as Promise<T>;
+  }
+
   async clear(): Promise<void> {
+    const derived = [...this.derived.values()];
+    this.derived.clear();
+    await Promise.all(derived.map((p) => p.then((m) => m.release()).catch(() => undefined)));
     const all = [...this.entries.values()];
     this.entries.clear();
     await Promise.all(all.map((p) => p.then((m) => m.session.release()).catch(() => undefined)));

@@ -1,16 +1,20 @@
 import type { DecodingConfig } from '../decoding/decoding-config.ts';
 import type { StrategyStats } from '../decoding/strategy.ts';
+import type { KvCacheDtype } from '../kv-cache/kv-cache.ts';
 import { type Energy, EnergyProbe } from '../metrics/energy-probe.ts';
 import { captureEnvironment, type Environment } from '../metrics/environment.ts';
 import { PeakRssProbe } from '../metrics/memory-probe.ts';
 import { fileBytes, fileSha256 } from '../metrics/model-files.ts';
 import type { TokenEvent } from '../metrics/token-clock.ts';
+import { fileWeightBytes, type WeightBytes } from '../metrics/weight-bytes.ts';
+import { resolveCellModel } from '../model/resolve-kv-cache.ts';
 import { type ResolveOptions, resolveModel, type Variant } from '../model/resolve-model.ts';
 import { VARIANT_PARAM_BYTES } from '../model/variant-files.ts';
 import { type ModelQuality, measureModelQuality } from '../quality/model-quality.ts';
 import type { ExecutionProvider } from '../runtime/decoder-session.ts';
 import { CellCancelledError } from './cell-cancelled-error.ts';
 import { type EngineName, engineVersion, prepareCellEngine } from './cell-engine.ts';
+import { addExitAgreement } from './exit-agreement.ts';
 import { measureScenario, type ScenarioConfig } from './measure-scenario.ts';
 import type { ModelPool } from './model-pool.ts';
 
@@ -18,7 +22,8 @@ export const METRICS_VERSION = '1';
 
 export type CellSpec = {
   model: string;
-  variant: { dtype: Variant; cache: boolean };
+  /** kvCacheDtype 'int8': the forge int8-KV-cache graph of the weights (absent: fp32). */
+  variant: { dtype: Variant; cache: boolean; kvCacheDtype?: KvCacheDtype };
   decoding: DecodingConfig;
   prompts: string[];
   maxNewTokens: number;
@@ -54,7 +59,8 @@ export type CellRun = {
   model: { id: string; file: string; sha256: string; fileBytes: number; paramCount: number; paramBytes: number };
   environment: Environment;
   requests: MeasuredRequest[];
-  memory: { peakRssBytes: number; kvCacheBytes: number };
+  /** weightBytes: the model file's stored tensors by element type (float32, int8, uint4 …), cached per file. */
+  memory: { peakRssBytes: number; kvCacheBytes: number; kvCacheDtype: KvCacheDtype; weightBytes: WeightBytes };
   cpu: { userMs: number; systemMs: number };
   wallMs: number;
   metricsVersion: string;
@@ -80,9 +86,11 @@ export { CellCancelledError };
 
 /** Runs one cell: resolve, load (cached), warmup (discarded), then repetitions × prompts, timed. */
 export async function runCell(spec: CellSpec, ctx: RunCellContext): Promise<CellRun> {
-  const probe = new PeakRssProbe();
   ctx.onProgress?.({ done: 0, total: spec.repetitions * spec.prompts.length, phase: 'loading' });
-  const resolved = await resolveModel(spec.model, spec.variant.dtype, ctx);
+  // Resolving may forge the model or build a variant file (rewriting a 500 MB fp32 graph): a
+  // one-off cost of the cache, kept out of the cell's peak RSS, which starts with loading it.
+  const resolved = await resolveCellModel(spec.model, spec.variant, ctx);
+  const probe = new PeakRssProbe();
   const { session, tokenizer } = await ctx.pool.get(resolved, { threads: spec.threads, executionProvider: spec.device });
   const engineRun = await prepareCellEngine(spec, { model: resolved, session, tokenizer }, ctx);
   // Every request of every scenario goes through here: a cancelled cell stops before the next one.
@@ -150,6 +158,8 @@ export async function runCell(spec: CellSpec, ctx: RunCellContext): Promise<Cell
   const energy = energyProbe.stop(cpu.user / 1000 + cpu.system / 1000);
   // After the measured window (it loads the fp32 reference too); cached per (model, variant).
   const quality = await cellQuality(spec, resolved, ctx);
+  if (spec.decoding.strategy === 'early-exit') await addExitAgreement(requests, spec.prompts, { session, tokenizer }, spec.maxNewTokens);
+  const weightBytes = await fileWeightBytes(resolved);
   return {
     model: {
       id: spec.model,
@@ -161,7 +171,7 @@ export async function runCell(spec: CellSpec, ctx: RunCellContext): Promise<Cell
     },
     environment: { ...captureEnvironment(spec.threads, spec.device), engine: engineVersion(spec.engine) },
     requests,
-    memory: { peakRssBytes, kvCacheBytes },
+    memory: { peakRssBytes, kvCacheBytes, kvCacheDtype: session.kvCacheDtype, weightBytes },
     cpu: { userMs: cpu.user / 1000, systemMs: cpu.system / 1000 },
     wallMs,
     metricsVersion: METRICS_VERSION,
@@ -176,7 +186,8 @@ async function cellQuality(
   ctx: RunCellContext,
 ): Promise<ModelQuality | null> {
   try {
-    const reference = spec.variant.dtype === 'fp32' ? resolved : await resolveModel(spec.model, 'fp32', ctx);
+    const plainFp32 = spec.variant.dtype === 'fp32' && resolved.kvCacheDtype === undefined;
+    const reference = plainFp32 ? resolved : await resolveModel(spec.model, 'fp32', ctx);
     return await measureModelQuality(resolved, reference, ctx.pool, { threads: spec.threads, executionProvider: spec.device });
   } catch (cause) {
     // Quality is an extra: a model without an fp32 file (or one too large to load twice) still

@@ -1,11 +1,15 @@
+import { checkExitThreshold, ExitThresholdError } from '../early-exit/confidence.ts';
+import type { SegmentedModel } from '../early-exit/segmented-model.ts';
 import type { DecoderSession } from '../runtime/decoder-session.ts';
 import { NEUTRAL_SAMPLING } from '../sampling/logits-processors.ts';
 import { beamSearchStrategy } from './beam-search.ts';
 import type { DecodingConfig } from './decoding-config.ts';
+import { EarlyExitConfigError, earlyExitStrategy } from './early-exit.ts';
 import { greedyChooser, greedyStrategy } from './greedy.ts';
 import { modelDrafter } from './model-drafter.ts';
 import { promptLookupDrafter } from './prompt-lookup-drafter.ts';
 import { sampleChooser, sampleStrategy } from './sample.ts';
+import { selfSpeculativeStrategy } from './self-speculative.ts';
 import { speculativeStrategy } from './speculative.ts';
 import type { DecodingStrategy, TokenChooser } from './strategy.ts';
 
@@ -13,7 +17,22 @@ export class DecodingConfigError extends Error {
   override readonly name = 'DecodingConfigError';
 }
 
-export type StrategyModels = { target: DecoderSession; draft?: DecoderSession | undefined; useCache: boolean };
+export type StrategyModels = {
+  target: DecoderSession;
+  draft?: DecoderSession | undefined;
+  /** early-exit and self-speculative: the target as layer segments with the config's exit heads. */
+  segmented?: SegmentedModel | undefined;
+  useCache: boolean;
+};
+
+function segmentedFor(config: Extract<DecodingConfig, { heads: string }>, models: StrategyModels): SegmentedModel {
+  if (models.segmented === undefined) {
+    throw new DecodingConfigError(`${config.strategy} needs the target's layer segments and exit heads '${config.heads}' loaded`);
+  }
+  // Segments carry their own KV cache; there is no cache-free segmented path.
+  if (!models.useCache) throw new DecodingConfigError(`${config.strategy} runs with the KV cache only: use a variant with cache: true`);
+  return models.segmented;
+}
 
 /** The strategy object for a cell's decoding config (an explicit factory, no lookup by name). */
 export function createStrategy(config: DecodingConfig, models: StrategyModels): DecodingStrategy {
@@ -52,6 +71,25 @@ export function createStrategy(config: DecodingConfig, models: StrategyModels): 
         sampling: null,
         useCache,
       });
+    case 'early-exit':
+      return asConfigError(() => {
+        checkExitThreshold(config.criterion, config.threshold);
+        return earlyExitStrategy(segmentedFor(config, models), config);
+      });
+    case 'self-speculative':
+      if (!Number.isInteger(config.k) || config.k < 1) throw new DecodingConfigError(`decoding.k ${config.k}: must be an integer ≥ 1`);
+      return asConfigError(() => selfSpeculativeStrategy(segmentedFor(config, models), config));
+  }
+}
+
+/** Early-exit validation errors are config errors: a retry cannot fix them (the worker fails the cell at once). */
+function asConfigError<T>(make: () => T): T {
+  try {
+    return make();
+  } catch (err) {
+    if (err instanceof ExitThresholdError || err instanceof EarlyExitConfigError)
+      throw new DecodingConfigError(err.message, { cause: err });
+    throw err;
   }
 }
 

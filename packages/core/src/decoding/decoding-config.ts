@@ -14,7 +14,15 @@ export type DecodingConfig =
       seed?: number | undefined;
       temperature?: number | undefined;
     }
-  | { strategy: 'prompt-lookup'; ngram: number; k: number };
+  | { strategy: 'prompt-lookup'; ngram: number; k: number }
+  | {
+      strategy: 'early-exit';
+      heads: string /* version; 'untrained' = identity heads */;
+      exitLayers: number[] /* blocks after which a head may exit, ascending, each in 1..nLayer-1 */;
+      criterion: 'max-prob' | 'entropy' | 'margin';
+      threshold: number;
+    }
+  | { strategy: 'self-speculative'; heads: string; exitLayer: number; k: number; adaptiveK: boolean };
 
 /** Strategies that choose each token from one row of logits, and so can run rows side by side in a batch. */
 export const BATCHABLE_STRATEGIES: readonly DecodingConfig['strategy'][] = ['greedy', 'sample'];

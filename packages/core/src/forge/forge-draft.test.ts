@@ -18,8 +18,9 @@ describe('forge draft models', () => {
   it('every draft shares its target vocabulary and positions, and says what it derives from', () => {
     for (const [name, spec] of Object.entries(FORGE_MODELS)) {
       const from = 'derivedFrom' in spec ? spec.derivedFrom : undefined;
-      if (from === undefined) continue;
+      if (from === undefined || spec.family !== 'gpt2') continue;
       const target = FORGE_MODELS[from.model as keyof typeof FORGE_MODELS];
+      if (target.family !== 'gpt2') throw new Error(`${name}: drafts derive from gpt2 targets only`);
       expect(spec.nLayer).toBeLessThan(target.nLayer);
       expect(from.nLayer).toBe(target.nLayer);
       expect([spec.vocabSize, spec.nPositions, spec.nEmbd, spec.seed]).toEqual([

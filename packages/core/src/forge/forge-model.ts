@@ -3,6 +3,7 @@ import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync 
 import { join } from 'node:path';
 import { buildGpt2Folder, FORGE_FORMAT_VERSION, type ForgeManifest } from './build-gpt2-folder.ts';
 import { type ForgeSpec, forgeSpec } from './forge-models.ts';
+import { buildLlamaFolder } from './llama/build-llama-folder.ts';
 
 // Build-on-demand cache of forge models at <cacheDir>/forge/<name>/. A folder is built under a
 // unique temp name and published with one rename(2), which is atomic: readers see either no
@@ -54,7 +55,7 @@ export function forgeModel(name: string, opts: ForgeOptions): Promise<string> {
     mkdirSync(parent, { recursive: true });
     const tmp = join(parent, `.tmp-${name}-${process.pid}-${randomUUID().slice(0, 8)}`);
     try {
-      const manifest = buildGpt2Folder(name, spec, tmp);
+      const manifest = spec.family === 'llama' ? buildLlamaFolder(name, spec, tmp) : buildGpt2Folder(name, spec, tmp);
       writeFileSync(join(tmp, FORGE_MANIFEST_FILE), `${JSON.stringify(manifest, null, 2)}\n`);
       publish(tmp, dir);
       return dir;

@@ -1,4 +1,6 @@
-// The named forge models. Each is a GPT-2 architecture with deterministic random weights and
+import type { LlamaSpec } from './llama/llama-spec.ts';
+
+// The named forge models: GPT-2 and Llama architectures with deterministic random weights and
 // the real GPT-2 vocabulary, so tokenization is real while the weights cost nothing to ship.
 
 export type Gpt2Spec = {
@@ -18,7 +20,7 @@ export type Gpt2Spec = {
   derivedFrom?: { model: string; nLayer: number };
 };
 
-export type ForgeSpec = Gpt2Spec;
+export type ForgeSpec = Gpt2Spec | LlamaSpec;
 
 const GPT2_VOCAB = 50257;
 
@@ -26,6 +28,13 @@ type TargetShape = Pick<Gpt2Spec, 'nLayer' | 'nHead' | 'nEmbd' | 'nPositions' | 
 
 function draftOf(model: string, target: TargetShape, nLayer: number): Gpt2Spec {
   return { family: 'gpt2', ...target, vocabSize: GPT2_VOCAB, nLayer, derivedFrom: { model, nLayer: target.nLayer } };
+}
+
+type LlamaShape = Pick<LlamaSpec, 'nLayer' | 'hidden' | 'nHead' | 'nKvHead' | 'intermediate' | 'maxPositions' | 'seed'> & { tie: boolean };
+
+function llama({ tie, ...shape }: LlamaShape): LlamaSpec {
+  const headDim = shape.hidden / shape.nHead;
+  return { family: 'llama', ...shape, headDim, vocabSize: GPT2_VOCAB, ropeTheta: 10000, rmsNormEps: 1e-5, tieWordEmbeddings: tie };
 }
 
 export const FORGE_MODELS = {
@@ -39,6 +48,10 @@ export const FORGE_MODELS = {
   'gpt2-tiny-draft1': draftOf('gpt2-tiny', { nLayer: 2, nHead: 4, nEmbd: 64, nPositions: 128, seed: 1 }, 1),
   'gpt2-mini-draft1': draftOf('gpt2-mini', { nLayer: 4, nHead: 4, nEmbd: 256, nPositions: 512, seed: 2 }, 1),
   'gpt2-small-draft2': draftOf('gpt2-small', { nLayer: 12, nHead: 12, nEmbd: 768, nPositions: 1024, seed: 3 }, 2),
+  /** ~13 MB: Llama blocks (RMSNorm, RoPE, SwiGLU) with grouped-query attention (2 query heads per KV head), tied embeddings. */
+  'llama-tiny': llama({ nLayer: 2, hidden: 64, nHead: 4, nKvHead: 2, intermediate: 172, maxPositions: 256, tie: true, seed: 11 }),
+  /** ~110 MB: 4 query heads per KV head, untied LM head (two vocabulary tables). */
+  'llama-mini': llama({ nLayer: 4, hidden: 256, nHead: 8, nKvHead: 2, intermediate: 688, maxPositions: 1024, tie: false, seed: 12 }),
 } as const satisfies Record<string, ForgeSpec>;
 
 export type ForgeModelName = keyof typeof FORGE_MODELS;

@@ -1,6 +1,6 @@
 import { attr, type GraphBuilder } from '../onnx/index.ts';
 import type { Gpt2Spec } from './forge-models.ts';
-import { buildAttention } from './gpt2-attention.ts';
+import { buildAttention, type KvStore } from './gpt2-attention.ts';
 import { gpt2WeightNames as W } from './gpt2-weights.ts';
 
 // The pieces of GPT2LMHeadModel as graph builders: embedding, one block, the tied LM head. The
@@ -12,7 +12,7 @@ const LN_EPSILON = 1e-5;
 /** Returns the initializer name of a GPT-2 weight, adding it to the graph on first use. */
 export type Gpt2Param = (name: string) => string;
 
-export type BlockKvNames = { pastKey: string; pastValue: string; presentKey: string; presentValue: string };
+export type BlockKvNames = { pastKey: string; pastValue: string; presentKey: string; presentValue: string; kvStore?: KvStore };
 
 /**
  * gelu_new (tanh approximation) from primitives, in the order HF's NewGELUActivation exports it;

@@ -11,7 +11,8 @@ import {
   presentValueName,
 } from '../runtime/io-names.ts';
 import type { Gpt2Spec } from './forge-models.ts';
-import { buildGpt2Block, buildGpt2Embedding, buildGpt2LmHead } from './gpt2-blocks.ts';
+import { type BlockKvNames, buildGpt2Block, buildGpt2Embedding, buildGpt2LmHead } from './gpt2-blocks.ts';
+import { addKvInt8Inputs, addKvInt8Outputs, kvInt8Store } from './gpt2-kv-int8.ts';
 import { buildAttentionBias } from './gpt2-mask.ts';
 import { type Gpt2Weights, gpt2WeightNames as W } from './gpt2-weights.ts';
 
@@ -29,6 +30,11 @@ export type Gpt2GraphOptions = {
    * (0: the embeddings), before ln_f — what exit heads read. Off for the forge files.
    */
   hiddenStates?: boolean;
+  /**
+   * 'int8': past/present keys and values int8 (B, H, T, hd) plus float32 scales (B, H, T, 1),
+   * dequantized inside the graph (gpt2-kv-int8.ts). Default 'fp32': the Optimum layout.
+   */
+  kvCacheDtype?: 'fp32' | 'int8';
 };
 
 export function buildGpt2Model(spec: Gpt2Spec, weights: Gpt2Weights, options: Gpt2GraphOptions = {}): ModelProto {
@@ -47,7 +53,12 @@ export function buildGpt2Model(spec: Gpt2Spec, weights: Gpt2Weights, options: Gp
   const attentionMask = g.input(ATTENTION_MASK, DataType.INT64, [BATCH, TOTAL]);
   const positionIds = g.input(POSITION_IDS, DataType.INT64, [BATCH, SEQ]);
   const kvShape = (len: string) => [BATCH, spec.nHead, len, headDim];
+  const kvInt8 = options.kvCacheDtype === 'int8';
   for (let i = 0; i < spec.nLayer; i++) {
+    if (kvInt8) {
+      addKvInt8Inputs(g, i, kvShape(PAST));
+      continue;
+    }
     g.input(pastKeyName(i), DataType.FLOAT, kvShape(PAST));
     g.input(pastValueName(i), DataType.FLOAT, kvShape(PAST));
   }
@@ -58,13 +69,23 @@ export function buildGpt2Model(spec: Gpt2Spec, weights: Gpt2Weights, options: Gp
   const hiddenStates = [h];
   const bias = buildAttentionBias(g, inputIds, attentionMask); // (B, 1, S, T)
   for (let i = 0; i < spec.nLayer; i++) {
-    const kv = { pastKey: pastKeyName(i), pastValue: pastValueName(i), presentKey: presentKeyName(i), presentValue: presentValueName(i) };
+    const kv: BlockKvNames = {
+      pastKey: pastKeyName(i),
+      pastValue: pastValueName(i),
+      presentKey: presentKeyName(i),
+      presentValue: presentValueName(i),
+    };
+    if (kvInt8) kv.kvStore = kvInt8Store(i);
     h = buildGpt2Block(g, spec, i, h, bias, param, kv);
     hiddenStates.push(h);
   }
   buildGpt2LmHead(g, param, h, LOGITS);
   g.output(LOGITS, DataType.FLOAT, [BATCH, SEQ, spec.vocabSize]);
   for (let i = 0; i < spec.nLayer; i++) {
+    if (kvInt8) {
+      addKvInt8Outputs(g, i, kvShape(TOTAL));
+      continue;
+    }
     g.output(presentKeyName(i), DataType.FLOAT, kvShape(TOTAL));
     g.output(presentValueName(i), DataType.FLOAT, kvShape(TOTAL));
   }

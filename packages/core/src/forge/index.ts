@@ -23,6 +23,26 @@ export {
   isForgeModelName,
   UnknownForgeModelError,
 } from './forge-models.ts';
-export { buildGpt2Model } from './gpt2-graph.ts';
+export {
+  ensureForgeVariant,
+  readVariantManifest,
+  VARIANT_BUILD_VERSION,
+  type VariantManifest,
+  variantManifestPath,
+} from './forge-variant.ts';
+export { buildGpt2Model, type Gpt2GraphOptions } from './gpt2-graph.ts';
 export { GPT2_EOS_ID, GPT2_EOS_TOKEN } from './gpt2-tokenizer-files.ts';
 export { gpt2ParamCount, gpt2Weights } from './gpt2-weights.ts';
+export {
+  ensureKvInt8File,
+  isKvInt8WeightDtype,
+  KV_INT8_FILES,
+  KV_INT8_WEIGHT_DTYPES,
+  KvInt8UnsupportedError,
+  type KvInt8WeightDtype,
+} from './kv-int8-files.ts';
+export { buildLlamaFolder } from './llama/build-llama-folder.ts';
+export { llamaConfig } from './llama/llama-config-files.ts';
+export { buildLlamaModel } from './llama/llama-graph.ts';
+export { checkLlamaSpec, type LlamaSpec, LlamaSpecError } from './llama/llama-spec.ts';
+export { type LlamaWeights, llamaParamCount, llamaWeights } from './llama/llama-weights.ts';

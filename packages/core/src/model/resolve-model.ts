@@ -1,10 +1,11 @@
 import { existsSync, realpathSync } from 'node:fs';
 import { isAbsolute, join, relative, resolve as resolvePath } from 'node:path';
-import { forgeModel } from '../forge/index.ts';
+import { ensureForgeVariant, forgeModel } from '../forge/index.ts';
+import type { KvCacheDtype } from '../kv-cache/kv-cache.ts';
 import { parseModelId } from './model-id.ts';
 import { ModelUnavailableError, resolveHfModel } from './resolve-hf.ts';
 
-import { VARIANT_FILES, type Variant } from './variant-files.ts';
+import { VARIANT_FILES, VARIANT_SPECS, type Variant } from './variant-files.ts';
 
 export { VARIANT_FILES, type Variant } from './variant-files.ts';
 
@@ -15,7 +16,14 @@ export type ResolveOptions = {
   modelRoots: readonly string[];
 };
 
-export type ResolvedModel = { id: string; folder: string; file: string; variant: Variant };
+export type ResolvedModel = {
+  id: string;
+  folder: string;
+  file: string;
+  variant: Variant;
+  /** 'int8': `file` is the forge int8-KV-cache graph of this variant (resolve-kv-cache.ts); absent: fp32. */
+  kvCacheDtype?: KvCacheDtype;
+};
 
 export class ModelPathError extends Error {
   override name = 'ModelPathError';
@@ -36,6 +44,7 @@ export async function resolveModel(id: string, variant: Variant, opts: ResolveOp
   switch (parsed.kind) {
     case 'forge':
       folder = await forgeModel(parsed.name, { cacheDir: opts.modelsDir });
+      await ensureForgeVariant(folder, variant); // the non-eager variants are built on first use
       break;
     case 'hf':
       folder = await resolveHfModel(parsed.repo, join(opts.modelsDir, 'hf'), variant);
@@ -54,7 +63,10 @@ export async function resolveModel(id: string, variant: Variant, opts: ResolveOp
   }
   const file = join(folder, VARIANT_FILES[variant]);
   if (!existsSync(file)) {
-    throw new ModelUnavailableError(`${id} has no ${variant} variant: ${file} does not exist`);
+    throw new ModelUnavailableError(
+      `${id} has no ${variant} variant: ${file} does not exist (${VARIANT_SPECS[variant].scheme}); ` +
+        'only forge: models build missing variants on demand, so add that file to the folder or pick a dtype it has',
+    );
   }
   return { id, folder, file, variant };
 }

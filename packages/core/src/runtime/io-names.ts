@@ -10,3 +10,11 @@ export const presentKeyName = (layer: number) => `present.${layer}.key`;
 export const presentValueName = (layer: number) => `present.${layer}.value`;
 /** Residual stream after `blocks` blocks (0: embeddings), before the final norm: inferlab graphs only. */
 export const hiddenStateName = (blocks: number) => `hidden_states.${blocks}`;
+/** int8 KV cache (forge graphs only): float32 scales (B, H, T, 1) of the int8 keys/values (B, H, T, hd). */
+export const pastKeyScaleName = (layer: number) => `past_key_values.${layer}.key_scale`;
+export const pastValueScaleName = (layer: number) => `past_key_values.${layer}.value_scale`;
+export const presentKeyScaleName = (layer: number) => `present.${layer}.key_scale`;
+export const presentValueScaleName = (layer: number) => `present.${layer}.value_scale`;
+/** Layer segments (early exit): the residual stream (B, S, D) entering and leaving a segment. */
+export const SEGMENT_HIDDEN_IN = 'hidden_in';
+export const SEGMENT_HIDDEN_OUT = 'hidden_out';

@@ -100,7 +100,8 @@ function seedRow(input: CellMetricsInput, per: ReturnType<typeof requestMetrics>
   const { dtype, cache } = input.variant;
   const rates = per.flatMap((m) => (m.tokensPerS === null ? [] : [m.tokensPerS]));
   return {
-    mode: `${dtype} ${cache ? 'cache' : 'no-cache'}`,
+    // The int8 KV cache says so in the mode: "fp32 cache" alone would read as the float32 cache.
+    mode: `${dtype} ${cache ? 'cache' : 'no-cache'}${input.variant.kvCacheDtype === 'int8' ? ' kv-int8' : ''}`,
     dtype,
     use_cache: cache,
     model_size_MB: input.modelFileBytes === null ? null : input.modelFileBytes / 2 ** 20,

@@ -25,3 +25,37 @@ describe('strategyMetrics', () => {
     ).toBeNull();
   });
 });
+
+describe('strategyMetrics of early exit', () => {
+  it('pools exit counts, mean layers and token-weighted agreement over requests', () => {
+    const m = strategyMetrics([
+      {
+        strategyStats: {
+          targetForwards: 1,
+          draftTokens: 0,
+          acceptedTokens: 0,
+          exits: { layers: [2, 4], counts: [3, 1], meanLayers: 2.5, agreement: 0.5 },
+        },
+        events: [{ n: 1 }, { n: 1 }, { n: 1 }, { n: 1 }],
+      },
+      {
+        strategyStats: {
+          targetForwards: 2,
+          draftTokens: 0,
+          acceptedTokens: 0,
+          exits: { layers: [2, 4], counts: [0, 2], meanLayers: 4, agreement: 1 },
+        },
+        events: [{ n: 1 }, { n: 1 }],
+      },
+    ]);
+    // 6 tokens: 3 after block 2, 3 at full depth; agreement (0.5·4 + 1·2) / 6.
+    expect(m?.exits).toEqual({ exitRate: { '2': 0.5, '4': 0.5 }, meanLayers: 3, agreement: 4 / 6 });
+    expect(m?.targetForwardsPerToken).toBe(3 / 6);
+  });
+
+  it('has no exits entry for speculative stats', () => {
+    expect(
+      strategyMetrics([{ strategyStats: { targetForwards: 1, draftTokens: 2, acceptedTokens: 1 }, events: [{ n: 2 }] }]),
+    ).not.toHaveProperty('exits');
+  });
+});

@@ -1,0 +1,48 @@
+import { DecodingConfigError } from '../decoding/create-strategy.ts';
+import type { DecodingConfig } from '../decoding/decoding-config.ts';
+import { loadExitHeads } from '../distill/exit-heads-store.ts';
+import type { ExitHeadSet } from '../early-exit/exit-head.ts';
+import { loadSegmentedModel, type SegmentedModel } from '../early-exit/segmented-model.ts';
+import type { ResolvedModel, Variant } from '../model/resolve-model.ts';
+import type { DecoderSession } from '../runtime/decoder-session.ts';
+import type { ModelPool } from './model-pool.ts';
+
+/**
+ * early-exit and self-speculative cells: the target's layer segments (built beside the model on
+ * first use) and the config's exit heads, cached in the pool. undefined for other strategies.
+ */
+export async function prepareCellSegmented(
+  spec: { decoding: DecodingConfig; variant: { dtype: Variant } },
+  target: { model?: ResolvedModel | undefined; session: DecoderSession },
+  pool: ModelPool,
+): Promise<SegmentedModel | undefined> {
+  const decoding: DecodingConfig = spec.decoding;
+  if (decoding.strategy !== 'early-exit' && decoding.strategy !== 'self-speculative') return undefined;
+  const { model, session } = target;
+  if (model === undefined) throw new DecodingConfigError(`${decoding.strategy} needs the resolved model folder to build layer segments`);
+  // Segments are fp32 graphs cut from onnx/model.onnx: comparing them with another variant would mix two models.
+  if (spec.variant.dtype !== 'fp32' || (model.kvCacheDtype ?? 'fp32') !== 'fp32') {
+    throw new DecodingConfigError(`${decoding.strategy} runs on the fp32 variant with an fp32 KV cache: set variant dtype fp32`);
+  }
+  if (session.config.modelType !== 'gpt2') {
+    throw new DecodingConfigError(`${decoding.strategy} runs on gpt2 models (layer segments), not ${session.config.modelType}`);
+  }
+  const layers = decoding.strategy === 'early-exit' ? decoding.exitLayers : [decoding.exitLayer];
+  const n = session.config.layers;
+  const field = decoding.strategy === 'early-exit' ? 'decoding.exitLayers' : 'decoding.exitLayer';
+  for (const l of layers) {
+    if (!Number.isInteger(l) || l < 1 || l > n - 1) {
+      throw new DecodingConfigError(`${field} ${l}: ${spec.decoding.strategy} on a ${n}-block model exits after a block in 1..${n - 1}`);
+    }
+  }
+  let heads: ExitHeadSet;
+  try {
+    heads = await loadExitHeads(model.folder, decoding.heads, layers);
+  } catch (cause) {
+    // A missing or mismatched version cannot be fixed by a retry: the cell fails with the store's reason.
+    throw new DecodingConfigError(`decoding.heads '${decoding.heads}': ${(cause as Error).message}`, { cause });
+  }
+  const { threads, executionProvider } = session.options;
+  const key = `${model.folder}|${threads}|${executionProvider}|${heads.version}|${heads.heads.map((h) => h.layer).join(',')}`;
+  return pool.derivedModel(key, () => loadSegmentedModel(model.folder, session.config, session.options, heads));
+}
