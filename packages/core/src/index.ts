@@ -40,6 +40,7 @@ export * from './model/resolve-kv-cache.ts';
 export * from './model/resolve-model.ts';
 export * from './model/tokenizer.ts';
 export * from './model/variant-files.ts';
+export { readModelFile } from './onnx/index.ts';
 export * from './quality/index.ts';
 export * from './quantization/index.ts';
 export * from './runtime/cuda-provider.ts';
