@@ -103,3 +103,26 @@ export type Comparison = {
 export type ExperimentEvent = Pick<ExperimentListItem, 'id' | 'status' | 'progress'> & {
   cell?: { id: string; status: string; done?: number; total?: number };
 };
+
+// Distill jobs (docs/contracts.md "Exit heads and distill jobs"): training exit heads on a worker.
+export type DistillStatus = 'queued' | 'running' | 'done' | 'failed';
+export type DistillProgress = { phase: string; step: number; totalSteps: number; epoch: number } & Record<string, unknown>;
+export type DistillLayerMetric = { layer: number; untrainedKd: number; trainedKd: number } & Record<string, unknown>;
+export type DistillJob = {
+  id: string;
+  model: string;
+  device: string;
+  status: DistillStatus;
+  request: { layers: number[]; kind: string; epochs: number } & Record<string, unknown>;
+  attempt: number;
+  workerId: string | null;
+  createdAt: string;
+  startedAt: string | null;
+  finishedAt: string | null;
+  progress: DistillProgress | null;
+  version: string | null;
+  metrics: DistillLayerMetric[] | null;
+  corpus: Record<string, unknown> | null;
+  trainSeconds: number | null;
+  error: string | null;
+};

@@ -3,6 +3,7 @@ import { h } from './dom.ts';
 import { startLive } from './live.ts';
 import { route, startRouter } from './router.ts';
 import { compareView } from './views/compare-view.ts';
+import { distillView } from './views/distill-view.ts';
 import { experimentView } from './views/experiment-view.ts';
 import { experimentsView } from './views/experiments-view.ts';
 import { submitView } from './views/submit-view.ts';
@@ -13,6 +14,7 @@ route(/^\/experiments\/([^/]+)$/, '/', experimentView);
 route(/^\/compare$/, '/compare', compareView);
 route(/^\/workers$/, '/workers', workersView);
 route(/^\/submit$/, '/submit', submitView);
+route(/^\/exit-heads$/, '/exit-heads', distillView);
 
 startLive(document.getElementById('live') as HTMLElement);
 startRouter(document.getElementById('app') as HTMLElement, (root) => {

@@ -1,4 +1,5 @@
 import { ApiError, postJson } from '../api.ts';
+import { type Issue, issueBox } from '../components/issue-list.ts';
 import { h, replace } from '../dom.ts';
 import { navigate } from '../router.ts';
 
@@ -17,7 +18,6 @@ export const EXAMPLE_MATRIX = {
   warmup: 1,
 };
 
-type Issue = { path: string; message: string };
 export const TOKEN_KEY = 'inferlab-write-token';
 
 /** Paste or edit a matrix; the api's validation issues appear beside the text, field by field. */
@@ -47,18 +47,7 @@ export function submitView(root: HTMLElement): undefined {
   );
   root.append(h('h1', {}, 'Submit an experiment'), form);
 
-  const show = (title: string, list: Issue[]) =>
-    replace(
-      issues,
-      h('div', { class: 'state state-error', role: 'alert' }, h('strong', {}, title)),
-      list.length
-        ? h(
-            'ul',
-            { class: 'issue-list' },
-            ...list.map((i) => h('li', {}, h('code', { class: 'path' }, i.path || '(matrix)'), ' ', h('span', {}, i.message))),
-          )
-        : null,
-    );
+  const show = (title: string, list: Issue[]) => replace(issues, ...issueBox(title, list, '(matrix)'));
 
   form.addEventListener('submit', async (e) => {
     e.preventDefault();

@@ -1,0 +1,67 @@
+import { getJson } from '../api.ts';
+import type { DistillJob } from '../api-types.ts';
+import { distillForm } from '../components/distill-form.ts';
+import { DISTILL_COLUMNS, distillRows } from '../components/distill-row.ts';
+import { empty, errorBox, loading } from '../components/states.ts';
+import { h, replace } from '../dom.ts';
+
+/** Distill jobs have no live events: the list is polled this often, only while a job is queued or running. */
+export const DISTILL_POLL_MS = 2000;
+
+/** Exit heads: the distill jobs (train exit heads for early exit) and a form to start one. */
+export function distillView(root: HTMLElement): () => void {
+  const body = h('div', {}, loading('distill jobs'));
+  root.append(
+    h('h1', {}, 'Exit heads'),
+    h('p', { class: 'hint' }, 'Distill jobs train exit heads on a worker; early-exit and self-speculative cells use a finished version.'),
+    distillForm(() => void load()),
+    h('h2', {}, 'Distill jobs'),
+    body,
+  );
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  let left = false;
+  let generation = 0;
+
+  const render = (jobs: DistillJob[]) => {
+    if (jobs.length === 0) return replace(body, empty('No distill jobs yet. Submit one above.'));
+    replace(
+      body,
+      h(
+        'div',
+        { class: 'scroll' },
+        h(
+          'table',
+          { class: 'list distill', 'data-testid': 'distill-jobs' },
+          h('thead', {}, h('tr', {}, ...DISTILL_COLUMNS.map((t) => h('th', {}, t)))),
+          h('tbody', {}, ...jobs.flatMap(distillRows)),
+        ),
+      ),
+    );
+  };
+
+  const load = async (): Promise<void> => {
+    clearTimeout(timer);
+    // A submit during a fetch starts a newer load; only the newest one renders and schedules.
+    const mine = ++generation;
+    let again = false;
+    try {
+      const { jobs } = await getJson<{ jobs: DistillJob[] }>('/v1/distill');
+      if (left || mine !== generation) return;
+      render(jobs);
+      again = jobs.some((j) => j.status === 'queued' || j.status === 'running');
+    } catch (err) {
+      if (left || mine !== generation) return;
+      replace(
+        body,
+        errorBox('the distill jobs', err, () => void load()),
+      );
+    }
+    if (again) timer = setTimeout(() => void load(), DISTILL_POLL_MS);
+  };
+
+  void load();
+  return () => {
+    left = true;
+    clearTimeout(timer);
+  };
+}
