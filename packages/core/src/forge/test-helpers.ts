@@ -11,19 +11,21 @@ import {
   presentKeyName,
   presentValueName,
 } from '../runtime/io-names.ts';
-import type { Gpt2Spec } from './forge-models.ts';
+import type { ForgeSpec } from './forge-models.ts';
 
 // Test support only (not exported from index.ts): a bare onnxruntime decoder loop over a forge
-// folder, independent of the engine, used as the reference the forge graph is checked against.
+// folder (GPT-2 or Llama), independent of the engine, used as the reference the forge graph is
+// checked against. The cache is (B, kv heads, past, head_dim): Llama's grouped-query graphs keep
+// only the KV heads.
 
 /** Shared across test files and runs; forge's atomic publish makes concurrent builds safe. */
 export const TEST_CACHE_DIR = join(tmpdir(), 'inferlab-test-models');
 
 export type Past = Record<string, ort.Tensor>;
 
-export function emptyPast(spec: Gpt2Spec, batch = 1): Past {
+export function emptyPast(spec: ForgeSpec, batch = 1): Past {
   const past: Past = {};
-  const dims = [batch, spec.nHead, 0, spec.nEmbd / spec.nHead]; // (B, H, 0, hd)
+  const dims = spec.family === 'llama' ? [batch, spec.nKvHead, 0, spec.headDim] : [batch, spec.nHead, 0, spec.nEmbd / spec.nHead]; // (B, KV, 0, hd)
   for (let i = 0; i < spec.nLayer; i++) {
     past[pastKeyName(i)] = new ort.Tensor('float32', new Float32Array(0), dims);
     past[pastValueName(i)] = new ort.Tensor('float32', new Float32Array(0), dims);
@@ -43,7 +45,7 @@ export type StepResult = { logits: Float32Array; dims: readonly number[]; presen
 /** One forward: ids/positions (B, S), mask (B, past + S). */
 export async function step(
   session: ort.InferenceSession,
-  spec: Gpt2Spec,
+  spec: ForgeSpec,
   ids: number[][],
   mask: number[][],
   positions: number[][],
@@ -78,7 +80,7 @@ export function maxAbsDiff(a: Float32Array, b: Float32Array): number {
 }
 
 /** Greedy KV-cache generation for one prompt; returns new tokens and each step's last-row logits. */
-export async function ortGreedy(session: ort.InferenceSession, spec: Gpt2Spec, prompt: number[], maxNew: number) {
+export async function ortGreedy(session: ort.InferenceSession, spec: ForgeSpec, prompt: number[], maxNew: number) {
   const tokens: number[] = [];
   const stepLogits: Float32Array[] = [];
   let past = emptyPast(spec);

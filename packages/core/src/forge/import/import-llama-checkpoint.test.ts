@@ -10,9 +10,8 @@ import { forgeModel } from '../forge-model.ts';
 import { FORGE_MODELS } from '../forge-models.ts';
 import { buildLlamaModel } from '../llama/llama-graph.ts';
 import type { LlamaSpec } from '../llama/llama-spec.ts';
-import { emptyLlamaPast, llamaGreedy, llamaStep } from '../llama/llama-test-helpers.ts';
 import { type LlamaWeights, llamaWeights } from '../llama/llama-weights.ts';
-import { maxAbsDiff, TEST_CACHE_DIR } from '../test-helpers.ts';
+import { emptyPast, maxAbsDiff, ortGreedy, step, TEST_CACHE_DIR } from '../test-helpers.ts';
 import { SAFETENSORS_FILE, SAFETENSORS_INDEX_FILE } from './checkpoint-tensors.ts';
 import { halfBytes } from './half-float-encode.ts';
 import { importLlamaCheckpoint } from './import-llama-checkpoint.ts';
@@ -55,10 +54,9 @@ const session = async (source: string | Uint8Array) => {
 /** Prefill logits and 4 greedy KV-cache steps' logits of two sessions: worst |Δ| and both token lists. */
 async function compare(spec: LlamaSpec, a: ort.InferenceSession, b: ort.InferenceSession) {
   const n = PROMPT.length;
-  const run = (s: ort.InferenceSession) =>
-    llamaStep(s, spec, [PROMPT], [Array(n).fill(1)], [PROMPT.map((_, i) => i)], emptyLlamaPast(spec));
+  const run = (s: ort.InferenceSession) => step(s, spec, [PROMPT], [Array(n).fill(1)], [PROMPT.map((_, i) => i)], emptyPast(spec));
   let worst = maxAbsDiff((await run(a)).logits, (await run(b)).logits);
-  const [ga, gb] = [await llamaGreedy(a, spec, PROMPT, 4), await llamaGreedy(b, spec, PROMPT, 4)];
+  const [ga, gb] = [await ortGreedy(a, spec, PROMPT, 4), await ortGreedy(b, spec, PROMPT, 4)];
   ga.stepLogits.forEach((l, i) => {
     worst = Math.max(worst, maxAbsDiff(l, gb.stepLogits[i] as Float32Array));
   });

@@ -6,12 +6,11 @@ import { INPUT_IDS, LOGITS, pastKeyName, pastValueName, presentKeyName, presentV
 import { MODEL_FILE } from '../build-gpt2-folder.ts';
 import { forgeModel } from '../forge-model.ts';
 import { FORGE_MODELS } from '../forge-models.ts';
-import { maxAbsDiff, TEST_CACHE_DIR } from '../test-helpers.ts';
+import { emptyPast, maxAbsDiff, step, TEST_CACHE_DIR } from '../test-helpers.ts';
 import { buildLlamaModel } from './llama-graph.ts';
 import { llamaReferenceLogits } from './llama-reference.ts';
 import { ropeTables } from './llama-rope.ts';
 import type { LlamaSpec } from './llama-spec.ts';
-import { emptyLlamaPast, llamaStep } from './llama-test-helpers.ts';
 import { llamaWeights } from './llama-weights.ts';
 
 // The forge Llama graph against an independent float64 forward of the architecture, and against
@@ -52,13 +51,13 @@ describe.each(models)('forge llama graph: %s', (name, spec) => {
     expect(session().inputNames[0]).toBe(INPUT_IDS);
     expect(session().outputNames).toEqual([LOGITS, ...layers.flatMap((i) => [presentKeyName(i), presentValueName(i)])]);
     expect(spec.nKvHead).toBeLessThan(spec.nHead);
-    const r = await llamaStep(session(), spec, [TEXT.slice(0, 3)], [ones(3)], [range(0, 3)], emptyLlamaPast(spec));
+    const r = await step(session(), spec, [TEXT.slice(0, 3)], [ones(3)], [range(0, 3)], emptyPast(spec));
     for (const t of Object.values(r.present)) expect(t.dims).toEqual([1, spec.nKvHead, 3, spec.headDim]);
   });
 
   it('matches a float64 forward of the architecture (RMSNorm, RoPE, GQA, SwiGLU)', async () => {
     const ids = TEXT.slice(0, 9);
-    const onnx = await llamaStep(session(), spec, [ids], [ones(9)], [range(0, 9)], emptyLlamaPast(spec));
+    const onnx = await step(session(), spec, [ids], [ones(9)], [range(0, 9)], emptyPast(spec));
     const ref = llamaReferenceLogits(spec, llamaWeights(spec), ids);
     expect(onnx.dims).toEqual([1, 9, V]);
     const worst = maxAbsDiff(onnx.logits, Float32Array.from(ref.data));
@@ -67,20 +66,20 @@ describe.each(models)('forge llama graph: %s', (name, spec) => {
     expect(worst).toBeLessThanOrEqual(TOL);
     // Not vacuous: feeding every token position 0 (no rotation) moves the logits well past TOL
     // (~7e-3 on llama-tiny: random 0.02-std weights keep attention nearly uniform, so RoPE's effect is small).
-    const noRope = await llamaStep(session(), spec, [ids], [ones(9)], [Array(9).fill(0)], emptyLlamaPast(spec));
+    const noRope = await step(session(), spec, [ids], [ones(9)], [Array(9).fill(0)], emptyPast(spec));
     expect(maxAbsDiff(noRope.logits, onnx.logits)).toBeGreaterThan(10 * TOL);
   });
 
   it('gives the no-cache logits at every position when decoding with the KV cache', async () => {
     const n = TEXT.length;
-    const full = await llamaStep(session(), spec, [TEXT], [ones(n)], [range(0, n)], emptyLlamaPast(spec));
+    const full = await step(session(), spec, [TEXT], [ones(n)], [range(0, n)], emptyPast(spec));
     // Prefill 5, then a 3-token chunk with past (S > 1 and past > 0), then single steps.
     const chunks = [[0, 5], [5, 8], ...range(8, n).map((i) => [i, i + 1])] as Array<[number, number]>;
-    let past = emptyLlamaPast(spec);
+    let past = emptyPast(spec);
     let worst = 0;
     for (const [from, to] of chunks) {
-      const r = await llamaStep(session(), spec, [TEXT.slice(from, to)], [ones(to)], [range(from, to)], past);
-      expect(r.presentKeyDims).toEqual([1, spec.nKvHead, to, spec.headDim]);
+      const r = await step(session(), spec, [TEXT.slice(from, to)], [ones(to)], [range(from, to)], past);
+      expect(r.present[pastKeyName(0)]?.dims).toEqual([1, spec.nKvHead, to, spec.headDim]);
       worst = Math.max(worst, maxAbsDiff(r.logits, full.logits.slice(from * V, to * V)));
       past = r.present;
     }
@@ -90,15 +89,15 @@ describe.each(models)('forge llama graph: %s', (name, spec) => {
 
   it('ignores left padding (HF positions: cumsum(mask) − 1, pads at 1)', async () => {
     const prompt = TEXT.slice(0, 5);
-    const single = await llamaStep(session(), spec, [prompt], [ones(5)], [range(0, 5)], emptyLlamaPast(spec));
+    const single = await step(session(), spec, [prompt], [ones(5)], [range(0, 5)], emptyPast(spec));
     const ids = [[50256, 50256, 50256, ...prompt], TEXT.slice(0, 8)];
     const mask = [[0, 0, 0, 1, 1, 1, 1, 1], ones(8)];
-    const batch = await llamaStep(session(), spec, ids, mask, [[1, 1, 1, 0, 1, 2, 3, 4], range(0, 8)], emptyLlamaPast(spec, 2));
+    const batch = await step(session(), spec, ids, mask, [[1, 1, 1, 0, 1, 2, 3, 4], range(0, 8)], emptyPast(spec, 2));
     expect(batch.logits.every(Number.isFinite)).toBe(true);
     const d0 = maxAbsDiff(batch.logits.slice(7 * V, 8 * V), single.logits.slice(4 * V, 5 * V));
     const next = [[TEXT[5] as number], [TEXT[8] as number]];
-    const b2 = await llamaStep(session(), spec, next, [[...(mask[0] as number[]), 1], ones(9)], [[5], [8]], batch.present);
-    const s2 = await llamaStep(session(), spec, [[TEXT[5] as number]], [ones(6)], [[5]], single.present);
+    const b2 = await step(session(), spec, next, [[...(mask[0] as number[]), 1], ones(9)], [[5], [8]], batch.present);
+    const s2 = await step(session(), spec, [[TEXT[5] as number]], [ones(6)], [[5]], single.present);
     const d1 = maxAbsDiff(b2.logits.slice(0, V), s2.logits);
     expect(d0).toBeLessThanOrEqual(TOL);
     expect(d1).toBeLessThanOrEqual(TOL);

@@ -12,8 +12,7 @@ import { VARIANT_FILES } from '../../model/variant-files.ts';
 import { readDecoderConfig } from '../../runtime/decoder-config.ts';
 import { forgeModel } from '../forge-model.ts';
 import { FORGE_MODELS } from '../forge-models.ts';
-import { maxAbsDiff, TEST_CACHE_DIR } from '../test-helpers.ts';
-import { llamaGreedy } from './llama-test-helpers.ts';
+import { maxAbsDiff, ortGreedy, TEST_CACHE_DIR } from '../test-helpers.ts';
 import { llamaParamCount } from './llama-weights.ts';
 
 // forge llama folders as transformers.js 4.3 loads them (AutoModelForCausalLM reads config.json as
@@ -92,7 +91,7 @@ describe.each(CASES)('forge %s in transformers.js and the engine', (name, dtypes
       await model.dispose();
 
       const session = await ort.InferenceSession.create(join(dir, VARIANT_FILES[dtype]), { intraOpNumThreads: 1 });
-      const loop = await llamaGreedy(session, spec, promptIds, NEW_TOKENS);
+      const loop = await ortGreedy(session, spec, promptIds, NEW_TOKENS);
       await session.release();
 
       const loaded = await pool.get(await resolveModel(`forge:${name}`, dtype, { modelsDir: TEST_CACHE_DIR, modelRoots: [] }), {
