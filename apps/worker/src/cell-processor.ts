@@ -1,8 +1,8 @@
 import { GpuProbe } from '@inferlab/core';
 import { type CellJob, RESULT_JOB_OPTIONS, type ResultMessage, resultJobId } from '@inferlab/experiments';
-import { type Job, type Queue, UnrecoverableError } from 'bullmq';
-import { InferenceError, type InferenceHost } from './inference-host.ts';
-import { PERMANENT_ERRORS } from './thread-protocol.ts';
+import type { Job, Queue } from 'bullmq';
+import type { InferenceHost } from './inference-host.ts';
+import { errorForBullmq, jobFailure } from './job-failure.ts';
 
 export type ProcessorDeps = {
   host: InferenceHost;
@@ -68,14 +68,18 @@ export function createCellProcessor(deps: ProcessorDeps) {
       deps.log(`cell ${cellId} done: ${run.requests.length} requests in ${(run.wallMs / 1000).toFixed(1)} s`);
       return { requests: run.requests.length };
     } catch (err) {
-      const e = err as Error;
-      const name = err instanceof InferenceError ? err.originalName : e.name;
-      const permanent = PERMANENT_ERRORS.has(name);
-      const final = permanent || job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
-      const reason = `${name}: ${e.message}`;
-      deps.log(`cell ${cellId} attempt ${attempt} failed${final ? ' (final)' : ''}: ${reason}`);
-      await publish({ kind: 'cell-failed', cellId, experimentId, attempt, workerId: deps.workerId, reason, final });
-      throw permanent ? new UnrecoverableError(reason) : e;
+      const failure = jobFailure(err, job);
+      deps.log(`cell ${cellId} attempt ${attempt} failed${failure.final ? ' (final)' : ''}: ${failure.reason}`);
+      await publish({
+        kind: 'cell-failed',
+        cellId,
+        experimentId,
+        attempt,
+        workerId: deps.workerId,
+        reason: failure.reason,
+        final: failure.final,
+      });
+      throw errorForBullmq(failure, err);
     } finally {
       clearInterval(cancelPoll);
       gpuProbe?.stop();

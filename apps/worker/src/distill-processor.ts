@@ -1,7 +1,7 @@
 import { type DistillJob, RESULT_JOB_OPTIONS, type ResultMessage } from '@inferlab/experiments';
-import { type Job, type Queue, UnrecoverableError } from 'bullmq';
-import { InferenceError, type InferenceHost } from './inference-host.ts';
-import { PERMANENT_ERRORS } from './thread-protocol.ts';
+import type { Job, Queue } from 'bullmq';
+import type { InferenceHost } from './inference-host.ts';
+import { errorForBullmq, jobFailure } from './job-failure.ts';
 
 export type DistillProcessorDeps = {
   host: InferenceHost;
@@ -40,14 +40,10 @@ export function createDistillProcessor(deps: DistillProcessorDeps) {
       deps.log(`distill ${distillId} done: heads ${outcome.version}${outcome.reused ? ' (published by an earlier attempt)' : ''}`);
       return { version: outcome.version, reused: outcome.reused };
     } catch (err) {
-      const e = err as Error;
-      const name = err instanceof InferenceError ? err.originalName : e.name;
-      const permanent = PERMANENT_ERRORS.has(name);
-      const final = permanent || job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
-      const reason = `${name}: ${e.message}`;
-      deps.log(`distill ${distillId} attempt ${attempt} failed${final ? ' (final)' : ''}: ${reason}`);
-      await publish({ kind: 'distill-failed', distillId, attempt, workerId: deps.workerId, reason, final });
-      throw permanent ? new UnrecoverableError(reason) : e;
+      const failure = jobFailure(err, job);
+      deps.log(`distill ${distillId} attempt ${attempt} failed${failure.final ? ' (final)' : ''}: ${failure.reason}`);
+      await publish({ kind: 'distill-failed', distillId, attempt, workerId: deps.workerId, reason: failure.reason, final: failure.final });
+      throw errorForBullmq(failure, err);
     }
   };
 }
