@@ -2,6 +2,7 @@ import { type ExitCriterion, exitStatistic, isConfident } from '../early-exit/co
 import { hiddenRow, type LayerTensors } from '../early-exit/gpt2-segments.ts';
 import type { SegmentedModel } from '../early-exit/segmented-model.ts';
 import { KvCache } from '../kv-cache/kv-cache.ts';
+import { kvTensorBytes } from '../kv-cache/kv-tensor-ops.ts';
 import { argmax } from './greedy.ts';
 import type { DecodeRun, DecodingStrategy, ExitStats } from './strategy.ts';
 
@@ -19,8 +20,7 @@ export function emptyLayerKv(model: SegmentedModel): LayerTensors {
 
 export function layerKvBytes(kv: LayerTensors): number {
   let n = 0;
-  for (const t of kv.keys) n += t.size * 4;
-  for (const t of kv.values) n += t.size * 4;
+  for (const t of [...kv.keys, ...kv.values]) n += kvTensorBytes(t);
   return n;
 }
 
