@@ -5,7 +5,8 @@ import type { Gpt2Spec } from '../forge/forge-models.ts';
 import { buildGpt2Model } from '../forge/gpt2-graph.ts';
 import { type Gpt2Weights, gpt2WeightNames } from '../forge/gpt2-weights.ts';
 import { specFromConfig } from '../forge/import/read-gpt2-checkpoint.ts';
-import { DataType, encodeModel, float32Data, readModelFile } from '../onnx/index.ts';
+import { readFloatWeights } from '../forge/read-float-weights.ts';
+import { encodeModel } from '../onnx/index.ts';
 import type { ExecutionProvider } from '../runtime/decoder-session.ts';
 import { ATTENTION_MASK, hiddenStateName, INPUT_IDS, POSITION_IDS, pastKeyName, pastValueName } from '../runtime/io-names.ts';
 
@@ -42,10 +43,7 @@ export async function loadTeacherModel(
     throw new DistillModelError(`exit heads are trained for GPT-2-family models; ${modelDir} is '${String(config.model_type)}'`);
   }
   const spec = specFromConfig(config);
-  const weights: Gpt2Weights = new Map();
-  for (const t of readModelFile(join(modelDir, 'onnx', 'model.onnx')).graph.initializers) {
-    if (t.dataType === DataType.FLOAT) weights.set(t.name, { dims: t.dims, data: float32Data(t) });
-  }
+  const weights = readFloatWeights(join(modelDir, 'onnx', 'model.onnx'));
   if (!weights.has(gpt2WeightNames.wteT))
     throw new DistillModelError(`${modelDir}/onnx/model.onnx is not an inferlab GPT-2 graph (no ${gpt2WeightNames.wteT})`);
   const model = buildGpt2Model(spec, weights, { hiddenStates: true });

@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import type { Gpt2Spec } from '../forge/forge-models.ts';
 import type { Gpt2Weights } from '../forge/gpt2-weights.ts';
 import { specFromConfig } from '../forge/import/read-gpt2-checkpoint.ts';
-import { DataType, float32Data, type ModelProto, readModelFile, writeModelFile } from '../onnx/index.ts';
+import { readFloatWeights } from '../forge/read-float-weights.ts';
+import { type ModelProto, writeModelFile } from '../onnx/index.ts';
 import { buildBlocksSegment, buildEmbeddingSegment, buildHeadSegment, buildKvFillSegment } from './segment-graphs.ts';
 
 // Segment files are built on demand beside the model: <modelDir>/segments/<key>/<name>.onnx, each
@@ -49,12 +50,7 @@ export function readGpt2Folder(modelDir: string): { spec: Gpt2Spec; weights: Gpt
     throw new SegmentBuildError(`${modelDir}: layer segments are built for gpt2 models only (model_type ${String(config.model_type)})`);
   }
   const spec = specFromConfig(config);
-  const model = readModelFile(join(modelDir, MODEL_FILE));
-  const weights: Gpt2Weights = new Map();
-  for (const t of model.graph.initializers) {
-    if (t.dataType === DataType.FLOAT) weights.set(t.name, { dims: t.dims.map(Number), data: float32Data(t) });
-  }
-  return { spec, weights };
+  return { spec, weights: readFloatWeights(join(modelDir, MODEL_FILE)) };
 }
 
 function build(s: SegmentFile, spec: Gpt2Spec, weights: Gpt2Weights): ModelProto {

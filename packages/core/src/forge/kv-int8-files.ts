@@ -2,12 +2,12 @@ import { randomUUID } from 'node:crypto';
 import { mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { VARIANT_SPECS } from '../model/variant-files.ts';
-import { DataType, float32Data, readModelFile, writeModelFile } from '../onnx/index.ts';
+import { writeModelFile } from '../onnx/index.ts';
 import { MODEL_FILE } from './build-gpt2-folder.ts';
 import { ForgeBuildError, readForgeManifest } from './forge-model.ts';
 import { forgeSpec } from './forge-models.ts';
 import { buildGpt2Model } from './gpt2-graph.ts';
-import type { Gpt2Weights } from './gpt2-weights.ts';
+import { readFloatWeights } from './read-float-weights.ts';
 
 // The int8-KV-cache graphs of a forge GPT-2 folder, built on first use (not with the folder:
 // gpt2-small's fp32 file alone is 500 MB): the same weights as onnx/model.onnx, read back from its
@@ -81,10 +81,7 @@ function build(folder: string, weights: KvInt8WeightDtype): string {
   const suffix = `.tmp-${process.pid}-${randomUUID().slice(0, 8)}`;
   const entry = manifestPath(folder, weights);
   try {
-    const fp32 = readModelFile(join(folder, MODEL_FILE));
-    const params: Gpt2Weights = new Map();
-    for (const t of fp32.graph.initializers) if (t.dataType === DataType.FLOAT) params.set(t.name, { dims: t.dims, data: float32Data(t) });
-    const kvInt8 = buildGpt2Model(spec, params, { kvCacheDtype: 'int8' });
+    const kvInt8 = buildGpt2Model(spec, readFloatWeights(join(folder, MODEL_FILE)), { kvCacheDtype: 'int8' });
     const model = VARIANT_SPECS[weights].build(kvInt8).model; // fp32: as is; int8: the registry's rewriteDynamicInt8
     const written = writeModelFile(`${file}${suffix}`, model);
     renameSync(`${file}${suffix}`, file);
