@@ -1,9 +1,7 @@
-import { randomUUID } from 'node:crypto';
-import { mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { VARIANT_SPECS } from '../model/variant-files.ts';
-import { writeModelFile } from '../onnx/index.ts';
 import { MODEL_FILE } from './build-gpt2-folder.ts';
+import { buildOnce, type DerivedEntry, publishDerived, readDerivedEntry } from './derived-file.ts';
 import { ForgeBuildError, readForgeManifest } from './forge-model.ts';
 import { forgeSpec } from './forge-models.ts';
 import { buildGpt2Model } from './gpt2-graph.ts';
@@ -12,9 +10,8 @@ import { readFloatWeights } from './read-float-weights.ts';
 // The int8-KV-cache graphs of a forge GPT-2 folder, built on first use (not with the folder:
 // gpt2-small's fp32 file alone is 500 MB): the same weights as onnx/model.onnx, read back from its
 // initializers, in the graph of gpt2-kv-int8.ts; the int8-weight one goes through the same
-// rewriter as onnx/model_int8.onnx (VARIANT_SPECS.int8.build: rewriteDynamicInt8's defaults). Atomic like forge-variant.ts: the ONNX file under a
-// unique temp name then renamed, then its manifest entry (variants/<name>.json) naming the
-// fp32 file's sha256 it was built from; no current entry means "build again".
+// rewriter as onnx/model_int8.onnx (VARIANT_SPECS.int8.build: rewriteDynamicInt8's defaults).
+// Cached like the weight variants (derived-file.ts), with manifest entries variants/<weights>-kvint8.json.
 
 /** Weight dtypes that have an int8-KV graph. */
 export const KV_INT8_WEIGHT_DTYPES = ['fp32', 'int8'] as const;
@@ -32,23 +29,10 @@ export class KvInt8UnsupportedError extends Error {
   override readonly name = 'KvInt8UnsupportedError';
 }
 
-type KvInt8Manifest = { buildVersion: number; file: string; bytes: number; sha256: string; source: { file: string; sha256: string } };
-
 const manifestPath = (folder: string, weights: KvInt8WeightDtype) => join(folder, 'variants', `${weights}-kvint8.json`);
-const inFlight = new Map<string, Promise<string>>();
 
 export function isKvInt8WeightDtype(dtype: string): dtype is KvInt8WeightDtype {
   return (KV_INT8_WEIGHT_DTYPES as readonly string[]).includes(dtype);
-}
-
-function current(folder: string, weights: KvInt8WeightDtype): boolean {
-  try {
-    const m = JSON.parse(readFileSync(manifestPath(folder, weights), 'utf8')) as KvInt8Manifest;
-    const source = readForgeManifest(folder)?.files[MODEL_FILE]?.sha256;
-    return m.buildVersion === KV_INT8_BUILD_VERSION && m.source.sha256 === source && statSync(join(folder, m.file)).size === m.bytes;
-  } catch {
-    return false;
-  }
 }
 
 /** Path of the int8-KV graph with `weights` weights in forge folder `folder`, building it first when needed. */
@@ -59,13 +43,8 @@ export function ensureKvInt8File(folder: string, weights: string): Promise<strin
     );
   }
   const file = join(folder, KV_INT8_FILES[weights]);
-  const pending = inFlight.get(file);
-  if (pending !== undefined) return pending;
-  const job = Promise.resolve()
-    .then(() => (current(folder, weights) ? file : build(folder, weights)))
-    .finally(() => inFlight.delete(file));
-  inFlight.set(file, job);
-  return job;
+  const current = () => readDerivedEntry(folder, manifestPath(folder, weights), KV_INT8_BUILD_VERSION) !== null;
+  return buildOnce(file, () => (current() ? file : build(folder, weights)));
 }
 
 function build(folder: string, weights: KvInt8WeightDtype): string {
@@ -77,28 +56,17 @@ function build(folder: string, weights: KvInt8WeightDtype): string {
   const spec = forgeSpec(forge.forge);
   if (spec.family !== 'gpt2') throw new KvInt8UnsupportedError(`the int8 KV cache is built for forge gpt2 graphs, not ${spec.family}`);
   const rel = KV_INT8_FILES[weights];
-  const file = join(folder, rel);
-  const suffix = `.tmp-${process.pid}-${randomUUID().slice(0, 8)}`;
-  const entry = manifestPath(folder, weights);
   try {
     const kvInt8 = buildGpt2Model(spec, readFloatWeights(join(folder, MODEL_FILE)), { kvCacheDtype: 'int8' });
     const model = VARIANT_SPECS[weights].build(kvInt8).model; // fp32: as is; int8: the registry's rewriteDynamicInt8
-    const written = writeModelFile(`${file}${suffix}`, model);
-    renameSync(`${file}${suffix}`, file);
-    const manifest: KvInt8Manifest = {
+    publishDerived<DerivedEntry>(folder, rel, manifestPath(folder, weights), model, (written) => ({
       buildVersion: KV_INT8_BUILD_VERSION,
       file: rel,
       ...written,
       source: { file: MODEL_FILE, sha256: source.sha256 },
-    };
-    mkdirSync(dirname(entry), { recursive: true });
-    writeFileSync(`${entry}${suffix}`, `${JSON.stringify(manifest, null, 2)}\n`);
-    renameSync(`${entry}${suffix}`, entry);
-    return file;
+    }));
+    return join(folder, rel);
   } catch (cause) {
     throw new ForgeBuildError(`building the int8-KV graph (${weights} weights) in ${folder} failed`, { cause });
-  } finally {
-    rmSync(`${file}${suffix}`, { force: true });
-    rmSync(`${entry}${suffix}`, { force: true });
   }
 }
