@@ -1,6 +1,7 @@
 // A cancelled cell stops before its next request (single-stream, server) or decode step (offline),
 // however it is measured.
-import { CellCancelledError, type CellSpec } from '@inferlab/core';
+import { CellCancelledError } from '@inferlab/core';
+import type { CellSpec } from '@inferlab/runner';
 import { describe, expect, it } from 'vitest';
 import { useTinyCells } from '../helpers/tiny-cell.ts';
 

@@ -1,5 +1,5 @@
-import { poissonArrivals } from '@inferlab/core';
 import { cellMetrics, decodeSlope, positionPoints, resultMessageSchema } from '@inferlab/experiments';
+import { poissonArrivals } from '@inferlab/runner';
 import { describe, expect, it } from 'vitest';
 import { TINY_CELL, useTinyCells } from '../helpers/tiny-cell.ts';
 

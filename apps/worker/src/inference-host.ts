@@ -1,6 +1,7 @@
 import { Worker } from 'node:worker_threads';
-import type { CellRun, CellSpec, DistillProgress, Progress } from '@inferlab/core';
+import type { DistillProgress } from '@inferlab/core';
 import type { DistillJob } from '@inferlab/experiments';
+import type { CellRun, CellSpec, Progress } from '@inferlab/runner';
 import type { DistillOutcome } from './distill-task.ts';
 import type { ThreadRequest, ThreadResponse } from './thread-protocol.ts';
 

@@ -1,7 +1,8 @@
 // Runs cells on a thread of its own: onnxruntime's run() blocks its thread, and the main
 // thread must stay free to renew BullMQ locks and send heartbeats.
 import { parentPort, workerData } from 'node:worker_threads';
-import { type CellSpec, ModelPool, runCell } from '@inferlab/core';
+import { ModelPool } from '@inferlab/core';
+import { type CellSpec, runCell } from '@inferlab/runner';
 import { runDistillTask } from './distill-task.ts';
 import type { ThreadRequest, ThreadResponse } from './thread-protocol.ts';
 

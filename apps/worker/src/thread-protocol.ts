@@ -1,5 +1,6 @@
-import type { CellRun, CellSpec, DistillProgress, Progress } from '@inferlab/core';
+import type { DistillProgress } from '@inferlab/core';
 import type { DistillJob } from '@inferlab/experiments';
+import type { CellRun, CellSpec, Progress } from '@inferlab/runner';
 import type { DistillOutcome } from './distill-task.ts';
 
 /** A cell to run, or a distill job (exit-head training) to run on the same thread. */

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { LoadedModel } from '../bench/model-pool.ts';
+import type { LoadedModel } from '../runtime/model-pool.ts';
 import { logSoftmax } from '../sampling/logits-processors.ts';
 import { beamSearchStrategy } from './beam-search.ts';
 import { createStrategy, DecodingConfigError } from './create-strategy.ts';

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { LoadedModel } from '../bench/model-pool.ts';
+import type { LoadedModel } from '../runtime/model-pool.ts';
 import { NEUTRAL_SAMPLING } from '../sampling/logits-processors.ts';
 import { sampleStrategy } from './sample.ts';
 import { strategyConformance } from './strategy-conformance.ts';

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { LoadedModel } from '../bench/model-pool.ts';
+import type { LoadedModel } from '../runtime/model-pool.ts';
 import { type ExitHeadSet, untrainedExitHeads } from '../early-exit/exit-head.ts';
 import { loadSegmentedModel, type SegmentedModel } from '../early-exit/segmented-model.ts';
 import { Xoshiro128 } from '../forge/prng.ts';

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { LoadedModel } from '../bench/model-pool.ts';
+import type { LoadedModel } from '../runtime/model-pool.ts';
 import { testModels } from '../decoding/test-models.ts';
 import { maxAbsDiff } from '../forge/test-helpers.ts';
 import type { KvCache } from '../kv-cache/kv-cache.ts';

@@ -1,6 +1,6 @@
 import type * as ort from 'onnxruntime-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { LoadedModel } from '../bench/model-pool.ts';
+import type { LoadedModel } from '../runtime/model-pool.ts';
 import { emptyLayerKv } from '../decoding/early-exit.ts';
 import { testModels } from '../decoding/test-models.ts';
 import { gpt2WeightNames as W } from '../forge/gpt2-weights.ts';

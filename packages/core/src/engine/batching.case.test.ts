@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { LoadedModel } from '../bench/model-pool.ts';
 import { greedyChooser, greedyStrategy } from '../decoding/greedy.ts';
 import { sampleChooser, sampleStrategy } from '../decoding/sample.ts';
 import { PROMPTS, run, runGreedy, testModels } from '../decoding/test-models.ts';
+import type { LoadedModel } from '../runtime/model-pool.ts';
 import { NEUTRAL_SAMPLING } from '../sampling/logits-processors.ts';
 import { generateContinuous } from './continuous-batching.ts';
 import { generateBatch } from './generate-batch.ts';

@@ -1,9 +1,9 @@
-import { CellCancelledError } from '../bench/cell-cancelled-error.ts';
 import type { TokenChooser } from '../decoding/strategy.ts';
 import { KvCache } from '../kv-cache/kv-cache.ts';
 import { TokenClock } from '../metrics/token-clock.ts';
 import type { TextTokenizer } from '../model/tokenizer.ts';
 import type { DecoderSession } from '../runtime/decoder-session.ts';
+import { CellCancelledError } from './cell-cancelled-error.ts';
 import { checkPromptFits, type Generation } from './generate.ts';
 import type { BatchOptions } from './generate-batch.ts';
 

@@ -1,9 +1,9 @@
 // The decode loop against a real forge model and real onnxruntime sessions.
 import { resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type LoadedModel, ModelPool } from '../bench/model-pool.ts';
 import { greedyStrategy } from '../decoding/greedy.ts';
 import { resolveModel } from '../model/resolve-model.ts';
+import { type LoadedModel, ModelPool } from '../runtime/model-pool.ts';
 import { generate, PromptTooLongError } from './generate.ts';
 
 const modelsDir = resolve(import.meta.dirname, '../../../../data/test-models');

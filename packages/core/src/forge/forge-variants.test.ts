@@ -3,7 +3,7 @@
 import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { ModelPool } from '../bench/model-pool.ts';
+import { ModelPool } from '../runtime/model-pool.ts';
 import { greedyStrategy } from '../decoding/greedy.ts';
 import { generate } from '../engine/generate.ts';
 import { resolveModel } from '../model/resolve-model.ts';

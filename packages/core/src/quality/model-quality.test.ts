@@ -1,6 +1,6 @@
 import { existsSync, rmSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
-import { ModelPool } from '../bench/model-pool.ts';
+import { ModelPool } from '../runtime/model-pool.ts';
 import { TEST_CACHE_DIR } from '../forge/test-helpers.ts';
 import { resolveModel } from '../model/resolve-model.ts';
 import { measureModelQuality } from './model-quality.ts';

@@ -1,4 +1,4 @@
-import type { ModelPool } from '../bench/model-pool.ts';
+import type { ModelPool } from '../runtime/model-pool.ts';
 import { greedyStrategy } from '../decoding/greedy.ts';
 import { generate } from '../engine/generate.ts';
 import { fileSha256 } from '../metrics/model-files.ts';

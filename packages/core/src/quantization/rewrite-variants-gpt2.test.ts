@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { AutoModelForCausalLM, AutoTokenizer, env, type Tensor } from '@huggingface/transformers';
 import * as ort from 'onnxruntime-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ModelPool } from '../bench/model-pool.ts';
+import { ModelPool } from '../runtime/model-pool.ts';
 import { greedyStrategy } from '../decoding/greedy.ts';
 import { generate } from '../engine/generate.ts';
 import { forgeModel } from '../forge/forge-model.ts';

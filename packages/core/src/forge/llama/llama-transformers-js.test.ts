@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { AutoModelForCausalLM, AutoTokenizer, env, LogitsProcessor, LogitsProcessorList, type Tensor } from '@huggingface/transformers';
 import * as ort from 'onnxruntime-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ModelPool } from '../../bench/model-pool.ts';
+import { ModelPool } from '../../runtime/model-pool.ts';
 import { chooserStrategy } from '../../decoding/chooser-strategy.ts';
 import { greedyChooser } from '../../decoding/greedy.ts';
 import type { TokenChooser } from '../../decoding/strategy.ts';

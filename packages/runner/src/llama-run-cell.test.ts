@@ -1,9 +1,7 @@
+import { FORGE_MODELS, llamaParamCount, ModelPool } from '@inferlab/core';
+import { TEST_CACHE_DIR } from '@inferlab/core/testing';
 import { afterAll, describe, expect, it } from 'vitest';
-import { ModelPool } from '../../bench/model-pool.ts';
-import { type CellSpec, runCell } from '../../bench/run-cell.ts';
-import { FORGE_MODELS } from '../forge-models.ts';
-import { TEST_CACHE_DIR } from '../test-helpers.ts';
-import { llamaParamCount } from './llama-weights.ts';
+import { type CellSpec, runCell } from './run-cell.ts';
 
 // A forge:llama-tiny cell through runCell, as a worker runs it: resolve, load, warmup, measure,
 // quality against the fp32 file. Timings are not asserted; what must hold is what the numbers mean.

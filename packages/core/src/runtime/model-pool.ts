@@ -1,7 +1,7 @@
 import type { ResolvedModel } from '../model/resolve-model.ts';
 import { loadTokenizer, type TextTokenizer } from '../model/tokenizer.ts';
-import { readDecoderConfig } from '../runtime/decoder-config.ts';
-import { DecoderSession, type SessionOptions } from '../runtime/decoder-session.ts';
+import { readDecoderConfig } from './decoder-config.ts';
+import { DecoderSession, type SessionOptions } from './decoder-session.ts';
 
 export type LoadedModel = { model: ResolvedModel; session: DecoderSession; tokenizer: TextTokenizer };
 

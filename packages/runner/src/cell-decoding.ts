@@ -1,12 +1,22 @@
-import { chooserFactory, createStrategy, DecodingConfigError } from '../decoding/create-strategy.ts';
-import { BATCHABLE_STRATEGIES, type DecodingConfig } from '../decoding/decoding-config.ts';
-import { type Generation, generate } from '../engine/generate.ts';
-import { generateBatch } from '../engine/generate-batch.ts';
-import { type ResolvedModel, type ResolveOptions, resolveModel, type Variant } from '../model/resolve-model.ts';
-import type { TextTokenizer } from '../model/tokenizer.ts';
-import type { DecoderSession, ExecutionProvider } from '../runtime/decoder-session.ts';
+import {
+  BATCHABLE_STRATEGIES,
+  chooserFactory,
+  createStrategy,
+  type DecoderSession,
+  type DecodingConfig,
+  DecodingConfigError,
+  type ExecutionProvider,
+  type Generation,
+  generate,
+  generateBatch,
+  type ModelPool,
+  type ResolvedModel,
+  type ResolveOptions,
+  resolveModel,
+  type TextTokenizer,
+  type Variant,
+} from '@inferlab/core';
 import { prepareCellSegmented } from './cell-segmented.ts';
-import type { ModelPool } from './model-pool.ts';
 
 export type CellDecodingSpec = {
   decoding: DecodingConfig;

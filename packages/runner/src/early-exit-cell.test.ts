@@ -1,7 +1,6 @@
+import { type DecodingConfig, ModelPool } from '@inferlab/core';
+import { TEST_MODELS_DIR } from '@inferlab/core/testing';
 import { afterAll, describe, expect, it } from 'vitest';
-import type { DecodingConfig } from '../decoding/decoding-config.ts';
-import { TEST_MODELS_DIR } from '../decoding/test-models.ts';
-import { ModelPool } from './model-pool.ts';
 import { type CellSpec, runCell } from './run-cell.ts';
 
 // early-exit and self-speculative cells through runCell, as a worker runs them: segments built

@@ -1,5 +1,4 @@
-import type { Generation } from '../engine/generate.ts';
-import { SeededRng } from '../sampling/seeded-rng.ts';
+import { type Generation, SeededRng } from '@inferlab/core';
 
 /** MLPerf-style server scenario: Poisson arrivals at `ratePerS`, at most `maxConcurrency` in service. */
 export type ServerScenario = { kind: 'server'; ratePerS: number; maxConcurrency: number; seed: number };

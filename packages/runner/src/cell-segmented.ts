@@ -1,11 +1,15 @@
-import { DecodingConfigError } from '../decoding/create-strategy.ts';
-import type { DecodingConfig } from '../decoding/decoding-config.ts';
-import { loadExitHeads } from '../distill/exit-heads-store.ts';
-import type { ExitHeadSet } from '../early-exit/exit-head.ts';
-import { loadSegmentedModel, type SegmentedModel } from '../early-exit/segmented-model.ts';
-import type { ResolvedModel, Variant } from '../model/resolve-model.ts';
-import type { DecoderSession } from '../runtime/decoder-session.ts';
-import type { ModelPool } from './model-pool.ts';
+import {
+  type DecoderSession,
+  type DecodingConfig,
+  DecodingConfigError,
+  type ExitHeadSet,
+  loadExitHeads,
+  loadSegmentedModel,
+  type ModelPool,
+  type ResolvedModel,
+  type SegmentedModel,
+  type Variant,
+} from '@inferlab/core';
 
 /**
  * early-exit and self-speculative cells: the target's layer segments (built beside the model on

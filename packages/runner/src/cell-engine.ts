@@ -1,12 +1,15 @@
 import { env } from '@huggingface/transformers';
-import type { Generation } from '../engine/generate.ts';
-import { TransformersJsRunner, UnsupportedEngineConfigError } from '../engine/transformers-js-runner.ts';
-import { captureEnvironment } from '../metrics/environment.ts';
-import type { ResolvedModel } from '../model/resolve-model.ts';
-import type { TextTokenizer } from '../model/tokenizer.ts';
-import type { DecoderSession } from '../runtime/decoder-session.ts';
+import {
+  captureEnvironment,
+  type DecoderSession,
+  type Generation,
+  type ModelPool,
+  type ResolvedModel,
+  type TextTokenizer,
+  TransformersJsRunner,
+  UnsupportedEngineConfigError,
+} from '@inferlab/core';
 import { type CellDecodingSpec, prepareCellDecoding, type RunGroup } from './cell-decoding.ts';
-import type { ModelPool } from './model-pool.ts';
 
 export type EngineName = 'inferlab' | 'transformers.js';
 

@@ -1,22 +1,31 @@
-import type { DecodingConfig } from '../decoding/decoding-config.ts';
-import type { StrategyStats } from '../decoding/strategy.ts';
-import type { KvCacheDtype } from '../kv-cache/kv-cache.ts';
-import { type Energy, EnergyProbe } from '../metrics/energy-probe.ts';
-import { captureEnvironment, type Environment } from '../metrics/environment.ts';
-import { PeakRssProbe } from '../metrics/memory-probe.ts';
-import { fileBytes, fileSha256 } from '../metrics/model-files.ts';
-import type { TokenEvent } from '../metrics/token-clock.ts';
-import { fileWeightBytes, type WeightBytes } from '../metrics/weight-bytes.ts';
-import { resolveCellModel } from '../model/resolve-kv-cache.ts';
-import { type ResolveOptions, resolveModel, type Variant } from '../model/resolve-model.ts';
-import { VARIANT_PARAM_BYTES } from '../model/variant-files.ts';
-import { type ModelQuality, measureModelQuality } from '../quality/model-quality.ts';
-import type { ExecutionProvider } from '../runtime/decoder-session.ts';
-import { CellCancelledError } from './cell-cancelled-error.ts';
+import {
+  CellCancelledError,
+  captureEnvironment,
+  type DecodingConfig,
+  type Energy,
+  EnergyProbe,
+  type Environment,
+  type ExecutionProvider,
+  fileBytes,
+  fileSha256,
+  fileWeightBytes,
+  type KvCacheDtype,
+  type ModelPool,
+  type ModelQuality,
+  measureModelQuality,
+  PeakRssProbe,
+  type ResolveOptions,
+  resolveCellModel,
+  resolveModel,
+  type StrategyStats,
+  type TokenEvent,
+  VARIANT_PARAM_BYTES,
+  type Variant,
+  type WeightBytes,
+} from '@inferlab/core';
 import { type EngineName, engineVersion, prepareCellEngine } from './cell-engine.ts';
 import { addExitAgreement } from './exit-agreement.ts';
 import { measureScenario, type ScenarioConfig } from './measure-scenario.ts';
-import type { ModelPool } from './model-pool.ts';
 
 export const METRICS_VERSION = '1';
 

@@ -1,8 +1,4 @@
-import { greedyStrategy } from '../decoding/greedy.ts';
-import type { StrategyStats } from '../decoding/strategy.ts';
-import { generate } from '../engine/generate.ts';
-import type { TextTokenizer } from '../model/tokenizer.ts';
-import type { DecoderSession } from '../runtime/decoder-session.ts';
+import { type DecoderSession, generate, greedyStrategy, type StrategyStats, type TextTokenizer } from '@inferlab/core';
 
 /**
  * Early exit's quality: per request, the share of output positions equal to the full model's

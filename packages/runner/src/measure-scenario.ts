@@ -1,6 +1,4 @@
-import type { Generation } from '../engine/generate.ts';
-import type { TextTokenizer } from '../model/tokenizer.ts';
-import type { DecoderSession } from '../runtime/decoder-session.ts';
+import type { DecoderSession, Generation, TextTokenizer } from '@inferlab/core';
 import { measureOffline, type OfflineSpec } from './offline-scenario.ts';
 import { measureServer, type ServedRecord, type ServerScenario } from './server-scenario.ts';
 

@@ -1,8 +1,11 @@
-import { chooserFactory, DecodingConfigError } from '../decoding/create-strategy.ts';
-import type { DecodingConfig } from '../decoding/decoding-config.ts';
-import { generateContinuous } from '../engine/continuous-batching.ts';
-import type { TextTokenizer } from '../model/tokenizer.ts';
-import type { DecoderSession } from '../runtime/decoder-session.ts';
+import {
+  chooserFactory,
+  type DecoderSession,
+  type DecodingConfig,
+  DecodingConfigError,
+  generateContinuous,
+  type TextTokenizer,
+} from '@inferlab/core';
 import type { ServedRecord } from './server-scenario.ts';
 
 export type OfflineSpec = {
