@@ -32,6 +32,7 @@ describe('cancel', () => {
     }
     const view = await getJson(`${f.platform.apiUrl}/v1/experiments/${id}`);
     expect(view.status).toBe('cancelled');
+    expect(view.cells).toHaveLength(2); // maxNewTokens [32, 33]: the loop below checks both
     for (const cell of view.cells) {
       expect(cell.status).toBe('cancelled');
       expect(recordedCounts(f.dataDir, cell.id).requests).toBe(0);

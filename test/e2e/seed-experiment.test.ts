@@ -35,6 +35,7 @@ describe('seed experiment through the platform', () => {
     const hf = done.cells.filter((c) => c.config.model.startsWith('hf:'));
     expect(tiny.map((c) => c.status)).toEqual(['done', 'done', 'done']);
     // The hub cannot be reached here: those cells fail with a reason that says what to do.
+    expect(hf).toHaveLength(3); // one per variant: the loop below checks every one of them
     for (const c of hf) {
       expect(c.status).toBe('failed');
       expect(c.error).toMatch(/hf:inferlab-test\/not-on-this-machine/);

@@ -6,13 +6,21 @@ import { type Goodput, goodput } from './goodput.ts';
 import { percentile, sortedCopy } from './percentile.ts';
 import { type DecodeSlope, decodeSlope, positionPoints } from './position-latency.ts';
 import { type RepetitionSpread, repetitionSpread } from './repetition-spread.ts';
-import { type RequestTiming, requestMetrics } from './request-metrics.ts';
+import { noTpotReason, type RequestTiming, requestMetrics } from './request-metrics.ts';
 import { type StrategyMetrics, strategyMetrics } from './strategy-metrics.ts';
 import { type Summary, summarize } from './summarize.ts';
 
 export type Interval = { lo: number; hi: number };
 /** Bootstrap CIs of the reported percentiles (METRICS.md: `p95 = 41.2 ms [40.1, 43.0]`). */
-export type PercentileCis = { p50: Interval; p95: Interval; p99: Interval; level: number; resamples: number; seed: number };
+export type PercentileCis = {
+  p50: Interval;
+  p90: Interval;
+  p95: Interval;
+  p99: Interval;
+  level: number;
+  resamples: number;
+  seed: number;
+};
 export type MetricSummary = Summary & { ci: PercentileCis | null };
 
 /** One row of the seed notebook's closing table, plus the latency percentiles it names. */
@@ -37,6 +45,8 @@ export type CellMetrics = {
   seed: SeedRow | null;
   ttft: MetricSummary | null;
   tpot: MetricSummary | null;
+  /** Why tpot and itl are null when no request has inter-token timing ("not streamed: …", METRICS.md TPOT); else null. */
+  tpotUnavailable: string | null;
   e2el: MetricSummary | null;
   /** No CI: the gaps within one request are not independent draws. */
   itl: MetricSummary | null;
@@ -73,7 +83,7 @@ export function cellMetrics(input: CellMetricsInput, bootstrap: Required<Bootstr
     const summary = summarize(values);
     return summary === null ? null : { ...summary, ci: percentileCis(values, bootstrap) };
   };
-  const itl = summarize(per.flatMap((m) => m.itl));
+  const itl = summarize(per.flatMap((m) => m.itl ?? []));
   const e2elSummary = withCi(e2el);
   const ttftSummary = withCi(ttft);
   return {
@@ -81,6 +91,7 @@ export function cellMetrics(input: CellMetricsInput, bootstrap: Required<Bootstr
     seed: e2elSummary === null || ttftSummary === null ? null : seedRow(input, per, e2elSummary, ttftSummary),
     ttft: ttftSummary,
     tpot: withCi(per.flatMap((m) => (m.tpot === null ? [] : [m.tpot]))),
+    tpotUnavailable: noTpotReason(per),
     e2el: e2elSummary,
     itl: itl === null ? null : { ...itl, ci: null },
     throughput: {
@@ -118,7 +129,7 @@ function seedRow(input: CellMetricsInput, per: ReturnType<typeof requestMetrics>
 }
 
 function percentileCis(values: number[], bootstrap: Required<BootstrapOptions>): PercentileCis {
-  const [p50, p95, p99] = bootstrapCis(values, [0.5, 0.95, 0.99], bootstrap).map(({ lo, hi }) => ({ lo, hi }));
-  if (p50 === undefined || p95 === undefined || p99 === undefined) throw new RangeError('missing bootstrap interval');
-  return { p50, p95, p99, ...bootstrap };
+  const [p50, p90, p95, p99] = bootstrapCis(values, [0.5, 0.9, 0.95, 0.99], bootstrap).map(({ lo, hi }) => ({ lo, hi }));
+  if (p50 === undefined || p90 === undefined || p95 === undefined || p99 === undefined) throw new RangeError('missing bootstrap interval');
+  return { p50, p90, p95, p99, ...bootstrap };
 }

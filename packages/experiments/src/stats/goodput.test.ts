@@ -45,6 +45,14 @@ describe('goodput', () => {
     expect(goodput(requests, undefined)).toBeNull();
     expect(goodput(requests, {})).toBeNull();
   });
+
+  it('ignores the TPOT target for a request that was not streamed, and keeps its other targets', () => {
+    // Beam search: one event at 40 ms carrying 6 tokens. TPOT is undefined, not 0 ms.
+    const beam = { startedAt: 0, promptTokens: 4, tokenizeMs: 1, events: [{ t: 40, n: 6 }] };
+    expect(goodput([beam], { tpotMs: 1 })?.met).toBe(1);
+    expect(goodput([beam], { tpotMs: 1, e2elMs: 30 })?.met).toBe(0); // E2EL 40 > 30
+    expect(goodput([beam, ...requests], { tpotMs: 10 })?.met).toBe(3); // the beam request + requests 1 and 2
+  });
 });
 
 describe('cellCost', () => {

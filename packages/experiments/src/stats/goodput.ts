@@ -15,8 +15,9 @@ export type Goodput = {
 
 /**
  * Goodput against the cell's SLOs. TTFT and E2EL are checked as the user sees them, from arrival:
- * queueing delay (server scenario; 0 otherwise) plus the METRICS.md value. A one-token request has
- * no TPOT and meets a TPOT target. null when no SLO is configured.
+ * queueing delay (server scenario; 0 otherwise) plus the METRICS.md value. A request without
+ * inter-token timing (one token, or not streamed: beam search's single event) has no TPOT, so the
+ * TPOT target does not apply to it; its other targets still do. null when no SLO is configured.
  */
 export function goodput(requests: readonly SloRequest[], slo: Slo | undefined): Goodput | null {
   if (slo === undefined || (slo.ttftMs === undefined && slo.tpotMs === undefined && slo.e2elMs === undefined)) return null;

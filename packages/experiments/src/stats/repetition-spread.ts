@@ -55,7 +55,7 @@ export function repetitionSpread(requests: readonly RepetitionRequest[]): Repeti
         ttft: summarize(per.map((m) => m.ttft)),
         tpot: summarize(per.flatMap((m) => (m.tpot === null ? [] : [m.tpot]))),
         e2el: summarize(per.map((m) => m.e2el)),
-        itl: summarize(per.flatMap((m) => m.itl)),
+        itl: summarize(per.flatMap((m) => m.itl ?? [])),
         tokensPerS: cellThroughput(rs),
       };
     });

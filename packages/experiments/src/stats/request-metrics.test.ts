@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { cellRequestRate, cellThroughput, measuredWindowMs } from './cell-throughput.ts';
-import { requestMetrics } from './request-metrics.ts';
+import { noTpotReason, requestMetrics } from './request-metrics.ts';
 
 // Synthetic timeline (ms since t0): tokenization takes 2 ms, first token at 10, then a 3-token
 // speculative chunk at 25. N_out = 1 + 1 + 3 + 1 = 6.
@@ -30,8 +30,35 @@ describe('requestMetrics', () => {
 
   it('has no TPOT, ITL or decode rate for a single token', () => {
     const m = requestMetrics({ promptTokens: 4, tokenizeMs: 1, events: [{ t: 12, n: 1 }] });
-    expect(m).toMatchObject({ ttft: 12, e2el: 12, nOut: 1, tpot: null, itl: [], decodeTokPerS: null });
+    expect(m).toMatchObject({ ttft: 12, e2el: 12, nOut: 1, tpot: null, itl: null, noInterTokenTiming: 'one token', decodeTokPerS: null });
     expect(m.tokensPerS).toBeCloseTo(1 / 0.012, 9);
+  });
+
+  it('has no TPOT or ITL for a request that was not streamed (beam search: one event carrying all tokens)', () => {
+    // TTFT = E2EL = 40: (E2EL − TTFT) / (N_out − 1) would be 0 ms, a number nobody measured.
+    const m = requestMetrics({ promptTokens: 4, tokenizeMs: 1, events: [{ t: 40, n: 6 }] });
+    expect(m).toMatchObject({
+      ttft: 40,
+      e2el: 40,
+      nOut: 6,
+      tpot: null,
+      itl: null,
+      noInterTokenTiming: 'not streamed',
+      decodeTokPerS: null,
+    });
+    expect(m.tokensPerS).toBeCloseTo(6 / 0.04, 9); // N_out / E2EL stays defined
+    expect(requestMetrics(request).noInterTokenTiming).toBeNull();
+  });
+
+  it('says why a set of requests has no TPOT, and nothing when one of them has one', () => {
+    const beam = requestMetrics({ promptTokens: 4, tokenizeMs: 1, events: [{ t: 40, n: 6 }] });
+    const one = requestMetrics({ promptTokens: 4, tokenizeMs: 1, events: [{ t: 12, n: 1 }] });
+    expect(noTpotReason([beam, beam])).toBe('not streamed: 2 of 2 requests sent all their tokens in one event');
+    expect(noTpotReason([beam, one])).toBe(
+      'not streamed: 1 of 2 requests sent all their tokens in one event; one token: 1 of 2 requests generated a single token',
+    );
+    expect(noTpotReason([beam, requestMetrics(request)])).toBeNull();
+    expect(noTpotReason([])).toBeNull();
   });
 
   it('refuses a request without events', () => {
