@@ -55,7 +55,7 @@ describe('infra', () => {
     );
     for (const s of scaled) {
       const target = all.find((d) => d.kind === 'Deployment' && d.metadata.name === s.spec.scaleTargetRef.name);
-      expect(target).toBeDefined();
+      expect(target?.spec.template.spec.containers).toHaveLength(1); // the Deployment it scales exists, with one worker container
       const device = target.spec.template.spec.containers[0].env.find((e: any) => e.name === 'WORKER_DEVICE').value;
       expect(s.spec.triggers[0].metadata.listName).toBe(`bull:${CELL_QUEUES[device as 'cpu' | 'cuda']}:wait`);
     }

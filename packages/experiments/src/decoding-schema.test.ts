@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { syntheticCellResult } from '../../../test/helpers/synthetic-result.ts';
 import { expandMatrix } from './expand.ts';
 import { InvalidMatrixError, parseMatrix } from './matrix-schema.ts';
 import { cellResultSchema, requestRecordSchema } from './payloads.ts';
@@ -91,6 +92,13 @@ describe('the decoding axis', () => {
       requestRecordSchema.safeParse({ ...base, strategyStats: { targetForwards: 2, draftTokens: 2, acceptedTokens: 3 } }).success,
     ).toBe(false);
     expect(requestRecordSchema.parse(base).strategyStats).toBeUndefined();
-    expect(cellResultSchema).toBeDefined();
+    // A cell result checks each of its requests with the same rule: the bad stats fail it too, at their path.
+    const [cell] = expandMatrix('exp', parseMatrix(minimal, forge));
+    const result = syntheticCellResult({ cellId: cell!.id, experimentId: 'exp', config: cell!.config });
+    expect(cellResultSchema.safeParse(result).success).toBe(true);
+    const bad = { ...base, strategyStats: { targetForwards: 2, draftTokens: 2, acceptedTokens: 3 } };
+    const parsed = cellResultSchema.safeParse({ ...result, requests: [...result.requests, bad] });
+    expect(parsed.success).toBe(false);
+    expect(parsed.error?.issues[0]?.path).toEqual(['requests', result.requests.length, 'strategyStats']);
   });
 });
