@@ -1,4 +1,5 @@
 // Test support for packages above core (the runner's tests): the shared forge model folders.
 // Not part of the inference library's API, so not re-exported from index.ts.
-export { PROMPTS, TEST_MODELS_DIR, testModels } from './decoding/test-models.ts';
+
 export { TEST_CACHE_DIR } from './forge/test-helpers.ts';
+export { PROMPTS, TEST_MODELS_DIR, testModels } from './testing/test-models.ts';

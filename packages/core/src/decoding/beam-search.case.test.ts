@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LoadedModel } from '../runtime/model-pool.ts';
 import { logSoftmax } from '../sampling/logits-processors.ts';
+import { strategyConformance } from '../testing/strategy-conformance.ts';
+import { PROMPTS, run, runGreedy, testModels } from '../testing/test-models.ts';
 import { beamSearchStrategy } from './beam-search.ts';
 import { createStrategy, DecodingConfigError } from './create-strategy.ts';
-import { strategyConformance } from './strategy-conformance.ts';
-import { PROMPTS, run, runGreedy, testModels } from './test-models.ts';
 
 strategyConformance('beam search, numBeams=1', {
   model: 'gpt2-mini',

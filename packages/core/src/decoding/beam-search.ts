@@ -49,10 +49,11 @@ export function beamSearchStrategy(session: DecoderSession, opts: BeamOptions): 
           attentionMask: new BigInt64Array(rows * mask).fill(1n), // (rows, past + seq)
           positionIds: BigInt64Array.from({ length: rows * seq }, (_, i) => BigInt(positions[i % seq] as number)),
           past,
+          logitsToKeep: 1,
         });
         past = out.present;
         kvBytes = Math.max(kvBytes, past.bytes);
-        return out.logits; // (rows, seq, vocab)
+        return out.logits; // (rows, 1, vocab): each row's last position
       };
       const search = async (): Promise<{ tokens: number[]; score: number }> => {
         const P = promptIds.length;
@@ -62,7 +63,7 @@ export function beamSearchStrategy(session: DecoderSession, opts: BeamOptions): 
           P,
           promptIds.map((_, i) => i),
         );
-        const first = logProbs(prefill, P - 1);
+        const first = logProbs(prefill, 0);
         past = past.selectRows(new Array(B).fill(0)); // (B, heads, P, head_dim): every beam starts from the prompt
         let lp: Float64Array[] = new Array(B).fill(first);
         // Only beam 0 is live at first, so the first step does not pick the same token B times.

@@ -1,5 +1,5 @@
-import { DecodeSequence } from '../engine/decode-sequence.ts';
 import type { DecoderSession } from '../runtime/decoder-session.ts';
+import { DecodeSequence } from './decode-sequence.ts';
 import type { DecodeRun, DecodingStrategy, TokenChooser } from './strategy.ts';
 
 /**
@@ -23,7 +23,7 @@ export function chooserStrategy(
       seq.push(...promptIds);
       return {
         async step() {
-          const logits = await seq.feed(); // (unfed, vocab): the last row predicts the next token
+          const logits = await seq.feed(1); // (1, vocab): predicts the next token
           const rows = logits.length / vocab;
           const token = chooser.choose(logits, (rows - 1) * vocab, vocab, seq.tokens);
           seq.push(token);

@@ -36,8 +36,11 @@ export class DecodeSequence {
     this.tokens.push(...tokens);
   }
 
-  /** Runs the unfed tokens; returns their logits (unfed, vocab): row i predicts the token after unfed[i]. */
-  async feed(): Promise<Float32Array> {
+  /**
+   * Runs the unfed tokens; returns the logits of the last `keep` of them (all when 0), (rows, vocab):
+   * the last row predicts the next token. A graph that computes every row still returns only these.
+   */
+  async feed(keep = 0): Promise<Float32Array> {
     const n = this.tokens.length - this.fed;
     if (n <= 0) throw new RangeError('feed() with no unfed tokens');
     const vocab = this.session.config.vocabSize;
@@ -51,9 +54,10 @@ export class DecodeSequence {
         attentionMask: ones(all),
         positionIds: range(0, all),
         past: this.session.emptyCache(1),
+        logitsToKeep: keep === 0 ? n : Math.min(keep, n),
       });
       this.fed = all;
-      return out.logits.subarray((all - n) * vocab);
+      return out.logits.subarray((out.rows - (keep === 0 ? n : Math.min(keep, n))) * vocab);
     }
     const out = await this.session.forward({
       batch: 1,
@@ -62,10 +66,11 @@ export class DecodeSequence {
       attentionMask: ones(this.tokens.length),
       positionIds: range(this.fed, this.tokens.length),
       past: this.past,
+      logitsToKeep: keep,
     });
     this.past = out.present;
     this.fed = this.tokens.length;
-    return out.logits;
+    return keep === 0 || out.rows <= keep ? out.logits : out.logits.subarray((out.rows - keep) * vocab);
   }
 
   /** Keeps the first `length` tokens; the cache is cropped to match (rejected draft tokens). */

@@ -1,12 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { LoadedModel } from '../runtime/model-pool.ts';
 import { EXIT_THRESHOLDS } from '../early-exit/confidence.ts';
 import { untrainedExitHeads } from '../early-exit/exit-head.ts';
 import { loadSegmentedModel, type SegmentedModel } from '../early-exit/segmented-model.ts';
 import { kvCacheBytes } from '../kv-cache/kv-cache.ts';
+import type { LoadedModel } from '../runtime/model-pool.ts';
+import { strategyConformance } from '../testing/strategy-conformance.ts';
+import { PROMPTS, run, runGreedy, testModels } from '../testing/test-models.ts';
 import { earlyExitStrategy } from './early-exit.ts';
-import { strategyConformance } from './strategy-conformance.ts';
-import { PROMPTS, run, runGreedy, testModels } from './test-models.ts';
 
 // Early exit on gpt2-mini (4 blocks) with untrained (identity) heads after blocks 1, 2 and 3.
 

@@ -1,5 +1,5 @@
+import { strategyConformance } from '../testing/strategy-conformance.ts';
 import { greedyStrategy } from './greedy.ts';
-import { strategyConformance } from './strategy-conformance.ts';
 
 strategyConformance('greedy (KV cache)', {
   model: 'gpt2-tiny',

@@ -1,8 +1,8 @@
-import { DecodeSequence } from '../engine/decode-sequence.ts';
 import type { DecoderSession } from '../runtime/decoder-session.ts';
 import { sampleCategorical } from '../sampling/categorical.ts';
 import { type SamplingParams, toProbabilities } from '../sampling/logits-processors.ts';
 import type { SeededRng } from '../sampling/seeded-rng.ts';
+import { DecodeSequence } from './decode-sequence.ts';
 import type { Draft, Drafter } from './drafter.ts';
 import { argmax } from './greedy.ts';
 
@@ -25,7 +25,7 @@ export function modelDrafter(session: DecoderSession, sampling: { params: Sampli
       const tokens: number[] = [];
       const q: Float64Array[] = [];
       for (let j = 0; j < k; j++) {
-        const logits = await seq.feed(); // (unfed, vocab)
+        const logits = await seq.feed(1); // (1, vocab): the next draft token's row
         const offset = logits.length - vocab;
         let d: number;
         if (sampling === null) d = argmax(logits, offset, vocab);

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { strategyConformance } from '../testing/strategy-conformance.ts';
 import { createStrategy } from './create-strategy.ts';
 import { promptLookupDrafter } from './prompt-lookup-drafter.ts';
-import { strategyConformance } from './strategy-conformance.ts';
 
 for (const ngram of [1, 3]) {
   strategyConformance(`prompt lookup, ngram=${ngram}, k=4`, {

@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LoadedModel } from '../runtime/model-pool.ts';
 import { NEUTRAL_SAMPLING } from '../sampling/logits-processors.ts';
+import { strategyConformance } from '../testing/strategy-conformance.ts';
+import { PROMPTS, run, runGreedy, testModels } from '../testing/test-models.ts';
 import { sampleStrategy } from './sample.ts';
-import { strategyConformance } from './strategy-conformance.ts';
-import { PROMPTS, run, runGreedy, testModels } from './test-models.ts';
 
 // Temperature 0.05 on the random-weight tiny model spreads the mass over tens of tokens, so
 // sampled sequences really branch (at temperature 1 it is nearly uniform over 50k tokens).

@@ -1,11 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { LoadedModel } from '../runtime/model-pool.ts';
 import { type ExitHeadSet, untrainedExitHeads } from '../early-exit/exit-head.ts';
 import { loadSegmentedModel, type SegmentedModel } from '../early-exit/segmented-model.ts';
 import { Xoshiro128 } from '../forge/prng.ts';
+import type { LoadedModel } from '../runtime/model-pool.ts';
+import { strategyConformance } from '../testing/strategy-conformance.ts';
+import { PROMPTS, run, runGreedy, testModels } from '../testing/test-models.ts';
 import { selfSpeculativeStrategy } from './self-speculative.ts';
-import { strategyConformance } from './strategy-conformance.ts';
-import { PROMPTS, run, runGreedy, testModels } from './test-models.ts';
 
 // Self-speculative decoding on gpt2-mini (4 blocks): drafts from the first blocks plus an exit head,
 // verified by the remaining blocks. Greedy verification: the output is the full model's, always.

@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LoadedModel } from '../runtime/model-pool.ts';
 import { NEUTRAL_SAMPLING, toProbabilities } from '../sampling/logits-processors.ts';
+import { strategyConformance } from '../testing/strategy-conformance.ts';
+import { run, testModels } from '../testing/test-models.ts';
 import { createStrategy } from './create-strategy.ts';
-import { strategyConformance } from './strategy-conformance.ts';
-import { run, testModels } from './test-models.ts';
 
 // Temperature 0.02 concentrates the random tiny model's next-token distribution on ~10 tokens
 // (at 1 it is nearly uniform over 50k, which no chi-square test could resolve), while the draft

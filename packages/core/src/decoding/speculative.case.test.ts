@@ -2,12 +2,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LoadedModel } from '../runtime/model-pool.ts';
 import { NEUTRAL_SAMPLING } from '../sampling/logits-processors.ts';
 import type { SeededRng } from '../sampling/seeded-rng.ts';
+import { strategyConformance } from '../testing/strategy-conformance.ts';
+import { PROMPTS, run, runGreedy, testModels } from '../testing/test-models.ts';
 import { createStrategy } from './create-strategy.ts';
 import type { Drafter } from './drafter.ts';
 import { modelDrafter } from './model-drafter.ts';
 import { speculativeStrategy } from './speculative.ts';
-import { strategyConformance } from './strategy-conformance.ts';
-import { PROMPTS, run, runGreedy, testModels } from './test-models.ts';
 
 const spec = (k: number, adaptiveK = false) =>
   ({ strategy: 'speculative', draft: 'forge:gpt2-mini-draft1', k, adaptiveK, verification: 'greedy' }) as const;

@@ -1,7 +1,7 @@
-import { DecodeSequence } from '../engine/decode-sequence.ts';
 import type { DecoderSession } from '../runtime/decoder-session.ts';
 import { type SamplingParams, toProbabilities } from '../sampling/logits-processors.ts';
 import { SeededRng } from '../sampling/seeded-rng.ts';
+import { DecodeSequence } from './decode-sequence.ts';
 import type { Drafter } from './drafter.ts';
 import type { DecodeRun, DecodingStrategy, StrategyStats } from './strategy.ts';
 import { type Verdict, verifyGreedy, verifyStochastic } from './verify.ts';
@@ -49,7 +49,7 @@ export function speculativeStrategy(
           const draft = await drafter.propose(seq.tokens, Math.min(k, budget - 1));
           const m = draft.tokens.length;
           seq.push(...draft.tokens);
-          const logits = await seq.feed(); // (unfed, vocab): the last m + 1 rows score the draft and the bonus
+          const logits = await seq.feed(m + 1); // (m + 1, vocab): the rows scoring the draft and the bonus
           const rowOffset = logits.length / vocab - (m + 1);
           let verdict: Verdict;
           if (opts.sampling === null) verdict = verifyGreedy(logits, rowOffset, vocab, draft.tokens);

@@ -1,5 +1,5 @@
-import type { TextTokenizer } from '../model/tokenizer.ts';
 import { EVAL_TEXT, EVAL_TEXT_SOURCE } from '../quality/eval-text.ts';
+import type { TextTokenizer } from '../runtime/tokenizer.ts';
 
 // The exit-head training corpus: public-domain texts bundled verbatim. Held-out text is the second
 // half of the quality eval text (Pride and Prejudice ch. 1); training never sees it — its windows are

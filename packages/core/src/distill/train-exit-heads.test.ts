@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { TEST_MODELS_DIR } from '../decoding/test-models.ts';
 import { forgeModel } from '../forge/forge-model.ts';
+import { TEST_MODELS_DIR } from '../testing/test-models.ts';
 import { type DistillProgress, trainExitHeads } from './train-exit-heads.ts';
 import { DistillOptionsError } from './train-options.ts';
 

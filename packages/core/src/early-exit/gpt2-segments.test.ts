@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { LoadedModel } from '../runtime/model-pool.ts';
-import { testModels } from '../decoding/test-models.ts';
 import { maxAbsDiff } from '../forge/test-helpers.ts';
 import type { KvCache } from '../kv-cache/kv-cache.ts';
+import type { LoadedModel } from '../runtime/model-pool.ts';
+import { testModels } from '../testing/test-models.ts';
 import { Gpt2Segments, type LayerTensors } from './gpt2-segments.ts';
 
 // Segments run end to end must compute what the monolithic graph computes: same ops, same weights.

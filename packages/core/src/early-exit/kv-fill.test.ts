@@ -1,9 +1,9 @@
 import type * as ort from 'onnxruntime-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { LoadedModel } from '../runtime/model-pool.ts';
 import { emptyLayerKv } from '../decoding/early-exit.ts';
-import { testModels } from '../decoding/test-models.ts';
 import { gpt2WeightNames as W } from '../forge/gpt2-weights.ts';
+import type { LoadedModel } from '../runtime/model-pool.ts';
+import { testModels } from '../testing/test-models.ts';
 import { untrainedExitHeads } from './exit-head.ts';
 import { readGpt2Folder } from './segment-files.ts';
 import { loadSegmentedModel, type SegmentedModel } from './segmented-model.ts';

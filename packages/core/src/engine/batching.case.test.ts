@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { greedyChooser, greedyStrategy } from '../decoding/greedy.ts';
 import { sampleChooser, sampleStrategy } from '../decoding/sample.ts';
-import { PROMPTS, run, runGreedy, testModels } from '../decoding/test-models.ts';
 import type { LoadedModel } from '../runtime/model-pool.ts';
 import { NEUTRAL_SAMPLING } from '../sampling/logits-processors.ts';
+import { PROMPTS, run, runGreedy, testModels } from '../testing/test-models.ts';
 import { generateContinuous } from './continuous-batching.ts';
 import { generateBatch } from './generate-batch.ts';
 

@@ -1,8 +1,8 @@
 import type { TokenChooser } from '../decoding/strategy.ts';
 import { KvCache } from '../kv-cache/kv-cache.ts';
 import { TokenClock } from '../metrics/token-clock.ts';
-import type { TextTokenizer } from '../model/tokenizer.ts';
 import type { DecoderSession } from '../runtime/decoder-session.ts';
+import type { TextTokenizer } from '../runtime/tokenizer.ts';
 import { CellCancelledError } from './cell-cancelled-error.ts';
 import { checkPromptFits, type Generation } from './generate.ts';
 import type { BatchOptions } from './generate-batch.ts';
@@ -73,8 +73,9 @@ export async function generateContinuous(
         attentionMask: new BigInt64Array(l).fill(1n),
         positionIds: BigInt64Array.from(prompt, (_, j) => BigInt(j)),
         past: session.emptyCache(1),
+        logitsToKeep: 1,
       });
-      if (emit(row, pre.logits, (l - 1) * vocab)) continue;
+      if (emit(row, pre.logits, (pre.rows - 1) * vocab)) continue;
       const L = cache?.seqLength ?? 0;
       if (cache === null) cache = pre.present;
       else if (l <= L) cache = KvCache.concatRows([cache, pre.present.padLeft(L - l)]);

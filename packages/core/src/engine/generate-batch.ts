@@ -1,7 +1,7 @@
 import type { TokenChooser } from '../decoding/strategy.ts';
 import { TokenClock } from '../metrics/token-clock.ts';
-import type { TextTokenizer } from '../model/tokenizer.ts';
 import type { DecoderSession } from '../runtime/decoder-session.ts';
+import type { TextTokenizer } from '../runtime/tokenizer.ts';
 import { checkPromptFits, type Generation } from './generate.ts';
 
 export type BatchOptions = {
@@ -44,8 +44,8 @@ export async function generateBatch(
     attentionMask: maskFor(),
     positionIds: BigInt64Array.from(positions, BigInt), // (B, L)
     past: session.emptyCache(B),
+    logitsToKeep: 1,
   });
-  let seqInStep = L;
   const choosers = prompts.map(() => opts.newChooser());
   const out: number[][] = prompts.map(() => []);
   const stop: (Generation['stopReason'] | null)[] = prompts.map(() => null);
@@ -54,7 +54,7 @@ export async function generateBatch(
     for (let b = 0; b < B; b++) {
       const row = out[b] as number[];
       if (stop[b] === null) {
-        const offset = (b * seqInStep + seqInStep - 1) * vocab; // logits (B, seq, vocab), last position
+        const offset = (b * step.rows + step.rows - 1) * vocab; // logits (B, rows, vocab), last position
         const token = (choosers[b] as TokenChooser).choose(step.logits, offset, vocab, [...(ids[b] as number[]), ...row]);
         row.push(token);
         (clocks[b] as TokenClock).emit(1);
@@ -72,8 +72,8 @@ export async function generateBatch(
       attentionMask: maskFor(),
       positionIds: BigInt64Array.from(ids, (r, b) => BigInt(r.length + (out[b] as number[]).length - 1)), // (B, 1)
       past: step.present,
+      logitsToKeep: 1,
     });
-    seqInStep = 1;
   }
   return prompts.map((_, b) => ({
     promptTokens: (ids[b] as number[]).length,

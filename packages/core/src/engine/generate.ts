@@ -1,6 +1,6 @@
 import type { DecodingStrategy, StrategyStats } from '../decoding/strategy.ts';
 import { TokenClock, type TokenEvent } from '../metrics/token-clock.ts';
-import type { TextTokenizer } from '../model/tokenizer.ts';
+import type { TextTokenizer } from '../runtime/tokenizer.ts';
 
 export type GenerateOptions = {
   maxNewTokens: number;

@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createStrategy } from '../decoding/create-strategy.ts';
 import { greedyChooser } from '../decoding/greedy.ts';
-import { PROMPTS, run, runGreedy, TEST_MODELS_DIR, testModels } from '../decoding/test-models.ts';
 import { resolveCellModel } from '../model/resolve-kv-cache.ts';
 import type { LoadedModel } from '../runtime/model-pool.ts';
+import { PROMPTS, run, runGreedy, TEST_MODELS_DIR, testModels } from '../testing/test-models.ts';
 import { generateContinuous } from './continuous-batching.ts';
 import { generateBatch } from './generate-batch.ts';
 

@@ -5,10 +5,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sharedModelsDir } from '../../../../test/helpers/models.ts';
 import { greedyStrategy } from '../decoding/greedy.ts';
 import { ensureForgeVariant } from '../forge/forge-variant.ts';
-import { loadTokenizer } from '../model/tokenizer.ts';
-import { VARIANT_FILES } from '../model/variant-files.ts';
+import { VARIANT_FILES } from '../quantization/variant-files.ts';
 import { readDecoderConfig } from '../runtime/decoder-config.ts';
 import { DecoderSession } from '../runtime/decoder-session.ts';
+import { loadTokenizer } from '../runtime/tokenizer.ts';
 import { generate } from './generate.ts';
 import { TransformersJsRunner, UnsupportedEngineConfigError } from './transformers-js-runner.ts';
 

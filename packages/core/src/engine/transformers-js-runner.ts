@@ -10,7 +10,7 @@ import {
 } from '@huggingface/transformers';
 import { kvCacheBytes } from '../kv-cache/kv-cache.ts';
 import { TokenClock } from '../metrics/token-clock.ts';
-import { transformersJsFileOptions, type Variant } from '../model/variant-files.ts';
+import { transformersJsFileOptions, type Variant } from '../quantization/variant-files.ts';
 import { type DecoderConfig, readDecoderConfig } from '../runtime/decoder-config.ts';
 import type { ExecutionProvider } from '../runtime/decoder-session.ts';
 import { checkPromptFits, type Generation } from './generate.ts';

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sharedModelsDir } from '../../../../test/helpers/models.ts';
 import { ModelUnavailableError } from '../model/resolve-hf.ts';
 import { resolveModel } from '../model/resolve-model.ts';
-import { VARIANT_FILES, VARIANT_SPECS } from '../model/variant-files.ts';
+import { VARIANT_FILES, VARIANT_SPECS } from '../quantization/variant-files.ts';
 import { ensureForgeVariant, readVariantManifest, variantManifestPath } from './forge-variant.ts';
 
 // A private copy of the shared gpt2-tiny folder without its lazily built variants, so every run

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
-import { VARIANT_SPECS, type Variant } from '../model/variant-files.ts';
 import { readModelFile } from '../onnx/index.ts';
+import { VARIANT_SPECS, type Variant } from '../quantization/variant-files.ts';
 import { MODEL_FILE } from './build-gpt2-folder.ts';
 import { buildOnce, type DerivedEntry, publishDerived, readDerivedEntry } from './derived-file.ts';
 import { ForgeBuildError, readForgeManifest } from './forge-model.ts';

@@ -3,11 +3,11 @@
 import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { ModelPool } from '../runtime/model-pool.ts';
 import { greedyStrategy } from '../decoding/greedy.ts';
 import { generate } from '../engine/generate.ts';
 import { resolveModel } from '../model/resolve-model.ts';
-import { VARIANT_FILES } from '../model/variant-files.ts';
+import { VARIANT_FILES } from '../quantization/variant-files.ts';
+import { ModelPool } from '../runtime/model-pool.ts';
 import { forgeModel, readForgeManifest } from './forge-model.ts';
 import { TEST_CACHE_DIR } from './test-helpers.ts';
 

@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { VARIANT_SPECS } from '../model/variant-files.ts';
+import { VARIANT_SPECS } from '../quantization/variant-files.ts';
 import { MODEL_FILE } from './build-gpt2-folder.ts';
 import { buildOnce, type DerivedEntry, publishDerived, readDerivedEntry } from './derived-file.ts';
 import { ForgeBuildError, readForgeManifest } from './forge-model.ts';

@@ -11,7 +11,7 @@ import {
 import { encode as referenceEncode } from 'gpt-3-encoder';
 import * as ort from 'onnxruntime-node';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { transformersJsFileOptions, VARIANT_FILES, VARIANTS } from '../model/variant-files.ts';
+import { transformersJsFileOptions, VARIANT_FILES, VARIANTS } from '../quantization/variant-files.ts';
 import { forgeModel } from './forge-model.ts';
 import { FORGE_MODELS } from './forge-models.ts';
 import { ensureForgeVariant } from './forge-variant.ts';

@@ -1,9 +1,9 @@
 import { createHash } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { VARIANT_SPECS } from '../model/variant-files.ts';
 import { type ModelProto, writeModelFile } from '../onnx/index.ts';
 import type { Int8RewriteReport, Q4RewriteReport } from '../quantization/index.ts';
+import { VARIANT_SPECS } from '../quantization/variant-files.ts';
 import { gpt2SpecialTokensMap, gpt2TokenizerConfig, gpt2TokenizerJson } from './gpt2-tokenizer-files.ts';
 
 // Writes a complete transformers.js-layout folder (no caching here): config files, GPT-2's

@@ -6,8 +6,7 @@
 
 import * as ort from 'onnxruntime-node';
 import { describe, expect, it } from 'vitest';
-import type { DecoderConfig } from '../runtime/decoder-config.ts';
-import { KvCache, type KvCacheDtype, kvCacheBytes } from './kv-cache.ts';
+import { KvCache, type KvCacheDtype, type KvLayout, kvCacheBytes } from './kv-cache.ts';
 
 const B = 2;
 const H = 2;
@@ -48,18 +47,7 @@ const expected = (dtype: KvCacheDtype, b: number, h: number, s: number, d: numbe
 });
 const padding = (dtype: KvCacheDtype) => ({ value: 0, scale: dtype === 'int8' ? 0 : null });
 
-const CONFIG: DecoderConfig = {
-  modelType: 'gpt2',
-  layers: 3,
-  heads: 4,
-  kvHeads: 2,
-  headDim: 8,
-  hidden: 32,
-  vocabSize: 10,
-  maxPositions: 16,
-  eosTokenIds: [],
-  paramCount: 0,
-};
+const CONFIG: KvLayout = { layers: 3, kvHeads: 2, headDim: 8 };
 
 export function kvCacheConformance(dtype: KvCacheDtype): void {
   const bytesPerToken = dtype === 'int8' ? D + 4 : D * 4; // per (layer, k|v, row, head)

@@ -1,5 +1,4 @@
 import * as ort from 'onnxruntime-node';
-import type { DecoderConfig } from '../runtime/decoder-config.ts';
 import { gatherKv, kvTensorBytes, stackRows } from './kv-tensor-ops.ts';
 
 const FLOAT32_BYTES = 4;
@@ -7,6 +6,9 @@ const FLOAT32_BYTES = 4;
 /** How the cache stores keys and values: float32, or int8 codes with a float32 scale per (row, head, token). */
 export type KvCacheDtype = 'fp32' | 'int8';
 export const KV_CACHE_DTYPES: readonly KvCacheDtype[] = ['fp32', 'int8'];
+
+/** The shape a cache is built for (runtime's DecoderConfig has it): layers × (batch, kvHeads, seq, headDim) for K and V. */
+export type KvLayout = { layers: number; kvHeads: number; headDim: number };
 
 /** An int8 cache's per-layer float32 scales (batch, kv_heads, seq, 1) of its keys and values. */
 export type KvScales = { keys: ort.Tensor[]; values: ort.Tensor[] };
@@ -26,7 +28,7 @@ export class KvCache {
   ) {}
 
   /** Zero-length past, fed on the first step (Optimum's convention). */
-  static empty(config: DecoderConfig, batch: number, dtype: KvCacheDtype = 'fp32'): KvCache {
+  static empty(config: KvLayout, batch: number, dtype: KvCacheDtype = 'fp32'): KvCache {
     const layers = (last: number, type: 'float32' | 'int8') =>
       Array.from({ length: config.layers }, () =>
         type === 'int8'
@@ -113,7 +115,7 @@ export class KvCache {
 }
 
 /** The METRICS.md formula, for a sequence the cache has not reached yet (int8: codes + one float32 scale per row). */
-export function kvCacheBytes(config: DecoderConfig, batch: number, seq: number, dtype: KvCacheDtype = 'fp32'): number {
+export function kvCacheBytes(config: KvLayout, batch: number, seq: number, dtype: KvCacheDtype = 'fp32'): number {
   const perToken = dtype === 'int8' ? config.headDim + FLOAT32_BYTES : config.headDim * FLOAT32_BYTES;
   return config.layers * 2 * batch * config.kvHeads * seq * perToken;
 }

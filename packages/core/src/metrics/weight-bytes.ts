@@ -1,7 +1,7 @@
 import { basename } from 'node:path';
 import { type GraphProto, type ModelProto, readModelFile, type TensorProto } from '../onnx/index.ts';
-import { qualityCachePath, readQualityCache, writeQualityCache } from '../quality/quality-cache.ts';
 import { fileSha256 } from './model-files.ts';
+import { qualityCachePath, readQualityCache, writeQualityCache } from './quality-cache.ts';
 
 // "Weight bytes by dtype" (METRICS.md Memory): the payload of every initializer (and Constant
 // node tensor) of a model file, summed by element type, in every graph including `If` branches.

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { AutoConfig, AutoModelForCausalLM, AutoTokenizer, env } from '@huggingface/transformers';
-import { transformersJsFileOptions, VARIANT_FILES, type Variant } from './variant-files.ts';
+import { transformersJsFileOptions, VARIANT_FILES, type Variant } from '../quantization/variant-files.ts';
 
 export class ModelUnavailableError extends Error {
   override name = 'ModelUnavailableError';

@@ -1,8 +1,8 @@
 import { ensureKvInt8File, KvInt8UnsupportedError } from '../forge/kv-int8-files.ts';
 import type { KvCacheDtype } from '../kv-cache/kv-cache.ts';
+import type { Variant } from '../quantization/variant-files.ts';
 import { parseModelId } from './model-id.ts';
 import { type ResolvedModel, type ResolveOptions, resolveModel } from './resolve-model.ts';
-import type { Variant } from './variant-files.ts';
 
 export type CellVariant = { dtype: Variant; kvCacheDtype?: KvCacheDtype };
 

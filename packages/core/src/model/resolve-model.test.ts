@@ -4,9 +4,9 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { forgeModel } from '../forge/index.ts';
+import { loadTokenizer } from '../runtime/tokenizer.ts';
 import { ModelUnavailableError } from './resolve-hf.ts';
 import { ModelPathError, resolveModel } from './resolve-model.ts';
-import { loadTokenizer } from './tokenizer.ts';
 
 const sharedModels = resolve(import.meta.dirname, '../../../../data/test-models');
 

@@ -2,12 +2,11 @@ import { existsSync, realpathSync } from 'node:fs';
 import { isAbsolute, join, relative, resolve as resolvePath } from 'node:path';
 import { ensureForgeVariant, forgeModel } from '../forge/index.ts';
 import type { KvCacheDtype } from '../kv-cache/kv-cache.ts';
+import { VARIANT_FILES, VARIANT_SPECS, type Variant } from '../quantization/variant-files.ts';
 import { parseModelId } from './model-id.ts';
 import { ModelUnavailableError, resolveHfModel } from './resolve-hf.ts';
 
-import { VARIANT_FILES, VARIANT_SPECS, type Variant } from './variant-files.ts';
-
-export { VARIANT_FILES, type Variant } from './variant-files.ts';
+export { VARIANT_FILES, type Variant } from '../quantization/variant-files.ts';
 
 export type ResolveOptions = {
   /** Where forge and hub models are cached: `<modelsDir>/forge/…`, `<modelsDir>/hf/…`. */

@@ -1,11 +1,11 @@
 import { existsSync, rmSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
-import { ModelPool } from '../runtime/model-pool.ts';
 import { TEST_CACHE_DIR } from '../forge/test-helpers.ts';
+import { qualityCachePath } from '../metrics/quality-cache.ts';
 import { resolveCellModel } from '../model/resolve-kv-cache.ts';
 import { resolveModel } from '../model/resolve-model.ts';
+import { ModelPool } from '../runtime/model-pool.ts';
 import { measureModelQuality } from './model-quality.ts';
-import { qualityCachePath } from './quality-cache.ts';
 import { KV_INT8_CHUNK, teacherForcedLogits } from './teacher-forced-logits.ts';
 
 // Quality of the int8 KV cache on forge gpt2-tiny, against the fp32 file: its own cache entry

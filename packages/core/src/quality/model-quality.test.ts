@@ -1,10 +1,10 @@
 import { existsSync, rmSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
-import { ModelPool } from '../runtime/model-pool.ts';
 import { TEST_CACHE_DIR } from '../forge/test-helpers.ts';
+import { qualityCachePath } from '../metrics/quality-cache.ts';
 import { resolveModel } from '../model/resolve-model.ts';
+import { ModelPool } from '../runtime/model-pool.ts';
 import { measureModelQuality } from './model-quality.ts';
-import { qualityCachePath } from './quality-cache.ts';
 
 // Real sessions on forge gpt2-tiny (random weights: the numbers are printed, only their
 // invariants asserted).

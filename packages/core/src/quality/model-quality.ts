@@ -1,11 +1,11 @@
-import type { ModelPool } from '../runtime/model-pool.ts';
 import { greedyStrategy } from '../decoding/greedy.ts';
 import { generate } from '../engine/generate.ts';
 import { fileSha256 } from '../metrics/model-files.ts';
+import { qualityCachePath, readQualityCache, writeQualityCache } from '../metrics/quality-cache.ts';
 import type { ResolvedModel } from '../model/resolve-model.ts';
 import type { SessionOptions } from '../runtime/decoder-session.ts';
+import type { ModelPool } from '../runtime/model-pool.ts';
 import { EVAL_PROMPT, EVAL_TEXT, EVAL_TEXT_VERSION } from './eval-text.ts';
-import { qualityCachePath, readQualityCache, writeQualityCache } from './quality-cache.ts';
 import { commonPrefixLength, perplexity, teacherForcedQuality } from './quality-metrics.ts';
 import { teacherForcedLogits } from './teacher-forced-logits.ts';
 

@@ -4,17 +4,17 @@ import { join } from 'node:path';
 import { AutoModelForCausalLM, AutoTokenizer, env, type Tensor } from '@huggingface/transformers';
 import * as ort from 'onnxruntime-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ModelPool } from '../runtime/model-pool.ts';
 import { greedyStrategy } from '../decoding/greedy.ts';
 import { generate } from '../engine/generate.ts';
 import { forgeModel } from '../forge/forge-model.ts';
 import { FORGE_MODELS } from '../forge/forge-models.ts';
 import { maxAbsDiff, ortGreedy, TEST_CACHE_DIR } from '../forge/test-helpers.ts';
-import type { Variant } from '../model/variant-files.ts';
 import { type ModelProto, readModelFile, writeModelFile } from '../onnx/index.ts';
+import { ModelPool } from '../runtime/model-pool.ts';
 import { rewriteDynamicInt8 } from './rewrite-dynamic-int8.ts';
 import { rewriteFp16Weights } from './rewrite-fp16-weights.ts';
 import { rewriteMatMulNBits } from './rewrite-matmul-nbits.ts';
+import type { Variant } from './variant-files.ts';
 
 // Every new variant of forge gpt2-tiny, written by the rewriters beside a copy of its folder,
 // generates greedily in our engine and in transformers.js 4.3 — which loads a non-standard file

@@ -1,5 +1,5 @@
 import type { ModelProto } from '../onnx/index.ts';
-import { rewriteDynamicInt8, rewriteFp16Weights, rewriteMatMulNBits } from '../quantization/index.ts';
+import { rewriteDynamicInt8, rewriteFp16Weights, rewriteMatMulNBits } from './index.ts';
 
 // The one registry of weight variants (docs/contracts.md "Variants"): matrix dtype → file in the
 // model folder, how to build it from onnx/model.onnx, and bytes per parameter. transformers.js'

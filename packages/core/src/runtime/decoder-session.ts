@@ -5,6 +5,7 @@ import {
   ATTENTION_MASK,
   INPUT_IDS,
   LOGITS,
+  NUM_LOGITS_TO_KEEP,
   POSITION_IDS,
   pastKeyName,
   pastKeyScaleName,
@@ -15,6 +16,7 @@ import {
   presentValueName,
   presentValueScaleName,
 } from './io-names.ts';
+import { graphWithLogitsToKeep } from './load-graph.ts';
 
 export type ExecutionProvider = 'cpu' | 'cuda';
 
@@ -40,10 +42,14 @@ export type ForwardInput = {
   attentionMask: BigInt64Array; // (batch, past + seq)
   positionIds: BigInt64Array; // (batch, seq)
   past: KvCache; // per layer (batch, kv_heads, past, head_dim)
+  /** Logits for the last k positions of each row only (0 or absent: all `seq`). */
+  logitsToKeep?: number;
 };
 
 export type ForwardOutput = {
-  logits: Float32Array; // (batch, seq, vocab)
+  logits: Float32Array; // (batch, rows, vocab): rows = min(logitsToKeep, seq), or seq when 0/absent
+  /** Logit rows per batch row: the last `rows` positions of the step. */
+  rows: number;
   present: KvCache; // per layer (batch, kv_heads, past + seq, head_dim)
 };
 
@@ -57,7 +63,11 @@ export class DecoderSession {
   ) {
     // A graph with scale inputs stores its cache int8 (forge's int8-KV graphs, gpt2-kv-int8.ts).
     this.kvCacheDtype = session.inputNames.includes(pastKeyScaleName(0)) ? 'int8' : 'fp32';
+    this.keepsLogits = session.inputNames.includes(NUM_LOGITS_TO_KEEP);
   }
+
+  /** The graph computes logits only for the rows asked (forge graphs, and others rewritten at load: load-graph.ts). */
+  readonly keepsLogits: boolean;
 
   readonly kvCacheDtype: KvCacheDtype;
 
@@ -65,12 +75,17 @@ export class DecoderSession {
     // No CPU fallback listed for cuda: a cuda cell must not quietly run on the CPU.
     const executionProviders = options.executionProvider === 'cuda' ? ['cuda'] : ['cpu'];
     try {
-      const session = await ort.InferenceSession.create(file, {
+      const graph = await graphWithLogitsToKeep(file);
+      const sessionOptions: ort.InferenceSession.SessionOptions = {
         executionProviders,
         intraOpNumThreads: options.threads,
         interOpNumThreads: 1,
         graphOptimizationLevel: 'all',
-      });
+      };
+      const session =
+        typeof graph === 'string'
+          ? await ort.InferenceSession.create(graph, sessionOptions)
+          : await ort.InferenceSession.create(graph, sessionOptions);
       return new DecoderSession(session, config, file, options);
     } catch (cause) {
       const hint =
@@ -91,6 +106,8 @@ export class DecoderSession {
       [ATTENTION_MASK]: new ort.Tensor('int64', input.attentionMask, [batch, pastLen + seq]),
       [POSITION_IDS]: new ort.Tensor('int64', input.positionIds, [batch, seq]),
     };
+    const keep = this.keepsLogits ? Math.min(input.logitsToKeep ?? 0, seq) : 0;
+    if (this.keepsLogits) feeds[NUM_LOGITS_TO_KEEP] = new ort.Tensor('int64', BigInt64Array.of(BigInt(keep)), []);
     for (let i = 0; i < this.config.layers; i++) {
       feeds[pastKeyName(i)] = input.past.keys[i] as ort.Tensor;
       feeds[pastValueName(i)] = input.past.values[i] as ort.Tensor;
@@ -118,7 +135,11 @@ export class DecoderSession {
       values.push(v);
     }
     const presentScales = this.kvCacheDtype === 'int8' ? readScales(out, this.config.layers, this.file) : null;
-    return { logits: logits.data as Float32Array, present: new KvCache(keys, values, pastLen + seq, presentScales) };
+    return {
+      logits: logits.data as Float32Array,
+      rows: keep === 0 ? seq : keep,
+      present: new KvCache(keys, values, pastLen + seq, presentScales),
+    };
   }
 
   emptyCache(batch: number): KvCache {

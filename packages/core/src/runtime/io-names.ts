@@ -4,6 +4,11 @@ export const INPUT_IDS = 'input_ids';
 export const ATTENTION_MASK = 'attention_mask';
 export const POSITION_IDS = 'position_ids';
 export const LOGITS = 'logits';
+/**
+ * Scalar int64: logits only for the last k positions (0: all of them). The name transformers.js
+ * looks for (it feeds 1 while generating), so graphs carrying it run in both engines.
+ */
+export const NUM_LOGITS_TO_KEEP = 'num_logits_to_keep';
 export const pastKeyName = (layer: number) => `past_key_values.${layer}.key`;
 export const pastValueName = (layer: number) => `past_key_values.${layer}.value`;
 export const presentKeyName = (layer: number) => `present.${layer}.key`;

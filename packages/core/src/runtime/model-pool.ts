@@ -1,9 +1,11 @@
-import type { ResolvedModel } from '../model/resolve-model.ts';
-import { loadTokenizer, type TextTokenizer } from '../model/tokenizer.ts';
 import { readDecoderConfig } from './decoder-config.ts';
 import { DecoderSession, type SessionOptions } from './decoder-session.ts';
+import { loadTokenizer, type TextTokenizer } from './tokenizer.ts';
 
-export type LoadedModel = { model: ResolvedModel; session: DecoderSession; tokenizer: TextTokenizer };
+/** What the pool needs of a resolved model (model/resolve-model.ts's ResolvedModel has more): its folder and graph file. */
+export type ModelFiles = { folder: string; file: string };
+
+export type LoadedModel<M extends ModelFiles = ModelFiles> = { model: M; session: DecoderSession; tokenizer: TextTokenizer };
 
 type Releasable = { release(): Promise<void> };
 
@@ -18,13 +20,14 @@ export class ModelPool {
 
   constructor(readonly capacity = 2) {}
 
-  async get(model: ResolvedModel, options: SessionOptions): Promise<LoadedModel> {
+  async get<M extends ModelFiles>(model: M, options: SessionOptions): Promise<LoadedModel<M>> {
     const key = `${model.file}|${options.threads}|${options.executionProvider}`;
     let entry = this.entries.get(key);
     if (entry) {
       this.entries.delete(key); // re-insert: most recently used last
       this.entries.set(key, entry);
-      return entry;
+      // Same file, threads and provider: the model the entry was loaded for describes this one too.
+      return entry as Promise<LoadedModel<M>>;
     }
     entry = (async () => {
       const config = await readDecoderConfig(model.folder);
@@ -34,7 +37,7 @@ export class ModelPool {
     this.entries.set(key, entry);
     entry.catch(() => this.entries.delete(key));
     await this.evict();
-    return entry;
+    return entry as Promise<LoadedModel<M>>;
   }
 
   private async evict(): Promise<void> {

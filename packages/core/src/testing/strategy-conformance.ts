@@ -2,8 +2,8 @@
 // Each `*.case.test.ts` calls it with a factory, then adds what is particular to its strategy.
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { DecodingStrategy } from '../decoding/strategy.ts';
 import type { LoadedModel } from '../runtime/model-pool.ts';
-import type { DecodingStrategy } from './strategy.ts';
 import { PROMPTS, run, runGreedy, testModels } from './test-models.ts';
 
 export type ConformanceOptions = {

@@ -1,11 +1,11 @@
 // Test support only (not exported from index.ts): forge models for the decoding conformance
 // suites, built once into the repo's gitignored data/test-models (shared with other test files).
 import { resolve } from 'node:path';
-import { type LoadedModel, ModelPool } from '../runtime/model-pool.ts';
+import { greedyStrategy } from '../decoding/greedy.ts';
+import type { DecodingStrategy } from '../decoding/strategy.ts';
 import { type Generation, generate } from '../engine/generate.ts';
 import { resolveModel } from '../model/resolve-model.ts';
-import { greedyStrategy } from './greedy.ts';
-import type { DecodingStrategy } from './strategy.ts';
+import { type LoadedModel, ModelPool } from '../runtime/model-pool.ts';
 
 export const TEST_MODELS_DIR = resolve(import.meta.dirname, '../../../../data/test-models');
 

@@ -1,0 +1,72 @@
+// The layering of the monorepo, checked by `npm run check` (depcruise):
+//
+//   apps (api, worker, dashboard) → runner → core → experiments
+//   db → experiments
+//
+// experiments (the cell contract: schemas, rules, stats) depends on nothing of ours; the api
+// never loads the inference runtime; nothing imports in a circle, files or folders.
+// dependency-cruiser follows the workspace symlinks to the sources, so `@inferlab/core` is
+// `packages/core/src/…` here.
+
+const INFERENCE_RUNTIME = ['^node_modules/onnxruntime-node/', '^node_modules/@huggingface/transformers/', '^node_modules/node-llama-cpp/'];
+
+/** A package or app may import only these of ours (itself always). */
+const LAYERS = [
+  { name: 'experiments', from: '^packages/experiments/', allowed: [] },
+  { name: 'core', from: '^packages/core/', allowed: ['^packages/experiments/'] },
+  { name: 'db', from: '^packages/db/', allowed: ['^packages/experiments/'] },
+  { name: 'runner', from: '^packages/runner/', allowed: ['^packages/core/', '^packages/experiments/'] },
+  { name: 'worker', from: '^apps/worker/', allowed: ['^packages/runner/', '^packages/core/', '^packages/experiments/'] },
+  { name: 'api', from: '^apps/api/', allowed: ['^packages/db/', '^packages/experiments/'] },
+  { name: 'dashboard', from: '^apps/dashboard/', allowed: ['^packages/experiments/'] },
+];
+
+const OURS = '^(packages|apps)/[^/]+/';
+
+/** @type {import('dependency-cruiser').IConfiguration} */
+module.exports = {
+  forbidden: [
+    ...LAYERS.map(({ name, from, allowed }) => ({
+      name: `layer-${name}`,
+      severity: 'error',
+      comment: `${name} imports only ${allowed.length === 0 ? 'nothing of ours' : allowed.join(', ')} (apps → runner → core → experiments; db → experiments)`,
+      from: { path: from, pathNot: '\\.test\\.ts$' },
+      to: { path: OURS, pathNot: [from, ...allowed] },
+    })),
+    {
+      name: 'api-no-inference-runtime',
+      severity: 'error',
+      comment: 'the HTTP process never loads onnxruntime-node, transformers.js or llama.cpp (nor core or the runner, which do)',
+      from: { path: '^apps/api/' },
+      to: { path: [...INFERENCE_RUNTIME, '^packages/core/', '^packages/runner/'] },
+    },
+    {
+      name: 'no-circular',
+      severity: 'error',
+      comment: 'no import cycles between files',
+      from: {},
+      to: { circular: true },
+    },
+    {
+      name: 'no-circular-folders',
+      severity: 'error',
+      comment: 'no import cycles between folders (core/decoding ↔ core/engine and the like)',
+      scope: 'folder',
+      from: { path: OURS },
+      to: { circular: true },
+    },
+  ],
+  options: {
+    doNotFollow: { path: 'node_modules' },
+    exclude: { path: ['(^|/)node_modules/', '(^|/)dist/', '\\.d\\.ts$', '\\.test\\.ts$', '^test/'] },
+    // Type-only imports form cycles just the same for the reader; count them.
+    tsPreCompilationDeps: true,
+    tsConfig: { fileName: 'tsconfig.json' },
+    enhancedResolveOptions: {
+      exportsFields: ['exports'],
+      conditionNames: ['import', 'require', 'node', 'default', 'types'],
+      extensions: ['.ts', '.mjs', '.js', '.json'],
+    },
+    reporterOptions: { text: { highlightFocused: true } },
+  },
+};
