@@ -1,3 +1,4 @@
+export * from './backup.ts';
 export * from './cancel-experiment.ts';
 export * from './cell-summary.ts';
 export * from './cell-tokens.ts';
