@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { cudaProviderStatus, forgeModel } from '@inferlab/core';
 import { postJson, waitForExperiment } from '../test/helpers/api-client.ts';
+import { gpuCheckFailures } from './lib/gpu-check-failures.ts';
 import { startPlatform } from './lib/platform.ts';
 
 const i = process.argv.indexOf('--model');
@@ -38,7 +39,7 @@ try {
     warmup: 1,
   });
   if (created.status !== 201) throw new Error(JSON.stringify(created.body));
-  const done = await waitForExperiment(platform.apiUrl, created.body.id, 540_000);
+  await waitForExperiment(platform.apiUrl, created.body.id, 540_000);
   const results = await (await fetch(`${platform.apiUrl}/v1/experiments/${created.body.id}/results`)).json();
   for (const c of results.cells) {
     console.log(
@@ -46,7 +47,10 @@ try {
         `e2el p50 ${c.e2el?.p50?.toFixed(1)} ms, ep ${c.environment?.executionProvider}, gpu ${JSON.stringify(c.gpu)}`,
     );
   }
-  if (done.progress.done !== 2) process.exitCode = 1;
+  const failures = gpuCheckFailures(results.cells);
+  for (const f of failures) console.error(`[gpu-check] FAIL: ${f}`);
+  console.log(failures.length === 0 ? '[gpu-check] PASS: the cuda cell ran on the CUDA provider and recorded GPU memory' : '');
+  if (failures.length > 0) process.exitCode = 1;
 } finally {
   await platform.stop();
 }
