@@ -8,6 +8,7 @@ export * from './distill-jobs-repo.ts';
 export * from './experiment-results.ts';
 export * from './experiment-status.ts';
 export * from './experiments-repo.ts';
+export * from './history.ts';
 export * from './open-db.ts';
 export * from './record-cell-result.ts';
 export * from './relations.ts';
