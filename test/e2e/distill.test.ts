@@ -1,7 +1,10 @@
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { RESULTS_QUEUE } from '@inferlab/experiments';
 import Database from 'better-sqlite3';
+import { Queue } from 'bullmq';
+import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getJson, postJson, waitForExperiment } from '../helpers/api-client.ts';
 import { sharedModelsDir } from '../helpers/models.ts';
@@ -44,6 +47,36 @@ async function waitDistill(apiUrl: string, id: string, timeoutMs: number, seen: 
   }
 }
 
+type RecordedProgress = { phase: string; step: number; totalSteps: number; attempt: number; outcome: string | undefined };
+
+/**
+ * Every distill-progress message of a job the recorder took from `results`, in order, with the
+ * recorder's outcome ('recorded': applied to the job's row while it was running). BullMQ keeps
+ * completed result jobs (RESULT_JOB_OPTIONS), so this is the job's whole progress history: a
+ * 4-epoch gpt2-tiny job trains in well under a poll interval, and polling GET /v1/distill/:id
+ * could miss its one 'train' state.
+ */
+async function recordedProgress(redisUrl: string, distillId: string): Promise<RecordedProgress[]> {
+  const connection = new Redis(redisUrl, { maxRetriesPerRequest: null });
+  const results = new Queue(RESULTS_QUEUE, { connection });
+  try {
+    const jobs = await results.getJobs(['completed'], 0, -1, true);
+    return jobs
+      .filter((j) => j.data?.kind === 'distill-progress' && j.data.distillId === distillId)
+      .sort((a, b) => (a.processedOn ?? 0) - (b.processedOn ?? 0) || Number(a.id) - Number(b.id))
+      .map((j) => ({
+        phase: j.data.phase,
+        step: j.data.step,
+        totalSteps: j.data.totalSteps,
+        attempt: j.data.attempt,
+        outcome: j.returnvalue?.outcome,
+      }));
+  } finally {
+    await results.close();
+    connection.disconnect();
+  }
+}
+
 describe('distill jobs through the platform', () => {
   const f = usePlatform('distill', { env: { INFERLAB_MODELS_DIR: modelsDir, WORKER_LOCK_MS: '2000', WORKER_DISTILL_THREADS: '1' } });
 
@@ -57,7 +90,15 @@ describe('distill jobs through the platform', () => {
     const job = await waitDistill(api, created.body.id, 180_000, seen);
     expect(job.error).toBeNull();
     expect(job.status).toBe('done');
-    expect(seen.some((j) => j.status === 'running' && j.progress?.phase === 'train' && j.progress.step > 0)).toBe(true);
+    // The api held a running state with training progress: seen by a poll, or recorded from the
+    // recorder's history (the worker reports every phase change and the last step of each).
+    const history = await recordedProgress(f.platform.redisUrl, created.body.id);
+    const trained = history.filter((p) => p.phase === 'train' && p.step > 0);
+    const polled = seen.some((j) => j.status === 'running' && j.progress?.phase === 'train' && j.progress.step > 0);
+    console.log(`distill progress: ${polled ? 'seen by a poll' : 'not caught by a poll'}; recorded ${JSON.stringify(history)}`);
+    expect(trained.length).toBeGreaterThan(0);
+    expect(trained.every((p) => p.outcome === 'recorded')).toBe(true);
+    expect(trained.at(-1)).toMatchObject({ step: trained.at(-1)?.totalSteps });
     expect(job.version).toMatch(VERSION);
     const [m] = job.metrics ?? [];
     console.log(`distill e2e gpt2-tiny layer 1: held-out KD ${m?.untrainedKd} (untrained) → ${m?.trainedKd} (trained)`);
