@@ -27,8 +27,13 @@ describe('int8 KV cache through the platform', () => {
     expect(bad.status).toBe(400);
     expect(bad.body.error).toBe('invalid_matrix');
     const issues = bad.body.issues as { path: string; message: string }[];
-    expect(issues.map((i) => i.path)).toEqual(['variants.0.kvCacheDtype', 'variants.0.kvCacheDtype', 'variants.0.kvCacheDtype']);
-    expect(issues.map((i) => i.message).join(' ')).toMatch(/cache: true.*not q4.*inferlab engine only/);
+    expect(issues.map((i) => i.path)).toEqual([
+      'variants.0.kvCacheDtype',
+      'variants.0.kvCacheDtype',
+      'variants.0.cache',
+      'variants.0.kvCacheDtype',
+    ]);
+    expect(issues.map((i) => i.message).join(' ')).toMatch(/cache: true.*not q4.*always decodes with its KV cache.*inferlab engine only/);
   });
 
   it('runs int8-KV cells and returns their KV dtype, bytes and quality beside the fp32 cache', async () => {

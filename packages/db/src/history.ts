@@ -124,7 +124,29 @@ export function listHistoryKeys(db: Db, limit = 20): HistoryKeySummary[] {
 
 /** Every run of one key over time, one series per hardware, each run compared with its predecessor. */
 export function historyOfKey(db: Db, key: string): HistorySeries[] {
-  const cells = doneCells(db).filter((cell) => historyKey(cell.config, cell.modelSha256) === key);
+  return seriesOf(
+    db,
+    key,
+    doneCells(db).filter((cell) => historyKey(cell.config, cell.modelSha256) === key),
+  );
+}
+
+/** The newest regressions across every key, newest first (one pass over the done cells). */
+export function latestRegressions(db: Db, limit = 20): (HistoryRun & { key: string })[] {
+  const byKey = new Map<string, DoneCell[]>();
+  for (const cell of doneCells(db)) {
+    const key = historyKey(cell.config, cell.modelSha256);
+    byKey.set(key, [...(byKey.get(key) ?? []), cell]);
+  }
+  const out: (HistoryRun & { key: string })[] = [];
+  for (const [key, cells] of byKey) {
+    if (cells.length < 2) continue; // a single run has nothing to regress from
+    for (const s of seriesOf(db, key, cells)) for (const run of s.runs) if (run.regression !== null) out.push({ ...run, key });
+  }
+  return out.sort((a, b) => b.finishedAt.localeCompare(a.finishedAt)).slice(0, limit);
+}
+
+function seriesOf(db: Db, key: string, cells: readonly DoneCell[]): HistorySeries[] {
   const timelines = loadTimelines(
     db,
     cells.map((c) => c.id),
@@ -158,15 +180,6 @@ export function historyOfKey(db: Db, key: string): HistorySeries[] {
     }
   }
   return [...series.values()];
-}
-
-/** The newest regressions across every key, newest first. */
-export function latestRegressions(db: Db, limit = 20): (HistoryRun & { key: string })[] {
-  const out: (HistoryRun & { key: string })[] = [];
-  for (const { key } of listHistoryKeys(db, Number.MAX_SAFE_INTEGER)) {
-    for (const s of historyOfKey(db, key)) for (const run of s.runs) if (run.regression !== null) out.push({ ...run, key });
-  }
-  return out.sort((a, b) => b.finishedAt.localeCompare(a.finishedAt)).slice(0, limit);
 }
 
 function loadTimelines(db: Db, ids: readonly string[]): Map<string, RequestTokens[]> {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { syntheticCellResult } from '../../../test/helpers/synthetic-result.ts';
+import { matrixCellIssues } from './cell-rules/matrix-cell-issues.ts';
 import { expandMatrix } from './expand.ts';
 import { InvalidMatrixError, parseMatrix } from './matrix-schema.ts';
 import { cellResultSchema, requestRecordSchema } from './payloads.ts';
@@ -63,8 +64,9 @@ describe('the decoding axis', () => {
     expect(issuesOf({ ...minimal, decoding: [{ strategy: 'speculative' }] })[0]?.path).toBe('decoding.0.draft');
   });
 
-  it('batch sizes above 1 need greedy or sample and the KV cache', () => {
-    expect(issuesOf({ ...minimal, batchSizes: [4], variants: [{ cache: false }] })).toEqual([
+  it('batch sizes above 1 need greedy or sample and the KV cache (cell rules), at most 64', () => {
+    const m = parseMatrix({ ...minimal, batchSizes: [4], variants: [{ cache: false }] }, forge);
+    expect(matrixCellIssues(m, expandMatrix('e', m))).toEqual([
       { path: 'batchSizes', message: 'batch sizes above 1 need the KV cache; drop variants with cache: false or use batchSizes [1]' },
     ]);
     expect(parseMatrix({ ...minimal, batchSizes: [1, 2, 8], decoding: [{ strategy: 'sample' }] }).batchSizes).toEqual([1, 2, 8]);

@@ -103,22 +103,3 @@ export const matrixDecodingSchema = (knownForgeModels?: readonly string[]) => bu
 /** The resolved decoding of a cell (CellConfig.decoding). */
 export const decodingSchema = buildDecodingSchema(false);
 export type Decoding = z.infer<typeof decodingSchema>;
-
-/** Cross-axis rule: batch sizes above 1 run greedy or sample, with the KV cache. Returns a message per conflict. */
-export function batchingConflicts(m: {
-  batchSizes: readonly number[];
-  decoding: readonly { strategy: string }[];
-  variants: readonly { cache: boolean }[];
-}): string[] {
-  if (!m.batchSizes.some((b) => b > 1)) return [];
-  const out: string[] = [];
-  const unbatchable = m.decoding.filter((d) => !BATCHABLE_STRATEGIES.includes(d.strategy)).map((d) => d.strategy);
-  if (unbatchable.length > 0) {
-    out.push(
-      `batch sizes above 1 run greedy or sample only, and the matrix also has ${unbatchable.join(', ')}; submit those with batchSizes [1] in another experiment`,
-    );
-  }
-  if (m.variants.some((v) => !v.cache))
-    out.push('batch sizes above 1 need the KV cache; drop variants with cache: false or use batchSizes [1]');
-  return out;
-}

@@ -1,17 +1,19 @@
 import { describe, expect, it } from 'vitest';
+import { matrixCellIssues } from './cell-rules/matrix-cell-issues.ts';
 import { expandMatrix } from './expand.ts';
 import { InvalidMatrixError, parseMatrix } from './matrix-schema.ts';
 
 const minimal = { models: ['forge:gpt2-tiny'], prompts: ['Hello'] };
 const forge = { knownForgeModels: ['gpt2-tiny', 'gpt2-mini', 'llama-tiny'] };
+// Shape errors from parseMatrix, then what cannot run together (cell-rules/) on the expanded cells.
 const issuesOf = (input: unknown) => {
   try {
-    parseMatrix(input, forge);
+    const m = parseMatrix(input, forge);
+    return matrixCellIssues(m, expandMatrix('e', m));
   } catch (err) {
     if (err instanceof InvalidMatrixError) return err.issues;
     throw err;
   }
-  throw new Error('expected the matrix to be rejected');
 };
 
 describe('early-exit and self-speculative decoding entries', () => {
@@ -65,11 +67,17 @@ describe('early-exit and self-speculative decoding entries', () => {
       decoding: [{ strategy: 'greedy' }, { strategy: 'self-speculative', exitLayer: 1 }],
     });
     const messages = issues.filter((i) => i.path === 'decoding.1.strategy').map((i) => i.message);
-    expect(messages).toHaveLength(3);
+    expect(messages).toHaveLength(4);
     expect(messages[0]).toMatch(/needs the KV cache/);
-    expect(messages[1]).toMatch(/inferlab engine only/);
-    expect(messages[2]).toMatch(/forge:llama-tiny, hf:Xenova\/gpt2/);
-    expect(issues.find((i) => i.path === 'batchSizes')?.message).toMatch(/self-speculative/);
+    expect(messages[1]).toMatch(/the transformers.js engine runs greedy only, not self-speculative/);
+    expect(messages[2]).toMatch(/models has forge:llama-tiny/);
+    expect(messages[3]).toMatch(/models has hf:Xenova\/gpt2/);
+    expect(
+      issues
+        .filter((i) => i.path === 'batchSizes')
+        .map((i) => i.message)
+        .join(' '),
+    ).toMatch(/also has self-speculative/);
     // Greedy in the same matrix is not blamed.
     expect(issues.some((i) => i.path.startsWith('decoding.0'))).toBe(false);
   });

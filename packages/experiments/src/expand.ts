@@ -78,6 +78,6 @@ export function expandMatrix(experimentId: string, matrix: Matrix, options: { ma
 }
 
 /** The variant as a cell carries it: kvCacheDtype only when int8 (absent = fp32, the ids of older cells). */
-function cellVariant({ kvCacheDtype, ...rest }: Matrix['variants'][number]): CellConfig['variant'] {
+export function cellVariant({ kvCacheDtype, ...rest }: Matrix['variants'][number]): CellConfig['variant'] {
   return kvCacheDtype === 'int8' ? { ...rest, kvCacheDtype } : { ...rest };
 }

@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { DTYPES } from './cell-config.ts';
+import { matrixCellIssues } from './cell-rules/matrix-cell-issues.ts';
+import { expandMatrix } from './expand.ts';
 import { InvalidMatrixError, type MatrixSchemaOptions, parseMatrix } from './matrix-schema.ts';
 
 const minimal = { models: ['forge:gpt2-tiny'], prompts: ['Hello'] };
@@ -103,15 +105,16 @@ describe('parseMatrix', () => {
     expect(issuesOf({ ...minimal, warmup: '1' })).toEqual([{ path: 'warmup', message: 'expected a number, got "1"' }]);
   });
 
-  it('explains what batching can combine with (the decoding axis itself: decoding-schema.test.ts)', () => {
-    expect(issuesOf({ ...minimal, batchSizes: [1, 4], decoding: [{ strategy: 'greedy' }, { strategy: 'beam' }] })).toEqual([
+  it('leaves what runs together to the cell rules (cell-rules/), checked on the expanded cells', () => {
+    const m = parseMatrix({ ...minimal, batchSizes: [1, 4], decoding: [{ strategy: 'greedy' }, { strategy: 'beam' }] });
+    expect(m.batchSizes).toEqual([1, 4]);
+    expect(matrixCellIssues(m, expandMatrix('e', m))).toEqual([
       {
         path: 'batchSizes',
         message:
           'batch sizes above 1 run greedy or sample only, and the matrix also has beam; submit those with batchSizes [1] in another experiment',
       },
     ]);
-    expect(parseMatrix({ ...minimal, batchSizes: [1, 4] }).batchSizes).toEqual([1, 4]);
   });
 
   it('validates model id syntax and, when given, forge names', () => {

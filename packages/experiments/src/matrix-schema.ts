@@ -1,9 +1,7 @@
 import { z } from 'zod';
 import { canonicalJson } from './canonical-json.ts';
 import { DEVICES, DTYPES, ENGINES, KV_CACHE_DTYPES } from './cell-config.ts';
-import { batchingConflicts, MAX_BATCH_SIZE, matrixDecodingSchema } from './decoding-schema.ts';
-import { exitHeadConflicts } from './exit-head-conflicts.ts';
-import { kvCacheConflicts } from './kv-cache-conflicts.ts';
+import { MAX_BATCH_SIZE, matrixDecodingSchema } from './decoding-schema.ts';
 import { createMatrixErrorMap, type MatrixIssue } from './matrix-issues.ts';
 import { MODEL_ID_SYNTAX, parseModelId } from './model-id.ts';
 
@@ -85,10 +83,29 @@ export function createMatrixSchema(options: MatrixSchemaOptions = {}) {
       pricePerHour: z.number().nonnegative().max(1_000_000).optional(),
     })
     .superRefine((m, ctx) => {
-      for (const message of batchingConflicts(m)) ctx.addIssue({ code: 'custom', path: ['batchSizes'], message });
-      for (const { path, message } of kvCacheConflicts(m)) ctx.addIssue({ code: 'custom', path, message });
-      for (const { path, message } of exitHeadConflicts(m)) ctx.addIssue({ code: 'custom', path, message });
+      // What can run together is a rule of cells (cell-rules/), checked on the expanded matrix by assertCellsRun.
+      sameVariantTwice(m.variants).forEach((first, i) => {
+        if (first !== null) {
+          ctx.addIssue({
+            code: 'custom',
+            path: ['variants', i],
+            message: `same variant as item ${first} (kvCacheDtype defaults to "fp32"); list each once`,
+          });
+        }
+      });
     });
+}
+
+/** Per variant, the index of an earlier one that differs only by spelling out kvCacheDtype "fp32" (one cell id), else null. */
+function sameVariantTwice(variants: readonly { dtype: string; cache: boolean; kvCacheDtype?: string }[]): (number | null)[] {
+  const seen = new Map<string, number>();
+  return variants.map((v, i) => {
+    const key = JSON.stringify([v.dtype, v.cache, v.kvCacheDtype ?? 'fp32']);
+    const first = seen.get(key);
+    if (first === undefined) seen.set(key, i);
+    // Exact repeats are unique()'s to report.
+    return first !== undefined && canonicalJson(variants[first]) !== canonicalJson(v) ? first : null;
+  });
 }
 
 export type MatrixSchema = ReturnType<typeof createMatrixSchema>;

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { createExperiment, getExperiment, getExperimentResults, listExperiments } from '@inferlab/db';
 import {
+  assertCellsRun,
   type Cell,
   type CellJob,
   DEFAULT_MAX_CELLS,
@@ -43,6 +44,7 @@ export function experimentsRoutes(deps: AppDeps): Hono {
       try {
         matrix = parseMatrix(body, { knownForgeModels: deps.knownForgeModels });
         cells = expandMatrix(id, matrix, { maxCells: deps.maxCells ?? DEFAULT_MAX_CELLS });
+        assertCellsRun(matrix, cells); // what cannot run together: an InvalidMatrixError naming the field
       } catch (err) {
         if (err instanceof InvalidMatrixError) return jsonError(c, 400, 'invalid_matrix', err.message, { issues: err.issues });
         if (err instanceof TooManyCellsError)
