@@ -1,17 +1,35 @@
-// Grouped-query attention vs multi-head attention on one Llama shape, both in one run, alternating
+// Grouped-query attention vs multi-head attention on one Llama shape, both in one run in ABBA order
 // (noise hits both alike): forge:llama-mini (8 query heads over 2 KV heads) against its MHA twin
 // (8 KV heads, same widths, built here in a temp folder). GQA stores 4× fewer K/V values; how much
 // that buys in tokens/s depends on how much of a step reads the cache (long contexts, small models).
-// npx tsx bench/llama-gqa.ts -- [--reps 3] [--threads 2] [--lengths 40,400]
+// npm run bench:llama-gqa -- [--reps 3] [--threads 2] [--lengths 40,400] [--json file]
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { buildLlamaFolder, FORGE_MODELS, forgeModel, generate, greedyStrategy, ModelPool, readDecoderConfig } from '@inferlab/core';
-import { flag, loadAverage, median, table } from './lib.ts';
+import {
+  buildLlamaFolder,
+  FORGE_MODELS,
+  forgeModel,
+  type Generation,
+  generate,
+  greedyStrategy,
+  ModelPool,
+  readDecoderConfig,
+} from '@inferlab/core';
+import { Bench, decodeTokPerS, medianCi, NA_ONE_TOKEN, ratioCi, runRotated } from './lib.ts';
 
-const reps = Number(flag('--reps', '3'));
-const threads = Number(flag('--threads', '2'));
-const lengths = flag('--lengths', '40,400').split(',').map(Number);
+const bench = Bench.start({
+  name: 'llama-gqa',
+  summary: 'forge:llama-mini (GQA, 8 query heads over 2 KV heads) vs its MHA twin (8 KV heads), greedy, KV cache.',
+  options: {
+    reps: { type: 'string', default: '3', description: 'measured repetitions per side and length (ABBA order)' },
+    threads: { type: 'string', default: '2', description: 'intraOpNumThreads' },
+    lengths: { type: 'string', default: '40,400', description: 'new tokens per request, comma-separated' },
+  },
+});
+const reps = bench.int('reps');
+const threads = bench.int('threads');
+const lengths = bench.ints('lengths');
 const prompt = 'Explain briefly why KV caching and quantization help LLM inference.';
 const modelsDir = resolve(process.env.INFERLAB_DATA_DIR ?? 'data', 'models');
 
@@ -30,38 +48,35 @@ for (const [name, m] of Object.entries(sides)) {
   const c = await readDecoderConfig(m.model.folder);
   console.log(`${name}: ${c.layers} layers, ${c.heads} heads, ${c.kvHeads} KV heads, head_dim ${c.headDim}`);
 }
-console.log(`fp32, ${threads} threads, KV cache, greedy, ${reps} alternating repetitions per length (after 1 warmup each)`);
-console.log(`load average before: ${loadAverage()}`);
+bench.header(`fp32, ${threads} threads, KV cache, greedy, ${reps} repetitions per side and length (ABBA, 1 warmup)`);
 
-const runOnce = async (side: keyof typeof sides, maxNewTokens: number) => {
+const runOnce = (side: keyof typeof sides, maxNewTokens: number) => () => {
   const { session, tokenizer } = sides[side];
-  const g = await generate(tokenizer, prompt, { maxNewTokens, strategy: greedyStrategy(session, { useCache: true }), eosTokenIds: [] });
-  const first = g.events[0]?.t ?? 0;
-  const last = g.events.at(-1)?.t ?? 0;
-  return { decodeTokPerS: (g.outputTokenIds.length - 1) / ((last - first) / 1000), kvBytes: g.kvCacheBytes };
+  return generate(tokenizer, prompt, { maxNewTokens, strategy: greedyStrategy(session, { useCache: true }), eosTokenIds: [] });
 };
 
-const rows: Record<string, string | number>[] = [];
+const rows = [];
 for (const len of lengths) {
-  await runOnce('mha', 8);
-  await runOnce('gqa', 8);
-  const mha: Array<Awaited<ReturnType<typeof runOnce>>> = [];
-  const gqa: typeof mha = [];
-  for (let r = 0; r < reps; r++) {
-    mha.push(await runOnce('mha', len));
-    gqa.push(await runOnce('gqa', len));
-  }
-  const [m, g] = [median(mha.map((s) => s.decodeTokPerS)), median(gqa.map((s) => s.decodeTokPerS))];
+  const samples = await runRotated<Generation>(
+    [
+      ['mha', runOnce('mha', len)],
+      ['gqa', runOnce('gqa', len)],
+    ],
+    { reps },
+  );
+  const [mha, gqa] = [samples.get('mha') ?? [], samples.get('gqa') ?? []];
   rows.push({
     new_tokens: len,
-    'MHA decode tok/s': m,
-    'GQA decode tok/s': g,
-    'GQA/MHA': g / m,
-    'MHA KV MiB': (mha[0]?.kvBytes ?? 0) / 2 ** 20,
-    'GQA KV MiB': (gqa[0]?.kvBytes ?? 0) / 2 ** 20,
+    'MHA decode tok/s': medianCi(mha.map(decodeTokPerS), NA_ONE_TOKEN),
+    'GQA decode tok/s': medianCi(gqa.map(decodeTokPerS), NA_ONE_TOKEN),
+    'GQA/MHA': ratioCi(mha.map(decodeTokPerS), gqa.map(decodeTokPerS), NA_ONE_TOKEN),
+    'MHA KV MiB': (mha[0]?.kvCacheBytes ?? 0) / 2 ** 20,
+    'GQA KV MiB': (gqa[0]?.kvCacheBytes ?? 0) / 2 ** 20,
   });
 }
-console.log(table(rows));
-console.log(`load average after: ${loadAverage()}`);
+bench.table('llama-mini: grouped-query vs multi-head attention', rows, [
+  'decode tok/s = (N_out − 1) / (E2EL − TTFT), medians [95% bootstrap CI]; KV MiB at the end of a request.',
+]);
+bench.finish();
 await pool.clear();
 rmSync(twinDir, { recursive: true, force: true });
