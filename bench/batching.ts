@@ -1,16 +1,29 @@
-// Throughput vs batch size: static batches of 1, 2, 4, 8 (left-padded, greedy) and continuous
-// batching with as many slots, over the same requests, sides alternating in one run; medians.
-// npm run bench:batching -- [--model forge:gpt2-small] [--requests 8] [--tokens 32] [--reps 3] [--threads 2] [--sizes 1,2,4,8]
+// Throughput vs batch size: static batches (left-padded, greedy) and continuous batching with as
+// many slots, over the same requests; every side in one run, rotated each repetition (a Latin
+// square over the sides), medians with bootstrap CIs.
+// npm run bench:batching -- [--model forge:gpt2-small] [--requests 8] [--tokens 32] [--reps 3] [--threads 2] [--sizes 1,2,4,8] [--json file]
 import { resolve } from 'node:path';
 import { type Generation, generateBatch, generateContinuous, greedyChooser, ModelPool, resolveModel } from '@inferlab/core';
-import { flag, loadAverage, median, table } from './lib.ts';
+import { Bench, medianCi, ratioCi, runRotated } from './lib.ts';
 
-const model = flag('--model', 'forge:gpt2-small');
-const requests = Number(flag('--requests', '8'));
-const maxNewTokens = Number(flag('--tokens', '32'));
-const reps = Number(flag('--reps', '3'));
-const threads = Number(flag('--threads', '2'));
-const sizes = flag('--sizes', '1,2,4,8').split(',').map(Number);
+const bench = Bench.start({
+  name: 'batching',
+  summary: 'Static and continuous batching at several batch sizes over the same requests (greedy, no eos).',
+  options: {
+    model: { type: 'string', default: 'forge:gpt2-small', description: 'model id' },
+    requests: { type: 'string', default: '8', description: 'requests per measured set' },
+    tokens: { type: 'string', default: '32', description: 'new tokens per request' },
+    reps: { type: 'string', default: '3', description: 'measured repetitions per side (rotated order)' },
+    threads: { type: 'string', default: '2', description: 'intraOpNumThreads' },
+    sizes: { type: 'string', default: '1,2,4,8', description: 'batch sizes, comma-separated' },
+  },
+});
+const model = bench.str('model');
+const requests = bench.int('requests');
+const maxNewTokens = bench.int('tokens');
+const reps = bench.int('reps');
+const threads = bench.int('threads');
+const sizes = bench.ints('sizes');
 const base = [
   'Explain briefly why KV caching and quantization help LLM inference.',
   'Hello world',
@@ -26,11 +39,12 @@ const { session, tokenizer } = await pool.get(await resolveModel(model, 'fp32', 
   executionProvider: 'cpu',
 });
 const opts = { maxNewTokens, newChooser: () => greedyChooser, eosTokenIds: [] };
-console.log(`${model} fp32, ${threads} threads, ${requests} requests × ${maxNewTokens} new tokens, greedy, ${reps} alternating reps`);
-console.log(`load average before: ${loadAverage()}`);
+bench.header(
+  `${model} fp32, ${threads} threads, ${requests} requests × ${maxNewTokens} new tokens, greedy, ${reps} rotated reps (1 warmup)`,
+);
 
 /** Σ tokens / wall time of the whole set of requests (METRICS.md throughput). */
-const throughput = async (run: () => Promise<Generation[]>): Promise<number> => {
+const throughput = (run: () => Promise<Generation[]>) => async (): Promise<number> => {
   const t0 = performance.now();
   const gens = await run();
   return gens.reduce((n, g) => n + g.outputTokenIds.length, 0) / ((performance.now() - t0) / 1000);
@@ -42,31 +56,24 @@ const staticRun = (size: number) => async () => {
 };
 const continuousRun = (size: number) => () => generateContinuous(session, tokenizer, prompts, { ...opts, maxBatch: size });
 
-await throughput(staticRun(2)); // warmup
-const stat = new Map<number, number[]>(sizes.map((s) => [s, []]));
-const cont = new Map<number, number[]>(sizes.map((s) => [s, []]));
-for (let r = 0; r < reps; r++) {
-  for (const s of sizes) {
-    stat.get(s)?.push(await throughput(staticRun(s)));
-    cont.get(s)?.push(await throughput(continuousRun(s)));
-  }
-  console.log(`  rep ${r + 1}/${reps} done`);
-}
-const one = median(stat.get(sizes[0] as number) ?? []);
+const samples = await runRotated<number>(
+  sizes.flatMap((s) => [[`static ${s}`, throughput(staticRun(s))] as const, [`continuous ${s}`, throughput(continuousRun(s))] as const]),
+  { reps, onRep: (r) => console.log(`  rep ${r + 1}/${reps} done`) },
+);
+const one = samples.get(`static ${sizes[0]}`) ?? [];
 const rows = sizes.map((s) => {
-  const st = median(stat.get(s) ?? []);
-  const co = median(cont.get(s) ?? []);
+  const st = samples.get(`static ${s}`) ?? [];
+  const co = samples.get(`continuous ${s}`) ?? [];
   return {
     'batch size': s,
-    'static tok/s': st,
-    [`ratio vs batch ${sizes[0]}`]: st / one,
-    'continuous tok/s': co,
-    'continuous/static': co / st,
+    'static tok/s': medianCi(st, 'no runs'),
+    [`ratio vs batch ${sizes[0]}`]: ratioCi(one, st, 'no runs'),
+    'continuous tok/s': medianCi(co, 'no runs'),
+    'continuous/static': ratioCi(st, co, 'no runs'),
   };
 });
-console.log(`\n${table(rows)}`);
-console.log(`load average after: ${loadAverage()}`);
-console.log(
-  'tok/s = Σ generated tokens / wall time of all requests; medians. Equal lengths (no eos): continuous batching can only match static here.',
-);
+bench.table(`${model}: throughput vs batch size`, rows, [
+  'tok/s = Σ generated tokens / wall time of all requests; medians [95% bootstrap CI]. Equal lengths (no eos): continuous batching can only match static here.',
+]);
+bench.finish();
 await pool.clear();
