@@ -1,16 +1,29 @@
 // Target-only greedy vs speculative decoding (model draft, fixed and adaptive k) vs prompt lookup,
-// all sides alternating in one run (noise hits all alike); medians of tokens/s and the acceptance.
-// npm run bench:speculative -- [--model forge:gpt2-small] [--draft forge:gpt2-small-draft2] [--k 4] [--reps 3] [--threads 2] [--tokens 48]
+// all sides in one run in a rotated order (a Latin square: noise and position hit all alike); medians
+// of tokens/s with bootstrap CIs, and the acceptance.
+// npm run bench:speculative -- [--model forge:gpt2-small] [--draft forge:gpt2-small-draft2] [--k 4] [--reps 3] [--threads 2] [--tokens 48] [--json file]
 import { resolve } from 'node:path';
 import { createStrategy, type DecodingConfig, generate, ModelPool, resolveModel } from '@inferlab/core';
-import { flag, loadAverage, median, table } from './lib.ts';
+import { Bench, e2eTokPerS, medianCi, ratioCi, runRotated } from './lib.ts';
 
-const model = flag('--model', 'forge:gpt2-small');
-const draftId = flag('--draft', 'forge:gpt2-small-draft2');
-const k = Number(flag('--k', '4'));
-const reps = Number(flag('--reps', '3'));
-const threads = Number(flag('--threads', '2'));
-const maxNewTokens = Number(flag('--tokens', '48'));
+const bench = Bench.start({
+  name: 'speculative',
+  summary: 'Target-only greedy vs speculative decoding (fixed and adaptive k) vs prompt lookup, greedy verification.',
+  options: {
+    model: { type: 'string', default: 'forge:gpt2-small', description: 'target model id' },
+    draft: { type: 'string', default: 'forge:gpt2-small-draft2', description: 'draft model id' },
+    k: { type: 'string', default: '4', description: 'draft tokens per step' },
+    reps: { type: 'string', default: '3', description: 'measured repetitions per side and prompt (rotated order)' },
+    threads: { type: 'string', default: '2', description: 'intraOpNumThreads' },
+    tokens: { type: 'string', default: '48', description: 'new tokens per request' },
+  },
+});
+const model = bench.str('model');
+const draftId = bench.str('draft');
+const k = bench.int('k');
+const reps = bench.int('reps');
+const threads = bench.int('threads');
+const maxNewTokens = bench.int('tokens');
 const prompts = [
   'Explain briefly why KV caching and quantization help LLM inference.',
   'def add(a, b):\n    return a + b\n\ndef sub(a, b):\n    return a - b\n\ndef mul(a, b):\n',
@@ -27,19 +40,18 @@ const sides: [string, DecodingConfig][] = [
   [`speculative adaptive k from ${k}`, { strategy: 'speculative', draft: draftId, k, adaptiveK: true, verification: 'greedy' }],
   [`prompt lookup k=${k}`, { strategy: 'prompt-lookup', ngram: 3, k }],
 ];
-console.log(
-  `${model} + draft ${draftId}, fp32, ${threads} threads, ${maxNewTokens} new tokens, ${prompts.length} prompts, ${reps} alternating reps`,
+bench.header(
+  `${model} + draft ${draftId}, fp32, ${threads} threads, ${maxNewTokens} new tokens, ${prompts.length} prompts, ${reps} rotated reps (1 warmup)`,
 );
-console.log(`load average before: ${loadAverage()}`);
 
-type Sample = { tokPerS: number; drafted: number; accepted: number; forwards: number; tokens: number; ids: string };
+type Sample = { tokPerS: number | null; drafted: number; accepted: number; forwards: number; tokens: number; ids: string };
 const runOnce = async (config: DecodingConfig, prompt: string): Promise<Sample> => {
   const strategy = createStrategy(config, { target: target.session, draft: draft.session, useCache: true });
   const g = await generate(target.tokenizer, prompt, { maxNewTokens, strategy, eosTokenIds: [] });
   const s = g.strategyStats;
   const n = g.outputTokenIds.length;
   return {
-    tokPerS: n / ((g.events.at(-1)?.t ?? 0) / 1000),
+    tokPerS: e2eTokPerS(g),
     drafted: s?.draftTokens ?? 0,
     accepted: s?.acceptedTokens ?? 0,
     forwards: s?.targetForwards ?? n,
@@ -48,31 +60,38 @@ const runOnce = async (config: DecodingConfig, prompt: string): Promise<Sample> 
   };
 };
 
-for (const [, c] of sides) await runOnce(c, prompts[0] as string); // warmup
 const samples = new Map<string, Sample[]>(sides.map(([name]) => [name, []]));
-for (let r = 0; r < reps; r++) {
-  for (const prompt of prompts) for (const [name, c] of sides) samples.get(name)?.push(await runOnce(c, prompt));
-  console.log(`  rep ${r + 1}/${reps} done`);
+for (const [p, prompt] of prompts.entries()) {
+  const perPrompt = await runRotated(
+    sides.map(([name, c]) => [name, () => runOnce(c, prompt)] as const),
+    { reps, warmup: p === 0 ? 1 : 0, onRep: (r) => console.log(`  prompt ${p + 1}, rep ${r + 1}/${reps} done`) },
+  );
+  for (const [name, list] of perPrompt) samples.get(name)?.push(...list);
 }
-const base = median((samples.get(sides[0]?.[0] as string) ?? []).map((s) => s.tokPerS));
+const baseList = (samples.get(sides[0]?.[0] as string) ?? []).map((s) => s.tokPerS);
 const greedyIds = (samples.get(sides[0]?.[0] as string) ?? []).map((s) => s.ids);
 const rows = sides.map(([name]) => {
   const list = samples.get(name) ?? [];
   const sum = (f: (s: Sample) => number) => list.reduce((a, s) => a + f(s), 0);
-  const tokPerS = median(list.map((s) => s.tokPerS));
   return {
     side: name,
-    'tok/s (median)': tokPerS,
-    'ratio vs target-only': tokPerS / base,
+    'tok/s': medianCi(
+      list.map((s) => s.tokPerS),
+      'no runs',
+    ),
+    'ratio vs target-only': ratioCi(
+      baseList,
+      list.map((s) => s.tokPerS),
+      'no runs',
+    ),
     acceptance: sum((s) => s.drafted) > 0 ? (sum((s) => s.accepted) / sum((s) => s.drafted)).toFixed(3) : '-',
     'accepted/fwd': (sum((s) => s.accepted) / sum((s) => s.forwards)).toFixed(2),
     'fwd/token': (sum((s) => s.forwards) / sum((s) => s.tokens)).toFixed(3),
     'same tokens as greedy': list.every((s, i) => s.ids === greedyIds[i]) ? 'yes' : 'NO',
   };
 });
-console.log(`\n${table(rows)}`);
-console.log(`load average after: ${loadAverage()}`);
-console.log(
-  'tok/s = N_out / E2EL per request (seed table definition), medians over reps × prompts; acceptance = accepted / drafted tokens.',
-);
+bench.table(`${model} + ${draftId}: speculative decoding`, rows, [
+  'tok/s = N_out / E2EL per request (seed table definition), medians over reps × prompts [95% bootstrap CI]; acceptance = accepted / drafted tokens.',
+]);
+bench.finish();
 await pool.clear();
