@@ -6,6 +6,7 @@ export * from './cell-tokens.ts';
 export * from './cells-repo.ts';
 export * from './db-health.ts';
 export * from './distill-jobs-repo.ts';
+export * from './experiment-list.ts';
 export * from './experiment-results.ts';
 export * from './experiment-status.ts';
 export * from './experiments-repo.ts';
