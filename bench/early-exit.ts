@@ -1,9 +1,10 @@
 // Full-model greedy vs early exit (criteria × thresholds) vs self-speculative decoding, all sides
-// alternating in one run, same threads; medians of tokens/s, mean layers used, agreement with the
+// in one run in a rotated order (a Latin square over the sides), same threads; medians of tokens/s, mean layers used, agreement with the
 // full model's greedy tokens (position-wise, same prompt) and the self-speculative speed-up.
-// npm run bench:early-exit -- [--quick] [--model forge:gpt2-small] [--exits 4,8] [--k 4] [--reps 3] [--threads 2] [--tokens 32]
+// npm run bench:early-exit -- [--quick] [--model forge:gpt2-small] [--exits 4,8] [--k 4] [--reps 3] [--threads 2] [--tokens 32] [--json file]
 // --quick: forge:gpt2-mini, exits 1,2,3, 2 reps. Trained heads stored beside the model (distill jobs) are included when
 // a version has heads at every exit layer.
+import { loadavg } from 'node:os';
 import { resolve } from 'node:path';
 import {
   createStrategy,
@@ -21,17 +22,34 @@ import {
   resolveModel,
   type SegmentedModel,
 } from '@inferlab/core';
-import { flag, loadAverage, median, table } from './lib.ts';
+import { Bench, e2eTokPerS, medianCi, ratioCi, runRotated } from './lib.ts';
 
-const quick = process.argv.includes('--quick');
-const model = flag('--model', quick ? 'forge:gpt2-mini' : 'forge:gpt2-small');
-const exits = flag('--exits', quick ? '1,2,3' : '4,8')
-  .split(',')
-  .map(Number);
-const k = Number(flag('--k', '4'));
-const reps = Number(flag('--reps', quick ? '2' : '3'));
-const threads = Number(flag('--threads', '2'));
-const maxNewTokens = Number(flag('--tokens', '32'));
+const bench = Bench.start({
+  name: 'early-exit',
+  summary: 'Full-model greedy vs early exit (criteria × thresholds) vs self-speculative decoding; trained heads included when present.',
+  options: {
+    quick: { type: 'boolean', description: 'forge:gpt2-mini, exits 1,2,3, 2 reps (unless given)' },
+    model: { type: 'string', default: '', description: 'model id (default forge:gpt2-small; --quick: forge:gpt2-mini)' },
+    exits: { type: 'string', default: '', description: 'exit layers, comma-separated (default 4,8; --quick: 1,2,3)' },
+    k: { type: 'string', default: '4', description: 'self-speculative draft tokens per step' },
+    reps: { type: 'string', default: '', description: 'measured repetitions per side and prompt (default 3; --quick: 2)' },
+    threads: { type: 'string', default: '2', description: 'intraOpNumThreads' },
+    tokens: { type: 'string', default: '32', description: 'new tokens per request' },
+  },
+});
+const quick = bench.bool('quick');
+const orDefault = (name: string, normal: string, whenQuick: string) => {
+  if (bench.values[name] === '') bench.values[name] = quick ? whenQuick : normal;
+};
+orDefault('model', 'forge:gpt2-small', 'forge:gpt2-mini');
+orDefault('exits', '4,8', '1,2,3');
+orDefault('reps', '3', '2');
+const model = bench.str('model');
+const exits = bench.ints('exits');
+const k = bench.int('k');
+const reps = bench.int('reps');
+const threads = bench.int('threads');
+const maxNewTokens = bench.int('tokens');
 const prompts = [
   'Explain briefly why KV caching and quantization help LLM inference.',
   'def add(a, b):\n    return a + b\n\ndef sub(a, b):\n    return a - b\n\ndef mul(a, b):\n',
@@ -119,12 +137,11 @@ for (const heads of headVersions) {
     sides.push([`self-spec exit ${e} adaptive${tag}`, heads, { strategy: 'self-speculative', heads, exitLayer: e, k, adaptiveK: true }]);
   }
 }
-console.log(
-  `${model}, fp32, ${threads} threads, exits after blocks ${exits}, ${maxNewTokens} new tokens, ${prompts.length} prompts, ${reps} alternating reps`,
+bench.header(
+  `${model}, fp32, ${threads} threads, exits after blocks ${exits}, ${maxNewTokens} new tokens, ${prompts.length} prompts, ${reps} rotated reps (1 warmup)`,
 );
-console.log(`load average before: ${loadAverage()}`);
 
-type Sample = { tokPerS: number; ids: number[]; layers: number; full: number; drafted: number; accepted: number; forwards: number };
+type Sample = { tokPerS: number | null; ids: number[]; layers: number; full: number; drafted: number; accepted: number; forwards: number };
 const runOnce = async ([, heads, config]: (typeof sides)[number], prompt: string): Promise<Sample> => {
   const strategy = createStrategy(config, { target: target.session, segmented: segmentedByHeads.get(heads), useCache: true });
   const g = await generate(target.tokenizer, prompt, { maxNewTokens, strategy, eosTokenIds: [] });
@@ -132,7 +149,7 @@ const runOnce = async ([, heads, config]: (typeof sides)[number], prompt: string
   const n = g.outputTokenIds.length;
   const layers = s?.exits === undefined ? target.session.config.layers : s.exits.meanLayers;
   return {
-    tokPerS: n / ((g.events.at(-1)?.t ?? 0) / 1000),
+    tokPerS: e2eTokPerS(g),
     ids: g.outputTokenIds,
     layers,
     full: s?.exits === undefined ? 1 : (s.exits.counts.at(-1) ?? 0) / n,
@@ -142,15 +159,21 @@ const runOnce = async ([, heads, config]: (typeof sides)[number], prompt: string
   };
 };
 
-for (const side of sides) await runOnce(side, prompts[0] as string); // warmup
 const samples = new Map<string, Sample[][]>(sides.map(([name]) => [name, prompts.map(() => [])]));
-for (let r = 0; r < reps; r++) {
-  for (const [p, prompt] of prompts.entries()) for (const side of sides) samples.get(side[0])?.[p]?.push(await runOnce(side, prompt));
-  console.log(`  rep ${r + 1}/${reps} done (load ${loadAverage()})`);
+for (const [p, prompt] of prompts.entries()) {
+  const perPrompt = await runRotated(
+    sides.map((side) => [side[0], () => runOnce(side, prompt)] as const),
+    {
+      reps,
+      warmup: p === 0 ? 1 : 0,
+      onRep: (r) => console.log(`  prompt ${p + 1}, rep ${r + 1}/${reps} done (load ${loadavg()[0]?.toFixed(2)})`),
+    },
+  );
+  for (const [name, list] of perPrompt) samples.get(name)?.[p]?.push(...list);
 }
 // Agreement outside every timed region: position-wise against the full model's greedy tokens of the same prompt.
 const greedyIds = (samples.get('full model greedy') ?? []).map((perPrompt) => perPrompt[0]?.ids ?? []);
-const base = median((samples.get('full model greedy') ?? []).flat().map((s) => s.tokPerS));
+const base = (samples.get('full model greedy') ?? []).flat().map((s) => s.tokPerS);
 const rows = sides.map(([name]) => {
   const perPrompt = samples.get(name) ?? [];
   const list = perPrompt.flat();
@@ -165,22 +188,27 @@ const rows = sides.map(([name]) => {
     }
   });
   const sum = (f: (s: Sample) => number) => list.reduce((a, s) => a + f(s), 0);
-  const tokPerS = median(list.map((s) => s.tokPerS));
   return {
     side: name,
-    'tok/s (median)': tokPerS,
-    'ratio vs full greedy': tokPerS / base,
+    'tok/s': medianCi(
+      list.map((s) => s.tokPerS),
+      'no runs',
+    ),
+    'ratio vs full greedy': ratioCi(
+      base,
+      list.map((s) => s.tokPerS),
+      'no runs',
+    ),
     'mean layers': (sum((s) => s.layers) / list.length).toFixed(2),
     'full-depth share': (sum((s) => s.full) / list.length).toFixed(2),
     agreement: (same / total).toFixed(3),
     acceptance: sum((s) => s.drafted) > 0 ? (sum((s) => s.accepted) / sum((s) => s.drafted)).toFixed(3) : '-',
   };
 });
-console.log(`\n${table(rows)}`);
-console.log(`load average after: ${loadAverage()}`);
-console.log(
-  'tok/s = N_out / E2EL per request, medians over reps × prompts; mean layers = blocks run per emitted token (early exit);\n' +
-    'agreement = share of positions equal to the full model greedy output on the same prompt; self-spec must be 1.000.',
-);
+bench.table(`${model}: early exit and self-speculative decoding (exits after blocks ${exits})`, rows, [
+  'tok/s = N_out / E2EL per request, medians over reps × prompts [95% bootstrap CI]; mean layers = blocks run per emitted token (early exit);',
+  'agreement = share of positions equal to the full model greedy output on the same prompt; self-spec must be 1.000.',
+]);
+bench.finish();
 await Promise.all([...segmentedByHeads.values()].map((m) => m.release()));
 await pool.clear();

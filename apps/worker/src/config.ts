@@ -1,5 +1,6 @@
 import os from 'node:os';
 import { resolve } from 'node:path';
+import { PermanentError } from '@inferlab/experiments';
 import { z } from 'zod';
 
 const schema = z.object({
@@ -32,7 +33,7 @@ export type WorkerConfig = {
   distillThreads: number;
 };
 
-export class WorkerConfigError extends Error {
+export class WorkerConfigError extends PermanentError {
   override name = 'WorkerConfigError';
 }
 

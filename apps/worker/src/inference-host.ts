@@ -1,18 +1,23 @@
 import { Worker } from 'node:worker_threads';
 import type { DistillProgress } from '@inferlab/core';
-import type { DistillJob } from '@inferlab/experiments';
+import { type DistillJob, RetryableError } from '@inferlab/experiments';
 import type { CellRun, CellSpec, Progress } from '@inferlab/runner';
 import type { DistillOutcome } from './distill-task.ts';
 import type { ThreadRequest, ThreadResponse } from './thread-protocol.ts';
 
-/** An error raised inside the inference thread, carried back by name and message. */
-export class InferenceError extends Error {
+/** An error raised inside the inference thread, carried back by name, message and retry policy. */
+export class InferenceError extends RetryableError {
+  override readonly name = 'InferenceError';
+  override readonly permanent: boolean;
+
   constructor(
     readonly originalName: string,
     message: string,
+    /** The thrown error's own policy (isPermanent on the thread); a crashed thread is retried. */
+    permanent = false,
   ) {
     super(message);
-    this.name = 'InferenceError';
+    this.permanent = permanent;
   }
 }
 
@@ -47,7 +52,7 @@ export class InferenceHost {
       this.pending.delete(msg.id);
       if (msg.type === 'result') p.resolve(msg.run);
       else if (msg.type === 'distill-result') p.resolve(msg.outcome);
-      else p.reject(new InferenceError(msg.error.name, msg.error.message));
+      else p.reject(new InferenceError(msg.error.name, msg.error.message, msg.error.permanent));
     });
     const fail = (err: Error) => {
       this.thread = null;

@@ -2,6 +2,7 @@
 // thread must stay free to renew BullMQ locks and send heartbeats.
 import { parentPort, workerData } from 'node:worker_threads';
 import { ModelPool } from '@inferlab/core';
+import { isPermanent } from '@inferlab/experiments';
 import { type CellSpec, runCell } from '@inferlab/runner';
 import { runDistillTask } from './distill-task.ts';
 import type { ThreadRequest, ThreadResponse } from './thread-protocol.ts';
@@ -19,9 +20,10 @@ if (!port) throw new Error('inference-thread must run as a worker thread');
 
 const post = (msg: ThreadResponse) => port.postMessage(msg);
 
+// The error's retry policy is read here, where its class is known; the main thread gets name, message and policy.
 const fail = (id: number) => (err: unknown) => {
   const e = err instanceof Error ? err : new Error(String(err));
-  post({ id, type: 'error', error: { name: e.name, message: e.message } });
+  post({ id, type: 'error', error: { name: e.name, message: e.message, permanent: isPermanent(err) } });
 };
 
 port.on('message', (msg: ThreadRequest) => {
@@ -36,8 +38,5 @@ port.on('message', (msg: ThreadRequest) => {
   const isCancelled = () => Atomics.load(cancelFlag, 0) === id;
   runCell(spec, { modelsDir, modelRoots, pool, isCancelled, onProgress: (progress) => post({ id, type: 'progress', progress }) })
     .then((run) => post({ id, type: 'result', run }))
-    .catch((err: unknown) => {
-      const e = err instanceof Error ? err : new Error(String(err));
-      post({ id, type: 'error', error: { name: e.name, message: e.message } });
-    });
+    .catch(fail(id));
 });

@@ -1,14 +1,14 @@
+import { isPermanent } from '@inferlab/experiments';
 import { type Job, UnrecoverableError } from 'bullmq';
 import { InferenceError } from './inference-host.ts';
-import { PERMANENT_ERRORS } from './thread-protocol.ts';
 
-/** How a failed cell or distill job is reported: permanent errors fail at once, others until the last attempt. */
+/** How a failed cell or distill job is reported: permanent errors (the error says so) fail at once, others until the last attempt. */
 export type JobFailure = { reason: string; permanent: boolean; final: boolean };
 
 export function jobFailure(err: unknown, job: Job): JobFailure {
   const e = err as Error;
   const name = err instanceof InferenceError ? err.originalName : e.name;
-  const permanent = PERMANENT_ERRORS.has(name);
+  const permanent = isPermanent(err);
   return { reason: `${name}: ${e.message}`, permanent, final: permanent || job.attemptsMade + 1 >= (job.opts.attempts ?? 1) };
 }
 

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { DEVICES } from './cell-config.ts';
 import { createMatrixErrorMap, type MatrixIssue } from './matrix-issues.ts';
 import { MODEL_ID_SYNTAX, parseModelId } from './model-id.ts';
+import { PermanentError } from './retry-policy.ts';
 
 // Distill jobs (issue #7): train exit heads for a model on a worker (POST /v1/distill). The request,
 // the queue job, and the messages the worker publishes to `results` for the recorder.
@@ -66,7 +67,7 @@ export function createDistillRequestSchema(options: DistillRequestOptions = {}) 
 
 export type DistillRequest = z.output<ReturnType<typeof createDistillRequestSchema>>;
 
-export class InvalidDistillRequestError extends Error {
+export class InvalidDistillRequestError extends PermanentError {
   override readonly name = 'InvalidDistillRequestError';
   constructor(
     readonly issues: MatrixIssue[],

@@ -2,13 +2,14 @@ import { createHash } from 'node:crypto';
 import { canonicalJson } from './canonical-json.ts';
 import type { CellConfig } from './cell-config.ts';
 import type { Matrix } from './matrix-schema.ts';
+import { PermanentError } from './retry-policy.ts';
 
 export const DEFAULT_MAX_CELLS = 512;
 
 export type Cell = { id: string; index: number; config: CellConfig };
 
 /** The matrix expands to more cells than allowed; the api answers 422 with both numbers. */
-export class TooManyCellsError extends Error {
+export class TooManyCellsError extends PermanentError {
   override readonly name = 'TooManyCellsError';
   constructor(
     readonly cells: number,

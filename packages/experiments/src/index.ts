@@ -9,4 +9,5 @@ export * from './matrix-schema.ts';
 export * from './model-id.ts';
 export * from './payloads.ts';
 export * from './queues.ts';
+export * from './retry-policy.ts';
 export * from './stats/index.ts';

@@ -4,6 +4,7 @@ import { DEVICES, DTYPES, ENGINES, KV_CACHE_DTYPES } from './cell-config.ts';
 import { MAX_BATCH_SIZE, matrixDecodingSchema } from './decoding-schema.ts';
 import { createMatrixErrorMap, type MatrixIssue } from './matrix-issues.ts';
 import { MODEL_ID_SYNTAX, parseModelId } from './model-id.ts';
+import { PermanentError } from './retry-policy.ts';
 
 export const MATRIX_LIMITS = {
   models: 16,
@@ -113,7 +114,7 @@ export type MatrixInput = z.input<MatrixSchema>;
 export type Matrix = z.output<MatrixSchema>;
 
 /** Thrown by `parseMatrix`; `issues` name each field and the fix, `message` joins them for humans. */
-export class InvalidMatrixError extends Error {
+export class InvalidMatrixError extends PermanentError {
   override readonly name = 'InvalidMatrixError';
   constructor(
     readonly issues: MatrixIssue[],

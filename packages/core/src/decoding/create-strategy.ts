@@ -1,3 +1,4 @@
+import { PermanentError } from '@inferlab/experiments';
 import { checkExitThreshold, ExitThresholdError } from '../early-exit/confidence.ts';
 import type { SegmentedModel } from '../early-exit/segmented-model.ts';
 import type { DecoderSession } from '../runtime/decoder-session.ts';
@@ -13,7 +14,7 @@ import { selfSpeculativeStrategy } from './self-speculative.ts';
 import { speculativeStrategy } from './speculative.ts';
 import type { DecodingStrategy, TokenChooser } from './strategy.ts';
 
-export class DecodingConfigError extends Error {
+export class DecodingConfigError extends PermanentError {
   override readonly name = 'DecodingConfigError';
 }
 

@@ -1,3 +1,4 @@
+import { PermanentError } from '@inferlab/experiments';
 import { type ExitCriterion, exitStatistic, isConfident } from '../early-exit/confidence.ts';
 import { hiddenRow, type LayerTensors } from '../early-exit/gpt2-segments.ts';
 import type { SegmentedModel } from '../early-exit/segmented-model.ts';
@@ -8,7 +9,7 @@ import type { DecodeRun, DecodingStrategy, ExitStats } from './strategy.ts';
 
 export type EarlyExitOptions = { exitLayers: readonly number[]; criterion: ExitCriterion; threshold: number };
 
-export class EarlyExitConfigError extends Error {
+export class EarlyExitConfigError extends PermanentError {
   override readonly name = 'EarlyExitConfigError';
 }
 

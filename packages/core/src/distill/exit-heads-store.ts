@@ -1,6 +1,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { PermanentError } from '@inferlab/experiments';
 import { type ExitHead, type ExitHeadSet, UNTRAINED_HEADS_VERSION, untrainedExitHeads } from '../early-exit/exit-head.ts';
 import { readSafetensorsFile } from '../forge/import/safetensors-read.ts';
 import { encodeSafetensors, type TensorToWrite } from '../forge/import/safetensors-write.ts';
@@ -22,11 +23,11 @@ import {
 // The version name is <createdAt as yyyymmddThhmmssZ>-<sha8 of model sha, job id (or content), config>:
 // sortable by time, and a retried distill job (same job id and createdAt) lands on the same name.
 
-export class ExitHeadsError extends Error {
+export class ExitHeadsError extends PermanentError {
   override readonly name = 'ExitHeadsError';
 }
 
-export class ExitHeadsNotFoundError extends Error {
+export class ExitHeadsNotFoundError extends PermanentError {
   override readonly name = 'ExitHeadsNotFoundError';
   constructor(
     readonly version: string,

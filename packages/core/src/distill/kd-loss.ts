@@ -1,3 +1,4 @@
+import { PermanentError } from '@inferlab/experiments';
 // Knowledge distillation with temperature (Hinton et al. 2015), as in the seed notebook:
 //   loss = T² · KL(p ‖ q),  p = softmax(t/T) (teacher, a constant), q = softmax(s/T) (student).
 // Logits are row-major (rows, vocab); the loss is averaged over rows ("batchmean"). Sums run in
@@ -5,7 +6,7 @@
 // Gradient wrt the student: ∂/∂s_i T²·Σ_j p_j(log p_j − log q_j) = T²·(−(1/T))(p_i − q_i)
 //   = T·(q_i − p_i) per row, divided by rows for batchmean.
 
-export class KdShapeError extends Error {
+export class KdShapeError extends PermanentError {
   override readonly name = 'KdShapeError';
 }
 

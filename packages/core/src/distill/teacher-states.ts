@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { PermanentError } from '@inferlab/experiments';
 import * as ort from 'onnxruntime-node';
 import type { Gpt2Spec } from '../forge/forge-models.ts';
 import { buildGpt2Model } from '../forge/gpt2-graph.ts';
@@ -14,7 +15,7 @@ import { ATTENTION_MASK, hiddenStateName, INPUT_IDS, POSITION_IDS, pastKeyName, 
 // outputs (its weights read back from onnx/model.onnx, so forge and imported GPT-2 folders alike), one
 // forward per corpus window, keeping the residual stream at the head layers and after the last block.
 
-export class DistillModelError extends Error {
+export class DistillModelError extends PermanentError {
   override readonly name = 'DistillModelError';
 }
 

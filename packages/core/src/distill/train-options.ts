@@ -1,3 +1,4 @@
+import { PermanentError } from '@inferlab/experiments';
 import type { ExecutionProvider } from '../runtime/decoder-session.ts';
 
 // Options of exit-head training, with defaults and checks that name the field and the fix. The api
@@ -27,7 +28,7 @@ export type ResolvedTrainOptions = Required<Omit<TrainExitHeadsOptions, 'rank'>>
 
 export const TRAIN_DEFAULTS = { epochs: 8, learningRate: 2e-3, temperature: 2, seed: 1, batchTokens: 64, threads: 0, rank: 32 } as const;
 
-export class DistillOptionsError extends Error {
+export class DistillOptionsError extends PermanentError {
   override readonly name = 'DistillOptionsError';
   constructor(
     readonly field: string,

@@ -1,3 +1,4 @@
+import { PermanentError } from '@inferlab/experiments';
 // Early exit's confidence tests on one row of logits (V). Each criterion reduces the row's softmax
 // to a statistic and compares it with the threshold:
 //   max-prob  max_t p(t)            exits when ≥ threshold   range [1/V, 1]
@@ -20,7 +21,7 @@ export const EXIT_THRESHOLDS: Record<ExitCriterion, { never: number; always: num
   margin: { never: 2, always: 0 },
 };
 
-export class ExitThresholdError extends Error {
+export class ExitThresholdError extends PermanentError {
   override readonly name = 'ExitThresholdError';
 }
 

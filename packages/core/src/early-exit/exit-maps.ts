@@ -1,3 +1,4 @@
+import { PermanentError } from '@inferlab/experiments';
 import * as ort from 'onnxruntime-node';
 import { encodeModel } from '../onnx/index.ts';
 import type { SessionOptions } from '../runtime/decoder-session.ts';
@@ -6,7 +7,7 @@ import type { ExitHeadSet } from './exit-head.ts';
 import { buildExitMapGraph } from './exit-map-graph.ts';
 import { SEGMENT_SESSION_EXTRA } from './gpt2-segments.ts';
 
-export class ExitHeadMissingError extends Error {
+export class ExitHeadMissingError extends PermanentError {
   override readonly name = 'ExitHeadMissingError';
 }
 

@@ -1,3 +1,4 @@
+import { PermanentError } from '@inferlab/experiments';
 import * as ort from 'onnxruntime-node';
 import type { DecoderConfig } from '../runtime/decoder-config.ts';
 import { SessionLoadError, type SessionOptions } from '../runtime/decoder-session.ts';
@@ -25,7 +26,7 @@ export type LayerTensors = { keys: ort.Tensor[]; values: ort.Tensor[] };
  */
 export type SegmentPlan = { boundaries: readonly number[]; kvFill: readonly number[] };
 
-export class SegmentPlanError extends Error {
+export class SegmentPlanError extends PermanentError {
   override readonly name = 'SegmentPlanError';
 }
 

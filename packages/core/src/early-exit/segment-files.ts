@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { RetryableError } from '@inferlab/experiments';
 import type { Gpt2Spec } from '../forge/forge-models.ts';
 import type { Gpt2Weights } from '../forge/gpt2-weights.ts';
 import { specFromConfig } from '../forge/import/read-gpt2-checkpoint.ts';
@@ -22,7 +23,7 @@ export type SegmentFile =
   | { kind: 'head' }
   | { kind: 'kv-fill'; from: number };
 
-export class SegmentBuildError extends Error {
+export class SegmentBuildError extends RetryableError {
   override readonly name = 'SegmentBuildError';
 }
 

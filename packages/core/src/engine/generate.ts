@@ -1,3 +1,4 @@
+import { PermanentError } from '@inferlab/experiments';
 import type { DecodingStrategy, StrategyStats } from '../decoding/strategy.ts';
 import { TokenClock, type TokenEvent } from '../metrics/token-clock.ts';
 import type { TextTokenizer } from '../runtime/tokenizer.ts';
@@ -22,7 +23,7 @@ export type Generation = {
   score: number | null;
 };
 
-export class PromptTooLongError extends Error {
+export class PromptTooLongError extends PermanentError {
   override name = 'PromptTooLongError';
 }
 

@@ -8,6 +8,7 @@ import {
   type PreTrainedTokenizer,
   type TextStreamer,
 } from '@huggingface/transformers';
+import { PermanentError } from '@inferlab/experiments';
 import { kvCacheBytes } from '../kv-cache/kv-cache.ts';
 import { TokenClock } from '../metrics/token-clock.ts';
 import { transformersJsFileOptions, type Variant } from '../quantization/variant-files.ts';
@@ -23,7 +24,7 @@ export type TransformersJsOptions = {
 };
 
 /** The transformers.js engine refuses a configuration it cannot run as asked. */
-export class UnsupportedEngineConfigError extends Error {
+export class UnsupportedEngineConfigError extends PermanentError {
   override name = 'UnsupportedEngineConfigError';
 }
 

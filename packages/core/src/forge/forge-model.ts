@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { RetryableError } from '@inferlab/experiments';
 import { buildGpt2Folder, FORGE_FORMAT_VERSION, type ForgeManifest } from './build-gpt2-folder.ts';
 import { type ForgeSpec, forgeSpec } from './forge-models.ts';
 import { buildLlamaFolder } from './llama/build-llama-folder.ts';
@@ -18,7 +19,7 @@ export type ForgeOptions = {
   cacheDir: string;
 };
 
-export class ForgeBuildError extends Error {
+export class ForgeBuildError extends RetryableError {
   override readonly name = 'ForgeBuildError';
 }
 

@@ -1,3 +1,4 @@
+import { PermanentError } from '@inferlab/experiments';
 import type { LlamaSpec } from './llama/llama-spec.ts';
 
 // The named forge models: GPT-2 and Llama architectures with deterministic random weights and
@@ -56,7 +57,7 @@ export const FORGE_MODELS = {
 
 export type ForgeModelName = keyof typeof FORGE_MODELS;
 
-export class UnknownForgeModelError extends Error {
+export class UnknownForgeModelError extends PermanentError {
   override readonly name = 'UnknownForgeModelError';
   constructor(readonly requested: string) {
     super(`unknown forge model '${requested}'; known: ${Object.keys(FORGE_MODELS).join(', ')}`);

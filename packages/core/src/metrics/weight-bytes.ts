@@ -1,4 +1,5 @@
 import { basename } from 'node:path';
+import { PermanentError } from '@inferlab/experiments';
 import { type GraphProto, type ModelProto, readModelFile, type TensorProto } from '../onnx/index.ts';
 import { fileSha256 } from './model-files.ts';
 import { qualityCachePath, readQualityCache, writeQualityCache } from './quality-cache.ts';
@@ -30,7 +31,7 @@ const TYPE_NAMES: Record<number, { name: string; bits: number }> = {
   22: { name: 'int4', bits: 4 },
 };
 
-export class WeightBytesError extends Error {
+export class WeightBytesError extends PermanentError {
   override name = 'WeightBytesError';
 }
 

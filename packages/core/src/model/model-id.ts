@@ -1,7 +1,8 @@
+import { PermanentError } from '@inferlab/experiments';
 /** A parsed model id: `forge:<name>`, `hf:<org>/<name>` or `dir:<path>`. */
 export type ModelId = { kind: 'forge'; name: string } | { kind: 'hf'; repo: string } | { kind: 'dir'; path: string };
 
-export class InvalidModelIdError extends Error {
+export class InvalidModelIdError extends PermanentError {
   override name = 'InvalidModelIdError';
 }
 

@@ -1,10 +1,18 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { AutoConfig, AutoModelForCausalLM, AutoTokenizer, env } from '@huggingface/transformers';
+import { isNetworkFailure, PermanentError } from '@inferlab/experiments';
 import { transformersJsFileOptions, VARIANT_FILES, type Variant } from '../quantization/variant-files.ts';
 
-export class ModelUnavailableError extends Error {
+/** Permanent (no such repo, files missing), unless the hub could not be reached: a network blip is retried. */
+export class ModelUnavailableError extends PermanentError {
   override name = 'ModelUnavailableError';
+  override readonly permanent: boolean;
+
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.permanent = !isNetworkFailure(options?.cause);
+  }
 }
 
 /**

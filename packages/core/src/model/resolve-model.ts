@@ -1,5 +1,6 @@
 import { existsSync, realpathSync } from 'node:fs';
 import { isAbsolute, join, relative, resolve as resolvePath } from 'node:path';
+import { PermanentError } from '@inferlab/experiments';
 import { ensureForgeVariant, forgeModel } from '../forge/index.ts';
 import type { KvCacheDtype } from '../kv-cache/kv-cache.ts';
 import { VARIANT_FILES, VARIANT_SPECS, type Variant } from '../quantization/variant-files.ts';
@@ -24,7 +25,7 @@ export type ResolvedModel = {
   kvCacheDtype?: KvCacheDtype;
 };
 
-export class ModelPathError extends Error {
+export class ModelPathError extends PermanentError {
   override name = 'ModelPathError';
 }
 

@@ -1,3 +1,4 @@
+import { PermanentError } from '@inferlab/experiments';
 import {
   type AttributeProto,
   AttributeType,
@@ -25,7 +26,7 @@ export const attr = {
   tensor: (t: TensorProto): AttrValue => ({ type: AttributeType.TENSOR, t }),
 };
 
-export class GraphBuilderError extends Error {
+export class GraphBuilderError extends PermanentError {
   override readonly name = 'GraphBuilderError';
 }
 

@@ -1,3 +1,4 @@
+import { PermanentError } from '@inferlab/experiments';
 import type { AttributeProto, Dim, GraphProto, ModelProto, NodeProto, OperatorSetId, TensorProto, ValueInfoProto } from './onnx-types.ts';
 import { ProtoMessage } from './proto-message.ts';
 import { BufferSink, FileSink } from './proto-sink.ts';
@@ -5,7 +6,7 @@ import { BufferSink, FileSink } from './proto-sink.ts';
 // ModelProto → protobuf wire bytes, field numbers from onnx/onnx.proto. Repeated scalars are
 // written unpacked (proto2 default, as onnx's own serializer does); readers accept both forms.
 
-export class OnnxEncodeError extends Error {
+export class OnnxEncodeError extends PermanentError {
   override readonly name = 'OnnxEncodeError';
 }
 

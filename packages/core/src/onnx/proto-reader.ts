@@ -1,3 +1,4 @@
+import { PermanentError } from '@inferlab/experiments';
 import { readVarint, readVarintParts } from './varint.ts';
 
 // A cursor over protobuf wire bytes. Length-delimited fields come back as subarray views of the
@@ -8,7 +9,7 @@ export const WIRE_FIXED64 = 1;
 export const WIRE_LEN = 2;
 export const WIRE_FIXED32 = 5;
 
-export class OnnxDecodeError extends Error {
+export class OnnxDecodeError extends PermanentError {
   override readonly name = 'OnnxDecodeError';
 }
 

@@ -1,4 +1,5 @@
 import { endianness } from 'node:os';
+import { PermanentError } from '@inferlab/experiments';
 import { DATA_TYPE_BYTES, DataType, type TensorProto } from './onnx-types.ts';
 
 // Typed-array ↔ TensorProto raw_data. raw_data is little-endian by spec; every platform Node
@@ -6,7 +7,7 @@ import { DATA_TYPE_BYTES, DataType, type TensorProto } from './onnx-types.ts';
 
 if (endianness() !== 'LE') throw new Error('inferlab/onnx assumes a little-endian host');
 
-export class TensorDataError extends Error {
+export class TensorDataError extends PermanentError {
   override readonly name = 'TensorDataError';
 }
 

@@ -1,3 +1,5 @@
+import { PermanentError } from '@inferlab/experiments';
+
 // Protobuf base-128 varints for int64 values held as JS numbers.
 // Values are split into two 32-bit halves so negatives encode as 10-byte two's complement,
 // like protobuf's int64. Exact for |v| < 2^53; beyond that the double saturates to INT64_MIN/MAX.
@@ -50,7 +52,7 @@ export function writeVarint(buf: Uint8Array, pos: number, value: number): number
   return pos;
 }
 
-export class VarintError extends Error {
+export class VarintError extends PermanentError {
   override readonly name = 'VarintError';
 }
 

@@ -1,3 +1,4 @@
+import { PermanentError } from '@inferlab/experiments';
 // Quality of a variant against the fp32 reference on one teacher-forced text (METRICS.md
 // "Quality"). Logits are (T, V) row-major for tokens ids[0..T); position t predicts ids[t + 1],
 // so T − 1 positions are scored.
@@ -8,7 +9,7 @@
 
 export type TeacherForcedQuality = { positions: number; perplexity: number; top1Agreement: number; meanKl: number };
 
-export class QualityError extends Error {
+export class QualityError extends PermanentError {
   override readonly name = 'QualityError';
 }
 

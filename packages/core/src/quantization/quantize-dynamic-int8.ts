@@ -1,4 +1,5 @@
 import { statSync } from 'node:fs';
+import { PermanentError } from '@inferlab/experiments';
 import { readModelFile, writeModelFile } from '../onnx/index.ts';
 import { type Int8RewriteOptions, type Int8RewriteReport, rewriteDynamicInt8 } from './rewrite-dynamic-int8.ts';
 
@@ -6,7 +7,7 @@ import { type Int8RewriteOptions, type Int8RewriteReport, rewriteDynamicInt8 } f
 
 export type QuantizeFileReport = Int8RewriteReport & { fileBytesBefore: number; fileBytesAfter: number };
 
-export class QuantizeModelError extends Error {
+export class QuantizeModelError extends PermanentError {
   override readonly name = 'QuantizeModelError';
 }
 

@@ -1,3 +1,4 @@
+import { PermanentError } from '@inferlab/experiments';
 // Symmetric int8 quantization of a (rows, cols) row-major matrix, one scale per column:
 //   scale_c = max_r |W[r, c]| / 127,   q[r, c] = clamp(round_half_even(W[r, c] / scale_c), -127, 127)
 // Zero point is 0, so -128 is never used (the range stays symmetric). The division is done in
@@ -11,7 +12,7 @@ export type PerColumnInt8 = {
   scales: Float32Array;
 };
 
-export class QuantizationError extends Error {
+export class QuantizationError extends PermanentError {
   override readonly name = 'QuantizationError';
 }
 

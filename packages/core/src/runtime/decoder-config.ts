@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { PermanentError } from '@inferlab/experiments';
 
 /** The shapes of a decoder that the engine needs, read from an HF `config.json`. */
 export type DecoderConfig = {
@@ -16,7 +17,7 @@ export type DecoderConfig = {
   paramCount: number;
 };
 
-export class ModelConfigError extends Error {
+export class ModelConfigError extends PermanentError {
   override name = 'ModelConfigError';
 }
 

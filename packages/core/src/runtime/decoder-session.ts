@@ -1,3 +1,4 @@
+import { PermanentError, RetryableError } from '@inferlab/experiments';
 import * as ort from 'onnxruntime-node';
 import { KvCache, type KvCacheDtype, type KvScales } from '../kv-cache/kv-cache.ts';
 import type { DecoderConfig } from './decoder-config.ts';
@@ -26,12 +27,12 @@ export type SessionOptions = {
   executionProvider: ExecutionProvider;
 };
 
-export class SessionLoadError extends Error {
+export class SessionLoadError extends RetryableError {
   override name = 'SessionLoadError';
 }
 
 /** A cache of the other dtype fed to a graph (an int8-KV graph's cache to a float32 one, or back). */
-export class KvCacheDtypeError extends Error {
+export class KvCacheDtypeError extends PermanentError {
   override name = 'KvCacheDtypeError';
 }
 

@@ -1,3 +1,4 @@
+import { PermanentError } from '@inferlab/experiments';
 import { DataType, type GraphProto, type ModelProto, type NodeProto, type TensorProto, tensorFromArray } from '../onnx/index.ts';
 import { freshNames } from '../quantization/fresh-names.ts';
 import { namesTakenDeep } from '../quantization/graph-walk.ts';
@@ -23,7 +24,7 @@ const HEAD_OPS = new Set([
 const EPILOGUE_OPS = new Set(['Cast', 'Mul', 'Add', 'Sub', 'Div', 'Identity']);
 const INT64_MAX = 9223372036854775807n;
 
-export class LogitsToKeepRewriteError extends Error {
+export class LogitsToKeepRewriteError extends PermanentError {
   override name = 'LogitsToKeepRewriteError';
 }
 

@@ -1,4 +1,5 @@
 import { AutoTokenizer, env } from '@huggingface/transformers';
+import { PermanentError } from '@inferlab/experiments';
 
 /** The two operations the engine needs from a tokenizer. */
 export type TextTokenizer = {
@@ -6,7 +7,7 @@ export type TextTokenizer = {
   decode(ids: readonly number[]): string;
 };
 
-export class TokenizerLoadError extends Error {
+export class TokenizerLoadError extends PermanentError {
   override name = 'TokenizerLoadError';
 }
 

@@ -19,10 +19,11 @@ const CELL: CellConfig = {
   scenario: { kind: 'single-stream' },
 };
 const cell = (change: Partial<CellConfig>): CellConfig => ({ ...CELL, ...change });
-const SAMPLE = { strategy: 'sample', temperature: 1, topK: 0, topP: 1, repetitionPenalty: 1, seed: 0 } as const;
-const BEAM = { strategy: 'beam', numBeams: 2, lengthPenalty: 1, earlyStopping: false } as const;
-const EARLY_EXIT = { strategy: 'early-exit', heads: 'untrained', exitLayers: [1], criterion: 'max-prob', threshold: 0.9 } as const;
-const SELF_SPEC = { strategy: 'self-speculative', heads: 'untrained', exitLayer: 1, k: 4, adaptiveK: false } as const;
+type Decoding = CellConfig['decoding'];
+const SAMPLE: Decoding = { strategy: 'sample', temperature: 1, topK: 0, topP: 1, repetitionPenalty: 1, seed: 0 };
+const BEAM: Decoding = { strategy: 'beam', numBeams: 2, lengthPenalty: 1, earlyStopping: false };
+const EARLY_EXIT: Decoding = { strategy: 'early-exit', heads: 'untrained', exitLayers: [1], criterion: 'max-prob', threshold: 0.9 };
+const SELF_SPEC: Decoding = { strategy: 'self-speculative', heads: 'untrained', exitLayer: 1, k: 4, adaptiveK: false };
 const SERVER = { kind: 'server', ratePerS: 10, maxConcurrency: 2, seed: 1 } as const;
 const at = (c: CellConfig) => cellIssues(c).map((i) => i.path);
 

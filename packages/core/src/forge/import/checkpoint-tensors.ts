@@ -1,5 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { PermanentError } from '@inferlab/experiments';
 import { readSafetensorsFile, type SafetensorsFile, type TensorInfo } from './safetensors-read.ts';
 
 // The tensors of a Hugging Face checkpoint folder, in one file (model.safetensors) or sharded
@@ -9,7 +10,7 @@ import { readSafetensorsFile, type SafetensorsFile, type TensorInfo } from './sa
 export const SAFETENSORS_FILE = 'model.safetensors';
 export const SAFETENSORS_INDEX_FILE = 'model.safetensors.index.json';
 
-export class CheckpointFilesError extends Error {
+export class CheckpointFilesError extends PermanentError {
   override readonly name = 'CheckpointFilesError';
 }
 

@@ -1,10 +1,11 @@
+import { PermanentError } from '@inferlab/experiments';
 import type { LlamaSpec } from '../llama/llama-spec.ts';
 
 // HF LlamaConfig (config.json) → LlamaSpec, with HF's defaults for absent fields. Whatever the
 // forge graph does not compute is refused by name (scaled RoPE, biases, another activation) rather
 // than silently producing different numbers.
 
-export class LlamaImportError extends Error {
+export class LlamaImportError extends PermanentError {
   override readonly name = 'LlamaImportError';
 }
 

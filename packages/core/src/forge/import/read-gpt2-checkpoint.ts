@@ -1,5 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { PermanentError } from '@inferlab/experiments';
 import type { Gpt2Spec } from '../forge-models.ts';
 import { type Gpt2Weights, gpt2WeightNames as W } from '../gpt2-weights.ts';
 import { gpt2LayerShapes, HF_GPT2_NAMES, HF_PREFIX, transpose2d } from './gpt2-hf-layout.ts';
@@ -9,7 +10,7 @@ import { readSafetensorsFile, type SafetensorsFile } from './safetensors-read.ts
 // buildGpt2Model consumes. Anything the forge graph does not compute (another activation or
 // epsilon, untied LM head, per-layer attention scaling) is refused rather than silently ignored.
 
-export class Gpt2ImportError extends Error {
+export class Gpt2ImportError extends PermanentError {
   override readonly name = 'Gpt2ImportError';
 }
 

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { PermanentError } from '@inferlab/experiments';
 
 // safetensors: u64 little-endian header length N, N bytes of JSON
 //   { name: { dtype, shape, data_offsets: [begin, end] }, __metadata__?: {...} }
@@ -9,7 +10,7 @@ export type SafetensorsDtype = 'F32' | 'F16' | 'BF16';
 
 export type TensorInfo = { dtype: string; shape: number[]; begin: number; end: number };
 
-export class SafetensorsError extends Error {
+export class SafetensorsError extends PermanentError {
   override readonly name = 'SafetensorsError';
 }
 

@@ -1,3 +1,4 @@
+import { PermanentError } from '@inferlab/experiments';
 // The shape of a Llama-family decoder (HF LlamaForCausalLM): what the graph builder, the weight
 // generator and the checkpoint importer agree on. Kept apart from forge-models.ts so importers
 // and builders can name it without pulling in the registry.
@@ -26,7 +27,7 @@ export type LlamaSpec = {
   seed: number;
 };
 
-export class LlamaSpecError extends Error {
+export class LlamaSpecError extends PermanentError {
   override readonly name = 'LlamaSpecError';
 }
 
