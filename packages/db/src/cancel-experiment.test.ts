@@ -47,11 +47,12 @@ describe('cancelExperiment', () => {
       updated: false,
       reason: 'cancelled',
     });
-    // ...but a result that was already measured is kept.
-    expect(
-      recordCellResult(handle.db, syntheticCellResult({ cellId: running.id, experimentId: 'e', config: running.config })).recorded,
-    ).toBe(true);
-    expect(getExperiment(handle.db, 'e')!.progress).toMatchObject({ done: 2, cancelled: 1 });
+    // ...nor turned done by a result that still arrives: a finished experiment's cells keep their states.
+    expect(recordCellResult(handle.db, syntheticCellResult({ cellId: running.id, experimentId: 'e', config: running.config }))).toEqual({
+      recorded: false,
+      reason: 'cancelled',
+    });
+    expect(getExperiment(handle.db, 'e')!.progress).toMatchObject({ done: 1, cancelled: 2 });
   });
 
   it('reports an unknown experiment', () => {

@@ -9,7 +9,8 @@ export type CancelOutcome = { found: false } | { found: true; queued: string[]; 
 /**
  * Marks every cell not yet finished `cancelled`, in one transaction, and says which were queued
  * (their jobs can be removed) and which were running (their workers must be told to stop).
- * Finished cells keep their results; a running cell's result that still arrives is recorded.
+ * Finished cells keep their results. Cancelled is final: a running cell's result that still arrives
+ * is not recorded (recordCellResult), so a finished experiment's cells never change state.
  */
 export function cancelExperiment(db: Db, experimentId: string, at: string = isoNow()): CancelOutcome {
   return db.transaction(

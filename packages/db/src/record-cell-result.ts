@@ -8,25 +8,31 @@ import { isoNow } from './tx.ts';
 
 export type RecordOutcome =
   | { recorded: true; requests: number; tokenEvents: number }
-  | { recorded: false; reason: Extract<SkipReason, 'unknown-cell' | 'already-done'> };
+  | { recorded: false; reason: Extract<SkipReason, 'unknown-cell' | 'already-done' | 'already-failed' | 'cancelled' | 'stale-attempt'> };
 
 const p = sql.placeholder;
 
 /**
  * Stores a cell's measured requests and token events and marks it done, in ONE transaction.
  * Idempotent on the cell: a result for a cell already `done` (a retried or duplicated message) is
- * skipped, so rows are never doubled. A cell marked failed still takes a late successful result.
+ * skipped, so rows are never doubled. A final state is final: a cell failed for good (BullMQ gave
+ * up on it, e.g. it stalled past its limit while its worker was frozen) or cancelled takes no late
+ * result — that worker lost its lock, and its timings may contain the freeze — and a result of an
+ * older attempt than the cell's latest is stale.
  */
 export function recordCellResult(db: Db, result: CellResult): RecordOutcome {
   return db.transaction(
     (tx) => {
       const cell = tx
-        .select({ status: cellsTable.status, experimentId: cellsTable.experimentId })
+        .select({ status: cellsTable.status, attempt: cellsTable.attempt, experimentId: cellsTable.experimentId })
         .from(cellsTable)
         .where(eq(cellsTable.id, result.cellId))
         .get();
       if (cell === undefined) return { recorded: false, reason: 'unknown-cell' } as const;
       if (cell.status === 'done') return { recorded: false, reason: 'already-done' } as const;
+      if (cell.status === 'failed') return { recorded: false, reason: 'already-failed' } as const;
+      if (cell.status === 'cancelled') return { recorded: false, reason: 'cancelled' } as const;
+      if (result.attempt < cell.attempt) return { recorded: false, reason: 'stale-attempt' } as const;
 
       // Prepared once, run per row: a cell can carry thousands of token events.
       const insertRequest = tx

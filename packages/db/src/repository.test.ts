@@ -96,6 +96,23 @@ describe('recordCellResult', () => {
     expect(getExperiment(handle.db, 'exp-1')?.status).toBe('running'); // one of two cells done
   });
 
+  it('takes no late result once the cell is final or a newer attempt runs (a worker that lost its lock)', () => {
+    const [failed, stale] = seed();
+    const at = new Date().toISOString();
+    // BullMQ gave up on attempt 3 (stalled while the worker was frozen); then that worker woke and reported.
+    markCellRunning(handle.db, { cellId: failed!.id, attempt: 3, workerId: 'frozen', at });
+    recordCellFailure(handle.db, { cellId: failed!.id, attempt: 3, reason: 'job stalled more than allowable limit', final: true });
+    const late = syntheticCellResult({ cellId: failed!.id, experimentId: 'exp-1', config: failed!.config, attempt: 3 });
+    expect(recordCellResult(handle.db, late)).toEqual({ recorded: false, reason: 'already-failed' });
+    // Attempt 2 took over from attempt 1: attempt 1's result is stale.
+    markCellRunning(handle.db, { cellId: stale!.id, attempt: 2, workerId: 'second', at });
+    const old = syntheticCellResult({ cellId: stale!.id, experimentId: 'exp-1', config: stale!.config, attempt: 1 });
+    expect(recordCellResult(handle.db, old)).toEqual({ recorded: false, reason: 'stale-attempt' });
+    expect(handle.sqlite.prepare('select count(*) from requests').pluck().get()).toBe(0);
+    expect(getCell(handle.db, failed!.id)).toMatchObject({ status: 'failed', attempt: 3 });
+    expect(getCell(handle.db, stale!.id)).toMatchObject({ status: 'running', attempt: 2 });
+  });
+
   it('stores per-request metrics as columns, queryable in SQL', () => {
     const [cell] = seed();
     recordCellResult(handle.db, syntheticCellResult({ cellId: cell!.id, experimentId: 'exp-1', config: cell!.config }));

@@ -4,7 +4,6 @@ import { join } from 'node:path';
 import { expandMatrix, parseMatrix } from '@inferlab/experiments';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { HAND_TIMELINE, syntheticCellResult } from '../../../test/helpers/synthetic-result.ts';
-import { cancelExperiment } from './cancel-experiment.ts';
 import { getExperimentResults } from './experiment-results.ts';
 import { createExperiment } from './experiments-repo.ts';
 import { type DbHandle, openDb } from './open-db.ts';
@@ -34,8 +33,6 @@ describe('results of finished cells are computed once', () => {
     expect(twice.cells[0]).toBe(once.cells[0]); // the very object: not recomputed
     expect(twice).toEqual(once);
 
-    cancelExperiment(handle.db, 'e');
-    expect(getExperimentResults(handle.db, 'e')!.cells[1]!.status).toBe('cancelled');
     const slower = HAND_TIMELINE.map((r) => ({ ...r, events: r.events.map((ev) => ({ ...ev, t: ev.t * 2 })) }));
     recordCellResult(handle.db, syntheticCellResult({ cellId: second.id, experimentId: 'e', config: second.config, requests: slower }));
     const after = getExperimentResults(handle.db, 'e')!;
