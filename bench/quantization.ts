@@ -3,7 +3,8 @@
 // in a rotated order, so noise and position hit each alike), and the quality metrics of METRICS.md
 // (perplexity delta, top-1 agreement, mean KL, greedy prefix). Variants forge does not write eagerly
 // are built on first use (cached in the model folder).
-// npm run bench:quantization -- [--model forge:gpt2-small] [--variants all | int8,q4-b64,…] [--reps 3] [--threads 2] [--tokens 64]
+// npm run bench:quantization -- [--model forge:gpt2-small] [--variants all | int8,q4-b64,…] [--reps 3] [--threads 2] [--tokens 64] [--json file]
+import { loadavg } from 'node:os';
 import { resolve } from 'node:path';
 import {
   fileBytes,
@@ -18,13 +19,24 @@ import {
   VARIANTS,
   type Variant,
 } from '@inferlab/core';
-import { flag, loadAverage, median, table } from './lib.ts';
+import { Bench, type Cell, decodeTokPerS, medianCi, NA_ONE_TOKEN, ratioCi, runRotated } from './lib.ts';
 
-const model = flag('--model', 'forge:gpt2-small');
-const asked = flag('--variants', 'all');
-const reps = Number(flag('--reps', '3'));
-const threads = Number(flag('--threads', '2'));
-const tokens = Number(flag('--tokens', '64'));
+const bench = Bench.start({
+  name: 'quantization',
+  summary: 'Weight variants vs fp32: file size, weight bytes by dtype, decode tok/s ratio, and the METRICS.md quality metrics.',
+  options: {
+    model: { type: 'string', default: 'forge:gpt2-small', description: 'model id' },
+    variants: { type: 'string', default: 'all', description: 'all, or variants comma-separated (int8,q4-b64,…)' },
+    reps: { type: 'string', default: '3', description: 'measured repetitions per variant (rotated order)' },
+    threads: { type: 'string', default: '2', description: 'intraOpNumThreads' },
+    tokens: { type: 'string', default: '64', description: 'new tokens per request' },
+  },
+});
+const model = bench.str('model');
+const asked = bench.str('variants');
+const reps = bench.int('reps');
+const threads = bench.int('threads');
+const tokens = bench.int('tokens');
 const prompt = 'Explain briefly why KV caching and quantization help LLM inference.';
 const modelsDir = resolve(process.env.INFERLAB_DATA_DIR ?? 'data', 'models');
 const resolveOpts = { modelsDir, modelRoots: [modelsDir] };
@@ -50,32 +62,31 @@ const pool = new ModelPool(all.length);
 const loaded = Object.fromEntries(
   await Promise.all(all.map(async (v) => [v, await pool.get(resolved[v] as ResolvedModel, sessionOpts)] as const)),
 );
-console.log(
-  `${model}: ${all.join(', ')}; ${threads} threads, greedy, KV cache, batch 1, ${tokens} new tokens, ${reps} alternating repetitions`,
+bench.header(
+  `${model}: ${all.join(', ')}; ${threads} threads, greedy, KV cache, batch 1, ${tokens} new tokens, ${reps} rotated repetitions`,
 );
-console.log(`load average before: ${loadAverage()}`);
 
-const decodeTokPerS = async (v: Variant, maxNewTokens: number): Promise<number> => {
+const run = (v: Variant) => async (): Promise<number | null> => {
   const m = loaded[v] as Awaited<ReturnType<ModelPool['get']>>;
-  // eosTokenIds empty: every variant generates exactly maxNewTokens, so the work compared is equal.
-  const g = await generate(m.tokenizer, prompt, { maxNewTokens, strategy: greedyStrategy(m.session, { useCache: true }), eosTokenIds: [] });
-  const first = g.events[0]?.t ?? 0;
-  const last = g.events.at(-1)?.t ?? 0;
-  return (g.outputTokenIds.length - 1) / ((last - first) / 1000);
+  // eosTokenIds empty: every variant generates exactly `tokens`, so the work compared is equal.
+  return decodeTokPerS(
+    await generate(m.tokenizer, prompt, { maxNewTokens: tokens, strategy: greedyStrategy(m.session, { useCache: true }), eosTokenIds: [] }),
+  );
 };
-
-for (const v of all) await decodeTokPerS(v, 8); // warmup
-const samples: Record<string, number[]> = Object.fromEntries(all.map((v) => [v, []]));
-for (let r = 0; r < reps; r++) {
-  const order = all.map((_, i) => all[(i + r) % all.length] as Variant);
-  for (const v of order) samples[v]?.push(await decodeTokPerS(v, tokens));
-}
-console.log(`load average after speed runs: ${loadAverage()}`);
+const samples = await runRotated(
+  all.map((v) => [v, run(v)] as const),
+  { reps },
+);
+console.log(
+  `load average after speed runs: ${loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' ')}`,
+);
 
 const mb = (bytes: number) => (bytes / 2 ** 20).toFixed(1);
 const fp32Bytes = fileBytes(resolved.fp32?.file as string);
-const fp32Speed = median(samples.fp32 ?? []);
-const rows: Record<string, string | number>[] = [];
+const fp32Speed = samples.get('fp32') ?? [];
+const rows: Record<string, Cell>[] = [];
 for (const v of all) {
   const r = resolved[v] as ResolvedModel;
   const q = await measureModelQuality(r, resolved.fp32 as ResolvedModel, pool, sessionOpts);
@@ -84,14 +95,14 @@ for (const v of all) {
     .sort(([, a], [, b]) => b - a)
     .map(([type, b]) => `${type} ${mb(b)}`)
     .join(' + ');
-  const speed = median(samples[v] ?? []);
+  const speed = samples.get(v) ?? [];
   rows.push({
     variant: v,
     'size MB': mb(fileBytes(r.file)),
     'size ratio': (fileBytes(r.file) / fp32Bytes).toFixed(4),
     'weights MB (≥ 1 MB)': weights,
-    'decode tok/s': speed,
-    'speed ratio': speed / fp32Speed,
+    'decode tok/s': medianCi(speed, NA_ONE_TOKEN),
+    'speed ratio': ratioCi(fp32Speed, speed, NA_ONE_TOKEN),
     perplexity: q.perplexity,
     'ppl delta': q.perplexityDelta.toFixed(4),
     'top-1 agree': q.top1Agreement.toFixed(4),
@@ -99,9 +110,9 @@ for (const v of all) {
     'greedy prefix': `${q.greedyPrefix}/${q.greedyTokens}`,
   });
 }
-console.log(`\n${table(rows)}`);
-console.log(
-  '\ndecode tok/s = (N_out − 1) / (E2EL − TTFT), median of the repetitions; speed ratio = median / fp32 median. ' +
-    'Quality: teacher-forced on the bundled eval text vs fp32 (cached next to the model). uint4 = packed 4-bit codes.',
-);
+bench.table(`${model}: weight variants vs fp32`, rows, [
+  'decode tok/s = (N_out − 1) / (E2EL − TTFT), median [95% bootstrap CI] of the repetitions; speed ratio = median / fp32 median [CI].',
+  'Quality: teacher-forced on the bundled eval text vs fp32 (cached next to the model). uint4 = packed 4-bit codes.',
+]);
+bench.finish();
 await pool.clear();
