@@ -36,11 +36,19 @@ export function buildOnce(file: string, build: () => string): Promise<string> {
   return job;
 }
 
-/** The entry at `entryPath` when it is current (build version, source sha256, file size), else null. */
-export function readDerivedEntry<T extends DerivedEntry>(folder: string, entryPath: string, buildVersion: number): T | null {
+/**
+ * The entry at `entryPath` when it is current (build version, source sha256, file size), else null.
+ * The source sha256 is the forge manifest's unless the caller knows it (folders forge did not write).
+ */
+export function readDerivedEntry<T extends DerivedEntry>(
+  folder: string,
+  entryPath: string,
+  buildVersion: number,
+  sourceSha256: string | undefined = readForgeManifest(folder)?.files[MODEL_FILE]?.sha256,
+): T | null {
   try {
     const entry = JSON.parse(readFileSync(entryPath, 'utf8')) as T;
-    const source = readForgeManifest(folder)?.files[MODEL_FILE]?.sha256;
+    const source = sourceSha256;
     const current =
       entry.buildVersion === buildVersion && entry.source.sha256 === source && statSync(join(folder, entry.file)).size === entry.bytes;
     return current ? entry : null;
@@ -57,10 +65,22 @@ export function publishDerived<T extends DerivedEntry>(
   model: ModelProto,
   entryOf: (written: { bytes: number; sha256: string }) => T,
 ): T {
+  return publishDerivedFile(folder, rel, entryPath, (path) => writeModelFile(path, model), entryOf);
+}
+
+/** Like publishDerived for any file format: `write` writes the file at the temp path it is given. */
+export function publishDerivedFile<T extends DerivedEntry>(
+  folder: string,
+  rel: string,
+  entryPath: string,
+  write: (path: string) => { bytes: number; sha256: string },
+  entryOf: (written: { bytes: number; sha256: string }) => T,
+): T {
   const file = join(folder, rel);
   const suffix = `.tmp-${process.pid}-${randomUUID().slice(0, 8)}`;
   try {
-    const written = writeModelFile(`${file}${suffix}`, model);
+    mkdirSync(dirname(file), { recursive: true });
+    const written = write(`${file}${suffix}`);
     renameSync(`${file}${suffix}`, file);
     const entry = entryOf(written);
     mkdirSync(dirname(entryPath), { recursive: true });

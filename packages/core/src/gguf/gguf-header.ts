@@ -1,10 +1,11 @@
 import {
   alignUp,
   GGML_TYPES,
-  type GgmlType,
+  GGUF_ALIGNMENT,
   GGUF_MAGIC,
   GGUF_VALUE_TYPE,
   GGUF_VERSION,
+  type GgmlType,
   type GgufMetadata,
   type GgufScalarType,
   type GgufValue,
@@ -47,7 +48,10 @@ class ByteWriter {
   }
   scalar(type: GgufScalarType, v: number | bigint | boolean | string): void {
     const sizes = { uint8: 1, int8: 1, uint16: 2, int16: 2, uint32: 4, int32: 4, float32: 4, float64: 8, uint64: 8, int64: 8, bool: 1 };
-    if (type === 'string') return this.string(v as string);
+    if (type === 'string') {
+      this.string(v as string);
+      return;
+    }
     this.reserve(sizes[type]);
     const at = this.length;
     const dv = this.view;
@@ -84,7 +88,10 @@ class ByteWriter {
 
 function writeValue(w: ByteWriter, v: GgufValue): void {
   w.u32(GGUF_VALUE_TYPE[v.type]);
-  if (v.type !== 'array') return w.scalar(v.type, v.value);
+  if (v.type !== 'array') {
+    w.scalar(v.type, v.value);
+    return;
+  }
   w.u32(GGUF_VALUE_TYPE[v.itemType]);
   w.u64(v.values.length);
   for (const item of v.values) w.scalar(v.itemType, item);
@@ -102,7 +109,7 @@ export function tensorOffsets(tensors: readonly GgufTensorInfo[], alignment: num
 }
 
 /** Header + metadata + tensor infos, zero-padded to `alignment`: the data section starts right after. */
-export function encodeGgufHeader(metadata: GgufMetadata, tensors: readonly GgufTensorInfo[], alignment: number): Uint8Array {
+export function encodeGgufHeader(metadata: GgufMetadata, tensors: readonly GgufTensorInfo[], alignment = GGUF_ALIGNMENT): Uint8Array {
   const w = new ByteWriter();
   for (const c of GGUF_MAGIC) w.u8(c.charCodeAt(0));
   w.u32(GGUF_VERSION);
