@@ -4,7 +4,8 @@
 // repetition in a rotated order, at a short and a long context), and the quality cost against the
 // fp32 file (teacher-forced top-1 agreement and mean KL through the cache, greedy prefix).
 // Rows: fp32 weights with each cache, and int8 weights with each cache.
-// npm run bench:kv-int8 -- [--model forge:gpt2-small] [--reps 3] [--threads 2] [--tokens 64] [--long 768]
+// npm run bench:kv-int8 -- [--model forge:gpt2-small] [--reps 3] [--threads 2] [--tokens 64] [--long 768] [--json file]
+import { loadavg } from 'node:os';
 import { resolve } from 'node:path';
 import {
   EVAL_TEXT,
@@ -18,13 +19,24 @@ import {
   type ResolvedModel,
   resolveCellModel,
 } from '@inferlab/core';
-import { flag, loadAverage, median, table } from './lib.ts';
+import { Bench, type Cell, decodeTokPerS, medianCi, NA_ONE_TOKEN, ratioCi, runRotated } from './lib.ts';
 
-const model = flag('--model', 'forge:gpt2-small');
-const reps = Number(flag('--reps', '3'));
-const threads = Number(flag('--threads', '2'));
-const tokens = Number(flag('--tokens', '64'));
-const longContext = Number(flag('--long', '768'));
+const bench = Bench.start({
+  name: 'kv-int8',
+  summary: 'int8 vs float32 KV cache (with fp32 and int8 weights): cache bytes, decode tok/s at a short and a long context, quality.',
+  options: {
+    model: { type: 'string', default: 'forge:gpt2-small', description: 'forge GPT-2 model id' },
+    reps: { type: 'string', default: '3', description: 'measured repetitions per configuration and context (rotated order)' },
+    threads: { type: 'string', default: '2', description: 'intraOpNumThreads' },
+    tokens: { type: 'string', default: '64', description: 'new tokens per request' },
+    long: { type: 'string', default: '768', description: 'prompt tokens of the long context' },
+  },
+});
+const model = bench.str('model');
+const reps = bench.int('reps');
+const threads = bench.int('threads');
+const tokens = bench.int('tokens');
+const longContext = bench.int('long');
 const modelsDir = resolve(process.env.INFERLAB_DATA_DIR ?? 'data', 'models');
 const resolveOpts = { modelsDir, modelRoots: [modelsDir] };
 const sessionOpts = { threads, executionProvider: 'cpu' as const };
@@ -66,7 +78,7 @@ const presentBytes = async (m: LoadedModel, n: number): Promise<number> => {
   });
   return out.present.bytes;
 };
-const bytesRows: Record<string, string | number>[] = [];
+const bytesRows: Record<string, Cell>[] = [];
 for (const n of [256, 1024].filter((len) => len <= config.maxPositions)) {
   const fp32 = await presentBytes(ref, n);
   const int8 = await presentBytes(get('fp32 w, int8 kv'), n);
@@ -83,35 +95,34 @@ for (const n of [256, 1024].filter((len) => len <= config.maxPositions)) {
 
 const shortPrompt = 'Explain briefly why KV caching and quantization help LLM inference.';
 const longPrompt = ref.tokenizer.decode(evalIds.slice(0, longContext));
-const decodeTokPerS = async (name: string, prompt: string, maxNewTokens: number): Promise<number> => {
+const run = (name: string, prompt: string) => async (): Promise<number | null> => {
   const m = get(name);
-  // eosTokenIds empty: every configuration generates exactly maxNewTokens, so the work compared is equal.
-  const g = await generate(m.tokenizer, prompt, { maxNewTokens, strategy: greedyStrategy(m.session, { useCache: true }), eosTokenIds: [] });
-  const first = g.events[0]?.t ?? 0;
-  const last = g.events.at(-1)?.t ?? 0;
-  return (g.outputTokenIds.length - 1) / ((last - first) / 1000);
+  // eosTokenIds empty: every configuration generates exactly `tokens`, so the work compared is equal.
+  return decodeTokPerS(
+    await generate(m.tokenizer, prompt, { maxNewTokens: tokens, strategy: greedyStrategy(m.session, { useCache: true }), eosTokenIds: [] }),
+  );
 };
 
-console.log(`${model}: ${threads} threads, greedy, batch 1, ${tokens} new tokens, ${reps} alternating repetitions`);
-console.log(`load average before: ${loadAverage()}`);
+bench.header(`${model}: ${threads} threads, greedy, batch 1, ${tokens} new tokens, ${reps} rotated repetitions (1 warmup)`);
 const contexts = [
   { label: 'short', prompt: shortPrompt },
   { label: `long (${longContext})`, prompt: longPrompt },
 ];
-const samples = new Map<string, number[]>();
-for (const c of CONFIGS) await decodeTokPerS(c.name, shortPrompt, 4); // warmup
-for (let r = 0; r < reps; r++) {
-  for (const ctx of contexts) {
-    const order = CONFIGS.map((_, i) => CONFIGS[(i + r) % CONFIGS.length] as Config);
-    for (const c of order) {
-      const key = `${c.name}|${ctx.label}`;
-      samples.set(key, [...(samples.get(key) ?? []), await decodeTokPerS(c.name, ctx.prompt, tokens)]);
-    }
-  }
+const samples = new Map<string, (number | null)[]>();
+for (const ctx of contexts) {
+  const perContext = await runRotated(
+    CONFIGS.map((c) => [`${c.name}|${ctx.label}`, run(c.name, ctx.prompt)] as const),
+    { reps },
+  );
+  for (const [key, list] of perContext) samples.set(key, list);
 }
-console.log(`load average after speed runs: ${loadAverage()}`);
+console.log(
+  `load average after speed runs: ${loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' ')}`,
+);
 
-const rows: Record<string, string | number>[] = [];
+const rows: Record<string, Cell>[] = [];
 for (const c of CONFIGS) {
   const q = await measureModelQuality(
     resolved.get(c.name) as ResolvedModel,
@@ -121,11 +132,11 @@ for (const c of CONFIGS) {
   );
   // The int8 cache's own cost: the same weights with the float32 cache as the baseline.
   const base = CONFIGS.find((b) => b.dtype === c.dtype && b.kv === 'fp32') as Config;
-  const row: Record<string, string | number> = { config: c.name };
+  const row: Record<string, Cell> = { config: c.name };
   for (const ctx of contexts) {
-    const speed = median(samples.get(`${c.name}|${ctx.label}`) ?? []);
-    row[`tok/s ${ctx.label}`] = speed;
-    row[`ratio vs ${base.kv} kv ${ctx.label}`] = (speed / median(samples.get(`${base.name}|${ctx.label}`) ?? [])).toFixed(3);
+    const speed = samples.get(`${c.name}|${ctx.label}`) ?? [];
+    row[`tok/s ${ctx.label}`] = medianCi(speed, NA_ONE_TOKEN);
+    row[`ratio vs ${base.kv} kv ${ctx.label}`] = ratioCi(samples.get(`${base.name}|${ctx.label}`) ?? [], speed, NA_ONE_TOKEN);
   }
   Object.assign(row, {
     'top-1 agree': q.top1Agreement.toFixed(4),
@@ -135,10 +146,11 @@ for (const c of CONFIGS) {
   });
   rows.push(row);
 }
-console.log(`\nKV-cache bytes, measured on the present tensors of one forward (batch 1):\n${table(bytesRows)}`);
-console.log(`\n${table(rows)}`);
-console.log(
-  '\ndecode tok/s = (N_out − 1) / (E2EL − TTFT), median of the repetitions; ratio = median / the same weights with the fp32 cache. ' +
-    'Quality vs the fp32 file (fp32 weights, fp32 cache), teacher-forced on the bundled eval text through the cache in chunks of 32.',
-);
+if (bytesRows.length > 0) bench.table('KV-cache bytes, measured on the present tensors of one forward (batch 1)', bytesRows);
+else console.log(`\nKV-cache bytes: skipped, ${model} has ${config.maxPositions} positions (< 256)`);
+bench.table(`${model}: int8 vs fp32 KV cache`, rows, [
+  'decode tok/s = (N_out − 1) / (E2EL − TTFT), median [95% bootstrap CI] of the repetitions; ratio = median / the same weights with the fp32 cache [CI].',
+  'Quality vs the fp32 file (fp32 weights, fp32 cache), teacher-forced on the bundled eval text through the cache in chunks of 32.',
+]);
+bench.finish();
 await pool.clear();
