@@ -2,15 +2,26 @@
 // one event per token) vs the same strategy stepped with no clock at all, alternating (ABBA) in one
 // run, both timed from outside the same way. Plus a direct measure of the per-token and per-request
 // instrumentation work, which bounds the overhead far below what end-to-end noise can resolve.
-// npm run bench:timing-overhead -- [--model forge:gpt2-small] [--reps 10] [--threads 2] [--tokens 32]
+// npm run bench:timing-overhead -- [--model forge:gpt2-small] [--reps 10] [--threads 2] [--tokens 32] [--json file]
 import { resolve } from 'node:path';
 import { generate, greedyStrategy, ModelPool, resolveModel, TokenClock } from '@inferlab/core';
-import { flag, loadAverage, median, table } from './lib.ts';
+import { Bench, median, medianCi, ratioCi, runRotated } from './lib.ts';
 
-const model = flag('--model', 'forge:gpt2-small');
-const reps = Number(flag('--reps', '10'));
-const threads = Number(flag('--threads', '2'));
-const tokens = Number(flag('--tokens', '32'));
+const bench = Bench.start({
+  name: 'timing-overhead',
+  summary:
+    'Instrumented decode (token clock, one event per token) vs the same strategy stepped without a clock, and the clock’s direct cost.',
+  options: {
+    model: { type: 'string', default: 'forge:gpt2-small', description: 'model id' },
+    reps: { type: 'string', default: '10', description: 'measured repetitions per side (ABBA order)' },
+    threads: { type: 'string', default: '2', description: 'intraOpNumThreads' },
+    tokens: { type: 'string', default: '32', description: 'new tokens per request' },
+  },
+});
+const model = bench.str('model');
+const reps = bench.int('reps');
+const threads = bench.int('threads');
+const tokens = bench.int('tokens');
 const prompt = 'Explain briefly why KV caching and quantization help LLM inference.';
 const modelsDir = resolve(process.env.INFERLAB_DATA_DIR ?? 'data', 'models');
 
@@ -34,24 +45,21 @@ const timed = async (f: () => Promise<number[]>) => {
   return { ms: performance.now() - t0, ids };
 };
 
-console.log(
-  `${model} fp32, KV cache, greedy, ${threads} threads, ${tokens} tokens, ${reps} reps per side (ABBA); load average before: ${loadAverage()}`,
+bench.header(`${model} fp32, KV cache, greedy, ${threads} threads, ${tokens} tokens, ${reps} reps per side (ABBA, 1 warmup)`);
+const samples = await runRotated(
+  [
+    ['instrumented', () => timed(instrumented)],
+    ['bare', () => timed(bare)],
+  ],
+  { reps },
 );
-await instrumented();
-await bare();
-const ms: Record<'instrumented' | 'bare', number[]> = { instrumented: [], bare: [] };
-let same = true;
-for (let r = 0; r < reps; r++) {
-  const order = r % 2 === 0 ? (['instrumented', 'bare'] as const) : (['bare', 'instrumented'] as const);
-  const results = [];
-  for (const side of order) {
-    const t = await timed(side === 'instrumented' ? instrumented : bare);
-    ms[side].push(t.ms);
-    results.push(t.ids.join());
-  }
-  same &&= results[0] === results[1];
-}
-console.log(`load average after: ${loadAverage()}; same tokens: ${same}`);
+const ms = { instrumented: (samples.get('instrumented') ?? []).map((t) => t.ms), bare: (samples.get('bare') ?? []).map((t) => t.ms) };
+const ids = {
+  instrumented: (samples.get('instrumented') ?? []).map((t) => t.ids.join()),
+  bare: (samples.get('bare') ?? []).map((t) => t.ids.join()),
+};
+const same = ids.instrumented.every((v, i) => v === ids.bare[i]);
+console.log(`same tokens: ${same}`);
 
 // The instrumentation itself, measured directly: one emit per token, and per request the record
 // that run-cell builds (text decode excluded: it happens after the request's last token).
@@ -65,24 +73,23 @@ t0 = performance.now();
 for (let i = 0; i < 1000; i++) JSON.stringify({ repetition: i, promptIndex: 0, ...g, text: '' });
 const recordUs = ((performance.now() - t0) * 1000) / 1000;
 
-const mi = median(ms.instrumented);
 const mb = median(ms.bare);
-const perRequestMs = mb;
-const boundPct = ((emitUs * tokens + recordUs) / 1000 / perRequestMs) * 100;
-console.log(
-  `\n${table([
-    { side: 'bare (no clock)', 'median ms / request': mb, 'ms / token': mb / tokens },
-    { side: 'instrumented', 'median ms / request': mi, 'ms / token': mi / tokens },
-  ])}`,
-);
-console.log(
-  `\nend-to-end: instrumented / bare = ${(mi / mb).toFixed(4)} (${(((mi - mb) / mb) * 100).toFixed(2)}%; noise on this machine is larger than 1%)`,
-);
+const boundPct = ((emitUs * tokens + recordUs) / 1000 / mb) * 100;
 const paired = ms.instrumented.map((v, i) => v / (ms.bare[i] as number));
-console.log(
-  `paired per-rep ratio instrumented / bare: median ${median(paired).toFixed(4)} (min ${Math.min(...paired).toFixed(3)}, max ${Math.max(...paired).toFixed(3)})`,
+bench.table(
+  `${model}: what the token clock costs`,
+  [
+    { side: 'bare (no clock)', 'ms / request': medianCi(ms.bare, 'no runs'), 'ratio vs bare': 1 },
+    {
+      side: 'instrumented',
+      'ms / request': medianCi(ms.instrumented, 'no runs'),
+      'ratio vs bare': ratioCi(ms.bare, ms.instrumented, 'no runs'),
+    },
+  ],
+  [
+    `paired per-rep ratio instrumented / bare: median ${median(paired).toFixed(4)} (min ${Math.min(...paired).toFixed(3)}, max ${Math.max(...paired).toFixed(3)}); end-to-end noise here is larger than 1%`,
+    `direct: clock.emit ${emitUs.toFixed(3)} µs/token, record ${recordUs.toFixed(1)} µs/request → ${boundPct.toFixed(4)}% of a request (budget: 1%)`,
+  ],
 );
-console.log(
-  `direct: clock.emit ${emitUs.toFixed(3)} µs/token, record ${recordUs.toFixed(1)} µs/request → ${boundPct.toFixed(4)}% of a request (budget: 1%)`,
-);
+bench.finish();
 await pool.clear();
