@@ -46,3 +46,4 @@ export * from './runtime/tokenizer.ts';
 export * from './sampling/categorical.ts';
 export * from './sampling/logits-processors.ts';
 export * from './sampling/seeded-rng.ts';
+export * from './train/index.ts';

@@ -3,7 +3,7 @@ import { type Batch, BatchSampler, sequentialBatches } from './batch-sampler.ts'
 import { CheckpointError, type CheckpointMeta, readCheckpoint, type TrainWeights, writeCheckpoint } from './checkpoint.ts';
 import { learningRate } from './lr-schedule.ts';
 import type { TrainLoss } from './train-graph.ts';
-import { optionsFingerprint, type ResolvedTrainOptions, resolveTrainOptions, type TrainModelOptions } from './train-options.ts';
+import { optionsFingerprint, type ResolvedModelTrainOptions, resolveModelTrainOptions, type TrainModelOptions } from './train-options.ts';
 import { forgeInitialWeights, TrainSession } from './train-session.ts';
 
 // The training loop: each optimizer step runs the forward+backward graph once per micro-batch,
@@ -49,12 +49,12 @@ export class TrainCancelledError extends Error {
   override readonly name = 'TrainCancelledError';
 }
 
-function graphLoss(o: ResolvedTrainOptions): TrainLoss {
+function graphLoss(o: ResolvedModelTrainOptions): TrainLoss {
   return o.objective.kind === 'kd' ? { kind: 'kd', temperature: o.objective.temperature, alpha: o.objective.alpha } : { kind: 'ce' };
 }
 
 /** Mean held-out loss (cross-entropy or the KD objective, as trained) over at most evalWindows windows. */
-async function heldOutLoss(session: TrainSession, o: ResolvedTrainOptions, tokens: Int32Array): Promise<number> {
+async function heldOutLoss(session: TrainSession, o: ResolvedModelTrainOptions, tokens: Int32Array): Promise<number> {
   let sum = 0;
   let n = 0;
   for (const batch of sequentialBatches(tokens, o.seqLen, o.batchSize, o.evalWindows)) {
@@ -66,7 +66,7 @@ async function heldOutLoss(session: TrainSession, o: ResolvedTrainOptions, token
 }
 
 export async function trainModel(options: TrainModelOptions, hooks: TrainHooks = {}): Promise<TrainResult> {
-  const o = resolveTrainOptions(options);
+  const o = resolveModelTrainOptions(options);
   const fingerprint = optionsFingerprint(o);
   const resumed = hooks.checkpointDir === undefined ? undefined : readCheckpoint(hooks.checkpointDir);
   if (resumed !== undefined && resumed.meta.fingerprint !== fingerprint) {

@@ -39,7 +39,7 @@ export type TrainModelOptions = {
   checkpointEvery?: number;
 };
 
-export type ResolvedTrainOptions = Required<Omit<TrainModelOptions, 'initialWeights' | 'heldOut' | 'learningRate' | 'adamw'>> & {
+export type ResolvedModelTrainOptions = Required<Omit<TrainModelOptions, 'initialWeights' | 'heldOut' | 'learningRate' | 'adamw'>> & {
   heldOut?: Int32Array;
   initialWeights?: TrainWeights;
   schedule: LrSchedule;
@@ -60,7 +60,7 @@ function positiveInt(field: string, v: number): void {
   if (!Number.isInteger(v) || v < 1) throw new TrainOptionsError(field, `must be a positive integer, got ${v}`);
 }
 
-export function resolveTrainOptions(o: TrainModelOptions): ResolvedTrainOptions {
+export function resolveModelTrainOptions(o: TrainModelOptions): ResolvedModelTrainOptions {
   positiveInt('steps', o.steps);
   positiveInt('batchSize', o.batchSize);
   positiveInt('seqLen', o.seqLen);
@@ -96,7 +96,7 @@ export function resolveTrainOptions(o: TrainModelOptions): ResolvedTrainOptions 
 }
 
 /** Hash of everything a resumed run must share with the run that wrote the checkpoint. */
-export function optionsFingerprint(o: ResolvedTrainOptions): string {
+export function optionsFingerprint(o: ResolvedModelTrainOptions): string {
   const h = createHash('sha256');
   const { kind } = o.objective;
   const objective = o.objective.kind === 'kd' ? { kind, temperature: o.objective.temperature, alpha: o.objective.alpha } : { kind };
