@@ -2,32 +2,51 @@
 // frozen ln_f and tied LM head, as the onnxruntime graph training uses vs the same math in plain JS
 // loops, on the model's real weights, in one run: ms and ratio. (2) A full training run with
 // trainExitHeads: wall time and held-out KD loss per layer, identity (untrained) vs trained.
-// npm run bench:exit-head-training -- [--model forge:gpt2-mini] [--layers 1,2,3] [--kind linear] [--epochs 8] [--threads 2] [--rows 64] [--reps 3]
+// npm run bench:exit-head-training -- [--model forge:gpt2-mini] [--layers 1,2,3] [--kind linear] [--epochs 8] [--threads 2] [--rows 64] [--reps 3] [--json file]
 import { resolve } from 'node:path';
 import { resolveModel, trainExitHeads } from '@inferlab/core';
+import { modelsDirFromEnv } from '@inferlab/experiments';
 import * as ort from 'onnxruntime-node';
 import { buildExitHeadTrainGraph, TRAIN_IO } from '../packages/core/src/distill/exit-head-train-graph.ts';
 import { loadTeacherModel } from '../packages/core/src/distill/teacher-states.ts';
 import { encodeModel } from '../packages/core/src/onnx/index.ts';
-import { flag, loadAverage, median, table } from './lib.ts';
+import { Bench, medianCi, ratioCi, runRotated } from './lib.ts';
 
-const model = flag('--model', 'forge:gpt2-mini');
-const threads = Number(flag('--threads', '2'));
-const rows = Number(flag('--rows', '64'));
-const reps = Number(flag('--reps', '3'));
-const epochs = Number(flag('--epochs', '8'));
-const kind = flag('--kind', 'linear') as 'linear' | 'low-rank';
-const modelsDir = resolve(process.env.INFERLAB_DATA_DIR ?? 'data', 'models');
+const bench = Bench.start({
+  name: 'exit-head-training',
+  summary:
+    'One exit-head training step, onnxruntime graph vs plain JS (ABBA), then a full trainExitHeads run: wall time and held-out KD per layer.',
+  options: {
+    model: { type: 'string', default: 'forge:gpt2-mini', description: 'forge GPT-2 model id' },
+    layers: { type: 'string', default: '', description: 'exit layers, comma-separated (default: every layer but the last)' },
+    kind: { type: 'string', default: 'linear', description: 'head kind: linear or low-rank' },
+    epochs: { type: 'string', default: '8', description: 'training epochs of the full run' },
+    threads: { type: 'string', default: '2', description: 'intraOpNumThreads' },
+    rows: { type: 'string', default: '64', description: 'token rows per step' },
+    reps: { type: 'string', default: '3', description: 'measured steps per side (ABBA order)' },
+  },
+});
+const model = bench.str('model');
+const threads = bench.int('threads');
+const rows = bench.int('rows');
+const reps = bench.int('reps');
+const epochs = bench.int('epochs');
+const kindArg = bench.str('kind');
+if (kindArg !== 'linear' && kindArg !== 'low-rank') {
+  console.error(`--kind must be linear or low-rank, got '${kindArg}'`);
+  process.exit(2);
+}
+const kind: 'linear' | 'low-rank' = kindArg;
+const modelsDir = modelsDirFromEnv(process.env);
 const { folder } = await resolveModel(model, 'fp32', { modelsDir, modelRoots: [modelsDir] });
 const teacher = await loadTeacherModel(folder, threads);
 const { nEmbd: D, vocabSize: V, nLayer } = teacher.spec;
-const layers = flag('--layers', Array.from({ length: nLayer - 1 }, (_, i) => i + 1).join(','))
-  .split(',')
-  .map(Number);
+if (bench.values.layers === '') bench.values.layers = Array.from({ length: nLayer - 1 }, (_, i) => i + 1).join(',');
+const layers = bench.ints('layers');
 const w = (name: string) => teacher.weights.get(name)?.data as Float32Array;
 const weights = { lnFWeight: w('ln_f.weight'), lnFBias: w('ln_f.bias'), wteT: w('wte_t'), hidden: D, vocab: V };
 await teacher.session.release();
-console.log(`${model} (D ${D}, V ${V}, ${nLayer} layers), ${threads} threads; load average before: ${loadAverage()}`);
+bench.header(`${model} (D ${D}, V ${V}, ${nLayer} layers), ${threads} threads`);
 
 // Inputs of one step: (1, rows, D) hidden, (rows, D) final, identity + small noise head.
 const rand = (n: number, s: number) => Float32Array.from({ length: n }, (_, i) => s * Math.sin(i * 12.9898 + 78.233));
@@ -116,34 +135,36 @@ const feeds = {
   [TRAIN_IO.hiddenFinal]: new ort.Tensor('float32', hF, [rows, D]),
   [TRAIN_IO.w]: new ort.Tensor('float32', W, [1, D, D]),
 };
-await session.run(feeds); // warmup
-const graphMs: number[] = [];
-const jsMs: number[] = [];
-let maxDiff = 0;
-for (let i = 0; i < reps; i++) {
-  let t = performance.now();
-  const out = await session.run(feeds);
-  graphMs.push(performance.now() - t);
-  t = performance.now();
-  const js = jsStep();
-  jsMs.push(performance.now() - t);
-  const g = out[TRAIN_IO.gradW]?.data as Float32Array;
-  let scale = 0;
-  for (let k = 0; k < js.length; k++) scale = Math.max(scale, Math.abs(js[k] as number));
-  for (let k = 0; k < js.length; k++) maxDiff = Math.max(maxDiff, Math.abs((js[k] as number) - (g[k] as number)) / scale);
-}
-await session.release();
-console.log(`\none training step, 1 linear head, ${rows} rows (medians of ${reps}, alternating):`);
-console.log(
-  table([
-    {
-      onnxruntime_ms: median(graphMs),
-      plain_js_ms: median(jsMs),
-      ratio_js_over_ort: median(jsMs) / median(graphMs),
-      max_rel_grad_diff: maxDiff.toExponential(2),
-    },
-  ]),
+const timed = (step: () => Promise<Float32Array>) => async () => {
+  const t = performance.now();
+  const grad = await step();
+  return { ms: performance.now() - t, grad };
+};
+const steps = await runRotated(
+  [
+    ['onnxruntime', timed(async () => (await session.run(feeds))[TRAIN_IO.gradW]?.data as Float32Array)],
+    ['plain js', timed(async () => jsStep())],
+  ],
+  { reps },
 );
+await session.release();
+const [graph, js] = [steps.get('onnxruntime') ?? [], steps.get('plain js') ?? []];
+let maxDiff = 0;
+js.forEach(({ grad }, i) => {
+  const g = graph[i]?.grad as Float32Array;
+  let scale = 0;
+  for (let k = 0; k < grad.length; k++) scale = Math.max(scale, Math.abs(grad[k] as number));
+  for (let k = 0; k < grad.length; k++) maxDiff = Math.max(maxDiff, Math.abs((grad[k] as number) - (g[k] as number)) / scale);
+});
+const [graphMs, jsMs] = [graph.map((s) => s.ms), js.map((s) => s.ms)];
+bench.table(`${model}: one training step, 1 linear head, ${rows} rows (ABBA, 1 warmup)`, [
+  {
+    onnxruntime_ms: medianCi(graphMs, 'no runs'),
+    plain_js_ms: medianCi(jsMs, 'no runs'),
+    ratio_js_over_ort: ratioCi(graphMs, jsMs, 'no runs'),
+    max_rel_grad_diff: maxDiff.toExponential(2),
+  },
+]);
 
 const t0 = performance.now();
 const r = await trainExitHeads(folder, { layers, kind, epochs, threads, batchTokens: rows });
@@ -154,14 +175,13 @@ console.log(
 console.log(
   `wall ${wall.toFixed(1)} s (training steps ${r.meta.trainSeconds?.toFixed(1)} s); held-out T²·KL(p_final ‖ p_head), T = ${r.meta.training.temperature}:`,
 );
-console.log(
-  table(
-    r.meta.metrics.map((m) => ({
-      layer: m.layer,
-      untrained_kd: m.untrainedKd.toExponential(3),
-      trained_kd: m.trainedKd.toExponential(3),
-      lower_by: m.untrainedKd / m.trainedKd,
-    })),
-  ),
+bench.table(
+  `${model}: trainExitHeads ${kind}, held-out T²·KL(p_final ‖ p_head)`,
+  r.meta.metrics.map((m) => ({
+    layer: m.layer,
+    untrained_kd: m.untrainedKd.toExponential(3),
+    trained_kd: m.trainedKd.toExponential(3),
+    lower_by: m.untrainedKd / m.trainedKd,
+  })),
 );
-console.log(`load average after: ${loadAverage()}`);
+bench.finish();
