@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { dirname } from 'node:path';
-import { getLlama, type Llama, LlamaLogLevel } from 'node-llama-cpp';
+import { dirname, join } from 'node:path';
+import { getLlama, getLlamaGpuTypes, getModuleVersion, type Llama, LlamaLogLevel } from 'node-llama-cpp';
 
 // Which llama.cpp binary a runner loads, and the refusal when it cannot be the one asked for.
 // node-llama-cpp ships prebuilt binaries as optional npm packages (@node-llama-cpp/<platform>[-gpu]);
@@ -22,27 +22,62 @@ export type LlamaCppBackend = {
   buildType: string;
   /** llama.cpp's release tag the binary was built from. */
   llamaCppRelease: string;
+  nodeLlamaCpp: string;
   gpuDevices: string[];
 };
 
-/** The prebuilt binary packages node-llama-cpp can load on this platform, by GPU type. */
-export function llamaCppBinaryPackages(
-  platform = process.platform,
-  arch = process.arch,
-): Record<'cpu' | 'cuda' | 'cudaExt' | 'vulkan', string> {
-  const base = `@node-llama-cpp/${platform}-${arch}`;
-  return { cpu: base, cuda: `${base}-cuda`, cudaExt: `${base}-cuda-ext`, vulkan: `${base}-vulkan` };
+/** A prebuilt llama.cpp binary package and the files that make it usable (relative to the package). */
+export type LlamaCppBinary = { gpu: LlamaCppGpu; package: string; files: string[] };
+
+/** The prebuilt packages node-llama-cpp loads on a platform: the CPU one, CUDA (cuda-ext: its fallback build), Vulkan. */
+export function llamaCppBinaries(platform: string = process.platform, arch: string = process.arch): LlamaCppBinary[] {
+  const base = `${platform}-${arch}`;
+  const pkg = (suffix: string) => `@node-llama-cpp/${base}${suffix}`;
+  const bins = (suffix: string, extra: string[]) => [
+    `bins/${base}${suffix}/llama-addon.node`,
+    ...extra.map((f) => `bins/${base}${suffix}/${f}`),
+  ];
+  return [
+    { gpu: false, package: pkg(''), files: bins('', []) },
+    { gpu: 'cuda', package: pkg('-cuda'), files: bins('-cuda', ['libggml-cuda.so']) },
+    { gpu: 'cuda', package: pkg('-cuda-ext'), files: [`bins/${base}-cuda/fallback/libggml-cuda.so`] },
+    { gpu: 'vulkan', package: pkg('-vulkan'), files: bins('-vulkan', ['libggml-vulkan.so']) },
+  ];
 }
 
-/** Folder of an installed package, resolved from node-llama-cpp's own location (where npm puts its optional deps); null when absent. */
-export function installedPackageDir(name: string): string | null {
-  const require = createRequire(import.meta.url);
+/** The root folder of package `name` as resolved from `from` (a folder); null when not installed. */
+function packageRoot(name: string, from: string): string | null {
   try {
-    const from = dirname(require.resolve('node-llama-cpp/package.json'));
-    return dirname(createRequire(`${from}/`).resolve(`${name}/package.json`));
+    // The packages export only their entry (not package.json): resolve it and climb to the root.
+    let dir = dirname(createRequire(join(from, 'noop.js')).resolve(name));
+    while (!dir.endsWith(join('node_modules', name))) {
+      if (dirname(dir) === dir) return null;
+      dir = dirname(dir);
+    }
+    return dir;
   } catch {
     return null;
   }
+}
+
+/** Folder of an installed binary package, resolved from node-llama-cpp's own folder (where npm puts its optional deps). */
+export function installedPackageDir(name: string): string | null {
+  const nlc = packageRoot('node-llama-cpp', import.meta.dirname);
+  return nlc === null ? null : packageRoot(name, nlc);
+}
+
+/** Each binary package with whether it is installed here with all its files. */
+export function installedLlamaCppBinaries(): Array<LlamaCppBinary & { dir: string | null; complete: boolean }> {
+  return llamaCppBinaries().map((b) => {
+    const dir = installedPackageDir(b.package);
+    return { ...b, dir, complete: dir !== null && b.files.every((f) => existsSync(join(dir, f))) };
+  });
+}
+
+/** The llama.cpp backend a cell on `device` runs on: the CPU binary for 'cpu', else the GPU chosen below. */
+export async function llamaGpuForDevice(device: string): Promise<LlamaCppGpu> {
+  if (device === 'cpu') return false;
+  return chooseLlamaGpu(await getLlamaGpuTypes('supported'));
 }
 
 /**
@@ -90,17 +125,17 @@ export function loadLlama(gpu: LlamaCppGpu): Promise<Llama> {
   return pending;
 }
 
+/** The engine string results record ("llama.cpp v0.4.0 (node-llama-cpp 3.21.1, cpu)": the release tag node-llama-cpp reports). */
+export function llamaCppEngineVersion(b: LlamaCppBackend): string {
+  return `llama.cpp ${b.llamaCppRelease} (node-llama-cpp ${b.nodeLlamaCpp}, ${b.gpu === false ? 'cpu' : b.gpu})`;
+}
+
 export async function describeBackend(llama: Llama): Promise<LlamaCppBackend> {
   return {
     gpu: llama.gpu as LlamaCppGpu,
     buildType: llama.buildType,
     llamaCppRelease: llama.llamaCppRelease.release,
+    nodeLlamaCpp: await getModuleVersion(),
     gpuDevices: llama.gpu === false ? [] : await llama.getGpuDeviceNames(),
   };
-}
-
-/** True when the package directory exists (the binaries of an optional dependency were installed). */
-export function hasBinaryPackage(name: string): boolean {
-  const dir = installedPackageDir(name);
-  return dir !== null && existsSync(dir);
 }

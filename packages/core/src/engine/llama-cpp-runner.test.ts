@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import { getLlamaGpuTypes } from 'node-llama-cpp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sharedModelsDir } from '../../../../test/helpers/models.ts';
 import { greedyStrategy } from '../decoding/greedy.ts';
@@ -7,6 +8,7 @@ import { readDecoderConfig } from '../runtime/decoder-config.ts';
 import { DecoderSession } from '../runtime/decoder-session.ts';
 import { loadTokenizer } from '../runtime/tokenizer.ts';
 import { generate } from './generate.ts';
+import { LlamaCppBackendError, type LlamaCppGpu, llamaCppEngineVersion } from './llama-cpp-backend.ts';
 import { type LlamaCppDtype, LlamaCppRunner } from './llama-cpp-runner.ts';
 import { UnsupportedEngineConfigError } from './transformers-js-runner.ts';
 
@@ -30,8 +32,8 @@ afterAll(async () => {
   for (const r of runners) await r.release();
 });
 
-async function load(model: string, dtype: LlamaCppDtype): Promise<LlamaCppRunner> {
-  const r = await LlamaCppRunner.load(join(dir, 'forge', model), { dtype, threads: 1, gpu: false });
+async function load(model: string, dtype: LlamaCppDtype, gpu: LlamaCppGpu = false): Promise<LlamaCppRunner> {
+  const r = await LlamaCppRunner.load(join(dir, 'forge', model), { dtype, threads: 1, gpu });
   runners.push(r);
   return r;
 }
@@ -130,6 +132,27 @@ describe.each(['gpt2-tiny', 'llama-tiny'])('llama.cpp on forge %s', (model) => {
       `${model} ${type} vs F32: top-1 agreement ${agree}/${total} (${((100 * agree) / total).toFixed(1)}%), tensors ${JSON.stringify(manifest?.tensorTypes)}`,
     );
     expect(agree).toBeGreaterThan(total / 4); // a broken file agrees ~never (1 in 50,257 by chance)
+  });
+});
+
+describe('LlamaCppRunner backends', () => {
+  it('records the CPU backend it ran on', () => {
+    const r = runners[0] as LlamaCppRunner;
+    expect(r.backend).toMatchObject({ gpu: false, buildType: 'prebuilt', gpuDevices: [] });
+    expect(llamaCppEngineVersion(r.backend)).toMatch(/^llama\.cpp \S+ \(node-llama-cpp 3\.21\.1, cpu\)$/);
+  });
+
+  it('a CUDA runner runs every layer on the GPU, or refuses where no CUDA binary is usable — never on the CPU', async () => {
+    const folder = join(dir, 'forge', 'gpt2-tiny');
+    if ((await getLlamaGpuTypes('supported')).includes('cuda')) {
+      const r = await load('gpt2-tiny', 'fp32', 'cuda');
+      expect(r.backend.gpu).toBe('cuda');
+      expect(r.backend.gpuDevices.length).toBeGreaterThan(0);
+      const g = await r.generate(PROMPTS[0] as string, { maxNewTokens: 8, useCache: true, eosTokenIds: [] });
+      expect(g.outputTokenIds).toHaveLength(8);
+    } else {
+      await expect(LlamaCppRunner.load(folder, { dtype: 'fp32', threads: 1, gpu: 'cuda' })).rejects.toThrow(LlamaCppBackendError);
+    }
   });
 });
 
