@@ -1,24 +1,41 @@
 // Scale-out on this machine, both sides in one run:
-//  1. cells/minute with 1 and with 2 CPU workers (same matrix, fresh platform each), and the ratio;
+//  1. cells/minute with 1 and with 2 CPU workers (same matrix, fresh platform each), the sides in
+//     ABBA order over --reps, and the ratio with its CI;
 //  2. the api's latency for GET /v1/experiments/:id/results with 1,000 recorded cells, under
 //     concurrent load on loopback (p50/p99 over the requests).
-// npm run bench:scaling -- [--cells 12] [--requests 100] [--concurrency 4]
+// npm run bench:scaling -- [--cells 12] [--repetitions 20] [--reps 1] [--requests 100] [--concurrency 4] [--api-only] [--json file]
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { forgeModel } from '@inferlab/core';
 import { openDb, recordCellResult } from '@inferlab/db';
-import { percentile, sortedCopy } from '@inferlab/experiments';
+import { modelsDirFromEnv, percentile, sortedCopy } from '@inferlab/experiments';
 import { startPlatform } from '../scripts/lib/platform.ts';
 import { postJson, waitForExperiment } from '../test/helpers/api-client.ts';
 import { syntheticCellResult } from '../test/helpers/synthetic-result.ts';
-import { flag, loadAverage, table } from './lib.ts';
+import { Bench, medianCi, ratioCi, runRotated } from './lib.ts';
 
-const cells = Number(flag('--cells', '12'));
-const requests = Number(flag('--requests', '100'));
-const concurrency = Number(flag('--concurrency', '4'));
-const modelsDir = resolve('data/models');
-await forgeModel('gpt2-mini', { cacheDir: modelsDir });
+const bench = Bench.start({
+  name: 'scaling',
+  summary: 'cells/minute with 1 and 2 CPU workers; api latency of GET /v1/experiments/:id/results with 1,024 recorded cells.',
+  options: {
+    model: { type: 'string', default: 'gpt2-mini', description: 'forge model the cells run' },
+    cells: { type: 'string', default: '12', description: 'cells per measured experiment' },
+    repetitions: { type: 'string', default: '20', description: 'measured generations per cell' },
+    reps: { type: 'string', default: '1', description: 'experiments per worker count (ABBA order)' },
+    requests: { type: 'string', default: '100', description: 'results requests for the latency part' },
+    concurrency: { type: 'string', default: '4', description: 'concurrent results requests' },
+    'api-only': { type: 'boolean', description: 'skip the workers part' },
+  },
+});
+const model = bench.str('model');
+const cells = bench.int('cells');
+const repetitions = bench.int('repetitions');
+const reps = bench.int('reps');
+const requests = bench.int('requests');
+const concurrency = bench.int('concurrency');
+const modelsDir = modelsDirFromEnv(process.env);
+await forgeModel(model, { cacheDir: modelsDir });
 
 async function cellsPerMinute(workers: number): Promise<number> {
   const dataDir = mkdtempSync(join(tmpdir(), 'inferlab-scaling-'));
@@ -26,12 +43,12 @@ async function cellsPerMinute(workers: number): Promise<number> {
   try {
     // One thread per cell: two workers use both cores, as two machines' workers would use theirs.
     const matrix = {
-      models: ['forge:gpt2-mini'],
+      models: [`forge:${model}`],
       variants: [{ dtype: 'fp32', cache: true }],
       prompts: ['Explain briefly why KV caching and quantization help LLM inference.'],
       maxNewTokens: Array.from({ length: cells }, (_, i) => 24 + i),
       threads: [1],
-      repetitions: 20,
+      repetitions,
       warmup: 1,
     };
     const t0 = performance.now();
@@ -105,22 +122,31 @@ async function resultsLatency(): Promise<{ coldMs: number; p50: number; p99: num
   }
 }
 
-console.log(`load average before: ${loadAverage()}`);
-console.log(`scaling: ${cells} cells of forge:gpt2-mini (1 thread each, 20 measured + 1 warmup generations)`);
-if (!process.argv.includes('--api-only')) {
-  const one = await cellsPerMinute(1);
-  const two = await cellsPerMinute(2);
-  console.log(
-    table([
-      { workers: 1, 'cells/min': one, ratio: 1 },
-      { workers: 2, 'cells/min': two, ratio: two / one },
-    ]),
+bench.header(
+  `scaling: ${cells} cells of forge:${model} (1 thread each, ${repetitions} measured + 1 warmup generations), ${reps} experiment(s) per side`,
+);
+if (!bench.bool('api-only')) {
+  const samples = await runRotated(
+    [
+      ['1 worker', () => cellsPerMinute(1)],
+      ['2 workers', () => cellsPerMinute(2)],
+    ],
+    { reps, warmup: 0 },
   );
+  const [one, two] = [samples.get('1 worker') ?? [], samples.get('2 workers') ?? []];
+  bench.table(`cells/minute with 1 and 2 CPU workers (forge:${model})`, [
+    { workers: 1, 'cells/min': medianCi(one, 'no runs'), ratio: 1 },
+    { workers: 2, 'cells/min': medianCi(two, 'no runs'), ratio: ratioCi(one, two, 'no runs') },
+  ]);
 }
 const api = await resultsLatency();
-console.log(`\nGET /v1/experiments/:id/results with ${api.cells} recorded cells, ${api.n} requests at concurrency ${concurrency}:`);
-console.log(`  first request (computes every summary): ${api.coldMs.toFixed(0)} ms`);
-console.log(
-  `  then p50 ${api.p50.toFixed(1)} ms, p99 ${api.p99.toFixed(1)} ms (linear interpolation; p99 of ${api.n} samples is near the max)`,
+bench.table(
+  `GET /v1/experiments/:id/results with ${api.cells} recorded cells, ${api.n} requests at concurrency ${concurrency}`,
+  [
+    { request: 'first (computes every summary)', ms: api.coldMs },
+    { request: 'then p50', ms: api.p50 },
+    { request: 'then p99', ms: api.p99 },
+  ],
+  ['linear interpolation; p99 of the requests is near their max'],
 );
-console.log(`load average after: ${loadAverage()}`);
+bench.finish();
