@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // The Debian packages the test suite needs beside node_modules: redis-server (queues), chromium
-// (dashboard browser tests), iproute2 and util-linux (multi-host tests in network namespaces).
+// (dashboard browser tests), iproute2 and util-linux (multi-host tests in network namespaces),
+// bible-kjv (the public-domain training corpus, printed by its `bible` command).
 // Installs the missing ones with apt-get when running as root; otherwise says what to install.
 import { execSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -18,6 +19,7 @@ const needs = [
   ['chromium', existsSync('/usr/bin/chromium')],
   ['iproute2', has('ip')],
   ['util-linux', has('unshare')],
+  ['bible-kjv', existsSync('/usr/bin/bible')],
 ]
   .filter(([, present]) => !present)
   .map(([pkg]) => pkg);

@@ -1,3 +1,4 @@
+export * from './corpus/index.ts';
 export * from './decoding/beam-search.ts';
 export * from './decoding/create-strategy.ts';
 export * from './decoding/decode-sequence.ts';
