@@ -15,9 +15,13 @@ const LAYERS = [
   { name: 'experiments', from: '^packages/experiments/', allowed: [] },
   { name: 'core', from: '^packages/core/', allowed: ['^packages/experiments/'] },
   { name: 'db', from: '^packages/db/', allowed: ['^packages/experiments/'] },
+  // db only for its result types (`import type`): a report never opens the database.
+  { name: 'report', from: '^packages/report/', allowed: ['^packages/experiments/', '^packages/db/'] },
   { name: 'runner', from: '^packages/runner/', allowed: ['^packages/core/', '^packages/experiments/'] },
   { name: 'worker', from: '^apps/worker/', allowed: ['^packages/runner/', '^packages/core/', '^packages/experiments/'] },
-  { name: 'api', from: '^apps/api/', allowed: ['^packages/db/', '^packages/experiments/'] },
+  { name: 'api', from: '^apps/api/', allowed: ['^packages/db/', '^packages/experiments/', '^packages/report/'] },
+  // The CLI talks HTTP: db and the api only for their types.
+  { name: 'cli', from: '^apps/cli/', allowed: ['^packages/report/', '^packages/experiments/', '^packages/db/', '^apps/api/'] },
   { name: 'dashboard', from: '^apps/dashboard/', allowed: ['^packages/experiments/'] },
 ];
 
