@@ -4,6 +4,7 @@
 // npm run bench:batching -- [--model forge:gpt2-small] [--requests 8] [--tokens 32] [--reps 3] [--threads 2] [--sizes 1,2,4,8] [--json file]
 import { resolve } from 'node:path';
 import { type Generation, generateBatch, generateContinuous, greedyChooser, ModelPool, resolveModel } from '@inferlab/core';
+import { modelsDirFromEnv } from '@inferlab/experiments';
 import { Bench, medianCi, ratioCi, runRotated } from './lib.ts';
 
 const bench = Bench.start({
@@ -31,7 +32,7 @@ const base = [
   'Why is the sky blue?',
 ];
 const prompts = Array.from({ length: requests }, (_, i) => base[i % base.length] as string);
-const modelsDir = resolve(process.env.INFERLAB_DATA_DIR ?? 'data', 'models');
+const modelsDir = modelsDirFromEnv(process.env);
 
 const pool = new ModelPool(1);
 const { session, tokenizer } = await pool.get(await resolveModel(model, 'fp32', { modelsDir, modelRoots: [modelsDir] }), {

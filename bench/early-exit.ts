@@ -8,7 +8,6 @@ import { loadavg } from 'node:os';
 import { resolve } from 'node:path';
 import {
   createStrategy,
-  type DecodingConfig,
   EXIT_CRITERIA,
   EXIT_THRESHOLDS,
   type ExitCriterion,
@@ -22,6 +21,8 @@ import {
   resolveModel,
   type SegmentedModel,
 } from '@inferlab/core';
+import type { Decoding } from '@inferlab/experiments';
+import { modelsDirFromEnv } from '@inferlab/experiments';
 import { Bench, e2eTokPerS, medianCi, ratioCi, runRotated } from './lib.ts';
 
 const bench = Bench.start({
@@ -54,7 +55,7 @@ const prompts = [
   'Explain briefly why KV caching and quantization help LLM inference.',
   'def add(a, b):\n    return a + b\n\ndef sub(a, b):\n    return a - b\n\ndef mul(a, b):\n',
 ];
-const modelsDir = resolve(process.env.INFERLAB_DATA_DIR ?? 'data', 'models');
+const modelsDir = modelsDirFromEnv(process.env);
 const opts = { modelsDir, modelRoots: [modelsDir] };
 const sessionOptions = { threads, executionProvider: 'cpu' as const };
 
@@ -108,14 +109,14 @@ async function calibrate(heads: string): Promise<Record<ExitCriterion, number[]>
   };
 }
 const fmt = (x: number) => x.toPrecision(6); // entropy quantiles sit close to ln V: keep the digits that tell them apart
-const ee = (heads: string, criterion: ExitCriterion, threshold: number): DecodingConfig => ({
+const ee = (heads: string, criterion: ExitCriterion, threshold: number): Decoding => ({
   strategy: 'early-exit',
   heads,
   exitLayers: exits,
   criterion,
   threshold,
 });
-const sides: [string, string, DecodingConfig][] = [['full model greedy', 'untrained', { strategy: 'greedy' }]];
+const sides: [string, string, Decoding][] = [['full model greedy', 'untrained', { strategy: 'greedy' }]];
 for (const heads of headVersions) {
   const tag = heads === 'untrained' ? '' : ` [${heads}]`;
   sides.push([

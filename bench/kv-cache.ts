@@ -2,6 +2,7 @@
 // npm run bench:kv-cache -- [--model forge:gpt2-small] [--reps 3] [--threads 2] [--lengths 40,256] [--json file]
 import { resolve } from 'node:path';
 import { type Generation, generate, greedyStrategy, ModelPool, resolveModel } from '@inferlab/core';
+import { modelsDirFromEnv } from '@inferlab/experiments';
 import { Bench, decodeTokPerS, e2eTokPerS, medianCi, NA_ONE_TOKEN, ratioCi, runRotated } from './lib.ts';
 
 const bench = Bench.start({
@@ -19,7 +20,7 @@ const reps = bench.int('reps');
 const threads = bench.int('threads');
 const lengths = bench.ints('lengths');
 const prompt = 'Explain briefly why KV caching and quantization help LLM inference.';
-const modelsDir = resolve(process.env.INFERLAB_DATA_DIR ?? 'data', 'models');
+const modelsDir = modelsDirFromEnv(process.env);
 
 const pool = new ModelPool(1);
 const resolved = await resolveModel(model, 'fp32', { modelsDir, modelRoots: [modelsDir] });

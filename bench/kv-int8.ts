@@ -11,7 +11,6 @@ import {
   EVAL_TEXT,
   generate,
   greedyStrategy,
-  type KvCacheDtype,
   kvCacheBytes,
   type LoadedModel,
   ModelPool,
@@ -19,6 +18,8 @@ import {
   type ResolvedModel,
   resolveCellModel,
 } from '@inferlab/core';
+import type { KvCacheDtype } from '@inferlab/experiments';
+import { modelsDirFromEnv } from '@inferlab/experiments';
 import { Bench, type Cell, decodeTokPerS, medianCi, NA_ONE_TOKEN, ratioCi, runRotated } from './lib.ts';
 
 const bench = Bench.start({
@@ -37,7 +38,7 @@ const reps = bench.int('reps');
 const threads = bench.int('threads');
 const tokens = bench.int('tokens');
 const longContext = bench.int('long');
-const modelsDir = resolve(process.env.INFERLAB_DATA_DIR ?? 'data', 'models');
+const modelsDir = modelsDirFromEnv(process.env);
 const resolveOpts = { modelsDir, modelRoots: [modelsDir] };
 const sessionOpts = { threads, executionProvider: 'cpu' as const };
 

@@ -16,6 +16,7 @@ import {
   ModelPool,
   readDecoderConfig,
 } from '@inferlab/core';
+import { modelsDirFromEnv } from '@inferlab/experiments';
 import { Bench, decodeTokPerS, medianCi, NA_ONE_TOKEN, ratioCi, runRotated } from './lib.ts';
 
 const bench = Bench.start({
@@ -31,7 +32,7 @@ const reps = bench.int('reps');
 const threads = bench.int('threads');
 const lengths = bench.ints('lengths');
 const prompt = 'Explain briefly why KV caching and quantization help LLM inference.';
-const modelsDir = resolve(process.env.INFERLAB_DATA_DIR ?? 'data', 'models');
+const modelsDir = modelsDirFromEnv(process.env);
 
 const gqaDir = await forgeModel('llama-mini', { cacheDir: modelsDir });
 const twinDir = mkdtempSync(join(tmpdir(), 'inferlab-llama-mha-'));

@@ -19,6 +19,7 @@ import {
   VARIANTS,
   type Variant,
 } from '@inferlab/core';
+import { modelsDirFromEnv } from '@inferlab/experiments';
 import { Bench, type Cell, decodeTokPerS, medianCi, NA_ONE_TOKEN, ratioCi, runRotated } from './lib.ts';
 
 const bench = Bench.start({
@@ -38,7 +39,7 @@ const reps = bench.int('reps');
 const threads = bench.int('threads');
 const tokens = bench.int('tokens');
 const prompt = 'Explain briefly why KV caching and quantization help LLM inference.';
-const modelsDir = resolve(process.env.INFERLAB_DATA_DIR ?? 'data', 'models');
+const modelsDir = modelsDirFromEnv(process.env);
 const resolveOpts = { modelsDir, modelRoots: [modelsDir] };
 const sessionOpts = { threads, executionProvider: 'cpu' as const };
 

@@ -3,7 +3,9 @@
 // of tokens/s with bootstrap CIs, and the acceptance.
 // npm run bench:speculative -- [--model forge:gpt2-small] [--draft forge:gpt2-small-draft2] [--k 4] [--reps 3] [--threads 2] [--tokens 48] [--json file]
 import { resolve } from 'node:path';
-import { createStrategy, type DecodingConfig, generate, ModelPool, resolveModel } from '@inferlab/core';
+import { createStrategy, generate, ModelPool, resolveModel } from '@inferlab/core';
+import type { Decoding } from '@inferlab/experiments';
+import { modelsDirFromEnv } from '@inferlab/experiments';
 import { Bench, e2eTokPerS, medianCi, ratioCi, runRotated } from './lib.ts';
 
 const bench = Bench.start({
@@ -28,13 +30,13 @@ const prompts = [
   'Explain briefly why KV caching and quantization help LLM inference.',
   'def add(a, b):\n    return a + b\n\ndef sub(a, b):\n    return a - b\n\ndef mul(a, b):\n',
 ];
-const modelsDir = resolve(process.env.INFERLAB_DATA_DIR ?? 'data', 'models');
+const modelsDir = modelsDirFromEnv(process.env);
 const opts = { modelsDir, modelRoots: [modelsDir] };
 
 const pool = new ModelPool(2);
 const target = await pool.get(await resolveModel(model, 'fp32', opts), { threads, executionProvider: 'cpu' });
 const draft = await pool.get(await resolveModel(draftId, 'fp32', opts), { threads, executionProvider: 'cpu' });
-const sides: [string, DecodingConfig][] = [
+const sides: [string, Decoding][] = [
   ['target only (greedy)', { strategy: 'greedy' }],
   [`speculative k=${k}`, { strategy: 'speculative', draft: draftId, k, adaptiveK: false, verification: 'greedy' }],
   [`speculative adaptive k from ${k}`, { strategy: 'speculative', draft: draftId, k, adaptiveK: true, verification: 'greedy' }],
@@ -45,7 +47,7 @@ bench.header(
 );
 
 type Sample = { tokPerS: number | null; drafted: number; accepted: number; forwards: number; tokens: number; ids: string };
-const runOnce = async (config: DecodingConfig, prompt: string): Promise<Sample> => {
+const runOnce = async (config: Decoding, prompt: string): Promise<Sample> => {
   const strategy = createStrategy(config, { target: target.session, draft: draft.session, useCache: true });
   const g = await generate(target.tokenizer, prompt, { maxNewTokens, strategy, eosTokenIds: [] });
   const s = g.strategyStats;

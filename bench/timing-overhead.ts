@@ -5,6 +5,7 @@
 // npm run bench:timing-overhead -- [--model forge:gpt2-small] [--reps 10] [--threads 2] [--tokens 32] [--json file]
 import { resolve } from 'node:path';
 import { generate, greedyStrategy, ModelPool, resolveModel, TokenClock } from '@inferlab/core';
+import { modelsDirFromEnv } from '@inferlab/experiments';
 import { Bench, median, medianCi, ratioCi, runRotated } from './lib.ts';
 
 const bench = Bench.start({
@@ -23,7 +24,7 @@ const reps = bench.int('reps');
 const threads = bench.int('threads');
 const tokens = bench.int('tokens');
 const prompt = 'Explain briefly why KV caching and quantization help LLM inference.';
-const modelsDir = resolve(process.env.INFERLAB_DATA_DIR ?? 'data', 'models');
+const modelsDir = modelsDirFromEnv(process.env);
 
 const pool = new ModelPool(1);
 const resolved = await resolveModel(model, 'fp32', { modelsDir, modelRoots: [modelsDir] });

@@ -5,6 +5,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { modelsDirFromEnv } from '@inferlab/experiments';
 import { runChaos } from './lib/chaos.ts';
 
 const { values } = parseArgs({
@@ -31,7 +32,7 @@ const int = (name: keyof typeof values) => {
 const dataDir = mkdtempSync(join(tmpdir(), 'inferlab-chaos-'));
 const report = await runChaos({
   dataDir,
-  modelsDir: process.env.INFERLAB_MODELS_DIR ?? resolve(process.env.INFERLAB_DATA_DIR ?? 'data', 'models'),
+  modelsDir: modelsDirFromEnv(process.env),
   seed: int('seed'),
   faults: int('faults'),
   lengths: String(values.lengths).split(',').map(Number),

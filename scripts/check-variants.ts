@@ -14,6 +14,7 @@ import {
   VARIANTS,
   type Variant,
 } from '@inferlab/core';
+import { modelsDirFromEnv } from '@inferlab/experiments';
 import { flag, table } from '../bench/lib.ts';
 
 const model = flag('--model', 'forge:gpt2-small');
@@ -21,7 +22,7 @@ const asked = flag('--variants', 'all');
 const tokens = Number(flag('--tokens', '12'));
 const threads = Number(flag('--threads', '2'));
 const prompt = 'Explain briefly why KV caching and quantization help LLM inference.';
-const modelsDir = resolve(process.env.INFERLAB_DATA_DIR ?? 'data', 'models');
+const modelsDir = modelsDirFromEnv(process.env);
 const resolveOpts = { modelsDir, modelRoots: [modelsDir] };
 
 const requested = asked === 'all' ? [...VARIANTS] : asked.split(',').map((v) => v.trim());

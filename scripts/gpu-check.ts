@@ -7,6 +7,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { cudaProviderStatus, forgeModel } from '@inferlab/core';
+import { modelsDirFromEnv } from '@inferlab/experiments';
 import { postJson, waitForExperiment } from '../test/helpers/api-client.ts';
 import { gpuCheckFailures } from './lib/gpu-check-failures.ts';
 import { startPlatform } from './lib/platform.ts';
@@ -17,7 +18,7 @@ const status = cudaProviderStatus();
 console.log(`[gpu-check] CUDA provider: ${status.available ? `available (${status.detail})` : `missing: ${status.reason}`}`);
 if (!status.available) process.exit(2);
 
-const modelsDir = resolve('data/models');
+const modelsDir = modelsDirFromEnv(process.env);
 if (model.startsWith('forge:')) await forgeModel(model.slice(6), { cacheDir: modelsDir });
 const platform = await startPlatform({
   dataDir: mkdtempSync(join(tmpdir(), 'inferlab-gpu-')),

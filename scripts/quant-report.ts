@@ -3,6 +3,7 @@
 // npm run quant-report -- [--model forge:gpt2-small] [--variant q4] [--most 20] [--json]
 import { join, resolve } from 'node:path';
 import { isVariant, type LayerQuantError, readModelFile, resolveModel, VARIANT_SPECS, VARIANTS } from '@inferlab/core';
+import { modelsDirFromEnv } from '@inferlab/experiments';
 import { flag, table } from '../bench/lib.ts';
 
 const model = flag('--model', 'forge:gpt2-small');
@@ -12,7 +13,7 @@ if (!isVariant(variant) || variant === 'fp32') {
   console.error(`--variant ${variant}: pick one of ${VARIANTS.filter((v) => v !== 'fp32').join(', ')}`);
   process.exit(2);
 }
-const modelsDir = resolve(process.env.INFERLAB_DATA_DIR ?? 'data', 'models');
+const modelsDir = modelsDirFromEnv(process.env);
 const { folder } = await resolveModel(model, 'fp32', { modelsDir, modelRoots: [modelsDir] });
 const t0 = performance.now();
 const { report } = VARIANT_SPECS[variant].build(readModelFile(join(folder, VARIANT_SPECS.fp32.file)));

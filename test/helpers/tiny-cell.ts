@@ -1,7 +1,8 @@
 // runCell on forge:gpt2-tiny for tests that measure without the platform: one model pool and the
 // shared forge cache per test file, and the cell spec every such test starts from.
 import { ModelPool } from '@inferlab/core';
-import { type CellRun, type CellSpec, type RunCellContext, runCell } from '@inferlab/runner';
+import type { CellRun } from '@inferlab/experiments';
+import { type CellSpec, type RunCellContext, runCell } from '@inferlab/runner';
 import { afterAll, beforeAll } from 'vitest';
 import { sharedModelsDir } from './models.ts';
 

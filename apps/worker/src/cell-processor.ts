@@ -13,6 +13,8 @@ export type ProcessorDeps = {
   log: (line: string) => void;
   /** Whether the experiment was cancelled (the api sets a Redis key); checked before and during a cell. */
   isCancelled: (experimentId: string) => Promise<boolean>;
+  /** cuda cells: the GPU NVML samples (nvidia-smi -i); default 0. */
+  gpu?: string;
 };
 
 const CANCEL_POLL_MS = 1000;
@@ -44,7 +46,7 @@ export function createCellProcessor(deps: ProcessorDeps) {
         .catch(() => undefined);
     }, CANCEL_POLL_MS);
     // NVML sampling runs here, on the thread inference does not block.
-    const gpuProbe = config.device === 'cuda' ? new GpuProbe() : null;
+    const gpuProbe = config.device === 'cuda' ? new GpuProbe({ gpu: deps.gpu ?? '0' }) : null;
     try {
       const run = await deps.host.run(
         config,

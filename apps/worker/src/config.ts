@@ -1,7 +1,10 @@
 import os from 'node:os';
 import { resolve } from 'node:path';
-import { PermanentError } from '@inferlab/experiments';
+import { modelsDirFromEnv, PermanentError, presentEnv } from '@inferlab/experiments';
 import { z } from 'zod';
+
+// The worker's whole configuration: read from the environment here, once, and passed down (core and
+// the runner read no variables). An empty variable is unset, as in the api.
 
 const schema = z.object({
   REDIS_URL: z.string().default('redis://127.0.0.1:6379'),
@@ -18,6 +21,11 @@ const schema = z.object({
   WORKER_MODEL_CACHE: z.coerce.number().int().min(1).default(2),
   /** intraOpNumThreads of exit-head training (distill jobs); 0 = onnxruntime decides. */
   WORKER_DISTILL_THREADS: z.coerce.number().int().min(0).default(0),
+  /** The commit results record (a container has no .git to ask); default: git rev-parse HEAD. */
+  INFERLAB_GIT_COMMIT: z.string().optional(),
+  /** cuda workers: the GPUs this process sees; the first is the one sampled for memory and utilisation. */
+  CUDA_VISIBLE_DEVICES: z.string().optional(),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
 export type WorkerConfig = {
@@ -31,6 +39,10 @@ export type WorkerConfig = {
   lockMs: number;
   modelCache: number;
   distillThreads: number;
+  gitCommit: string | undefined;
+  /** nvidia-smi's -i for the GPU probe. */
+  gpu: string;
+  logLevel: z.infer<typeof schema>['LOG_LEVEL'];
 };
 
 export class WorkerConfigError extends PermanentError {
@@ -38,19 +50,18 @@ export class WorkerConfigError extends PermanentError {
 }
 
 export function loadWorkerConfig(env: NodeJS.ProcessEnv = process.env): WorkerConfig {
-  const parsed = schema.safeParse(env);
+  const parsed = schema.safeParse(presentEnv(env));
   if (!parsed.success) {
     const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
     throw new WorkerConfigError(`invalid worker environment:\n${lines.join('\n')}`);
   }
   const e = parsed.data;
-  const dataDir = resolve(e.INFERLAB_DATA_DIR);
-  const modelsDir = resolve(e.INFERLAB_MODELS_DIR ?? resolve(dataDir, 'models'));
+  const modelsDir = modelsDirFromEnv(e);
   return {
     redisUrl: e.REDIS_URL,
     device: e.WORKER_DEVICE,
     workerId: e.WORKER_ID ?? `${os.hostname()}-${e.WORKER_DEVICE}-${process.pid}`,
-    dataDir,
+    dataDir: resolve(e.INFERLAB_DATA_DIR),
     modelsDir,
     modelRoots: [
       modelsDir,
@@ -62,5 +73,8 @@ export function loadWorkerConfig(env: NodeJS.ProcessEnv = process.env): WorkerCo
     lockMs: e.WORKER_LOCK_MS,
     modelCache: e.WORKER_MODEL_CACHE,
     distillThreads: e.WORKER_DISTILL_THREADS,
+    gitCommit: e.INFERLAB_GIT_COMMIT,
+    gpu: e.CUDA_VISIBLE_DEVICES?.split(',')[0]?.trim() || '0',
+    logLevel: e.LOG_LEVEL,
   };
 }

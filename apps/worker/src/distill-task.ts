@@ -1,13 +1,5 @@
-import {
-  type DistillProgress,
-  type ExitHeadsFile,
-  findExitHeadsByJob,
-  listExitHeads,
-  resolveModel,
-  saveExitHeads,
-  trainExitHeads,
-} from '@inferlab/core';
-import type { DistillJob } from '@inferlab/experiments';
+import { type ExitHeadsFile, findExitHeadsByJob, listExitHeads, resolveModel, saveExitHeads, trainExitHeads } from '@inferlab/core';
+import type { DistillJob, DistillProgressPayload } from '@inferlab/experiments';
 
 // A distill job's work, on the inference thread (onnxruntime's run() blocks it): train the heads,
 // publish them beside the model, return what the recorder stores. Idempotent on the job id: a retry
@@ -29,7 +21,7 @@ export type DistillTaskContext = {
   modelRoots: readonly string[];
   /** intraOpNumThreads; 0 = onnxruntime decides. */
   threads: number;
-  onProgress: (p: DistillProgress) => void;
+  onProgress: (p: DistillProgressPayload) => void;
 };
 
 const outcome = (f: ExitHeadsFile, reused: boolean): DistillOutcome => ({

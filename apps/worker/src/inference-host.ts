@@ -1,9 +1,14 @@
 import { Worker } from 'node:worker_threads';
-import type { DistillProgress } from '@inferlab/core';
-import { type DistillJob, RetryableError } from '@inferlab/experiments';
-import type { CellRun, CellSpec, Progress } from '@inferlab/runner';
+import {
+  type CellConfig,
+  type CellRun,
+  type DistillJob,
+  type DistillProgressPayload,
+  type Progress,
+  RetryableError,
+} from '@inferlab/experiments';
 import type { DistillOutcome } from './distill-task.ts';
-import type { ThreadRequest, ThreadResponse } from './thread-protocol.ts';
+import type { InferenceThreadData, ThreadRequest, ThreadResponse } from './thread-protocol.ts';
 
 /** An error raised inside the inference thread, carried back by name, message and retry policy. */
 export class InferenceError extends RetryableError {
@@ -24,7 +29,7 @@ export class InferenceError extends RetryableError {
 type Pending = {
   resolve: (r: CellRun | DistillOutcome) => void;
   reject: (e: Error) => void;
-  onProgress: (p: Progress | DistillProgress) => void;
+  onProgress: (p: Progress | DistillProgressPayload) => void;
 };
 
 /** Owns the inference thread: one run (cell or distill job) at a time; restarts the thread if it dies. */
@@ -38,12 +43,12 @@ export class InferenceHost {
   // share the thread with training.
   private turn: Promise<unknown> = Promise.resolve();
 
-  constructor(private readonly data: { modelsDir: string; modelRoots: string[]; modelCache: number }) {}
+  constructor(private readonly data: InferenceThreadData) {}
 
   private ensureThread(): Worker {
     if (this.thread) return this.thread;
     const thread = new Worker(new URL('./inference-thread-entry.mjs', import.meta.url), {
-      workerData: { ...this.data, cancelFlag: this.cancelFlag },
+      workerData: { ...this.data, cancelFlag: this.cancelFlag } satisfies InferenceThreadData & { cancelFlag: Int32Array },
     });
     thread.on('message', (msg: ThreadResponse) => {
       const p = this.pending.get(msg.id);
@@ -66,7 +71,7 @@ export class InferenceHost {
   }
 
   /** Runs a cell; `handle.id` can be passed to cancel(). */
-  run(spec: CellSpec, onProgress: (p: Progress) => void, onStart: (id: number) => void = () => {}): Promise<CellRun> {
+  run(spec: CellConfig, onProgress: (p: Progress) => void, onStart: (id: number) => void = () => {}): Promise<CellRun> {
     return this.exclusive((id) => {
       onStart(id);
       return this.send<CellRun, Progress>({ id, spec }, onProgress);
@@ -74,8 +79,8 @@ export class InferenceHost {
   }
 
   /** Trains exit heads for a distill job on the inference thread. */
-  distill(job: DistillJob, threads: number, onProgress: (p: DistillProgress) => void): Promise<DistillOutcome> {
-    return this.exclusive((id) => this.send<DistillOutcome, DistillProgress>({ id, distill: job, threads }, onProgress));
+  distill(job: DistillJob, threads: number, onProgress: (p: DistillProgressPayload) => void): Promise<DistillOutcome> {
+    return this.exclusive((id) => this.send<DistillOutcome, DistillProgressPayload>({ id, distill: job, threads }, onProgress));
   }
 
   private exclusive<T>(start: (id: number) => Promise<T>): Promise<T> {
@@ -85,7 +90,7 @@ export class InferenceHost {
   }
 
   /** T and P are what the thread answers to this kind of request (thread-protocol.ts). */
-  private send<T extends CellRun | DistillOutcome, P extends Progress | DistillProgress>(
+  private send<T extends CellRun | DistillOutcome, P extends Progress | DistillProgressPayload>(
     request: ThreadRequest,
     onProgress: (p: P) => void,
   ): Promise<T> {

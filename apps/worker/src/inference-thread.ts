@@ -3,14 +3,11 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { ModelPool } from '@inferlab/core';
 import { isPermanent } from '@inferlab/experiments';
-import { type CellSpec, runCell } from '@inferlab/runner';
+import { runCell } from '@inferlab/runner';
 import { runDistillTask } from './distill-task.ts';
-import type { ThreadRequest, ThreadResponse } from './thread-protocol.ts';
+import type { InferenceThreadData, ThreadRequest, ThreadResponse } from './thread-protocol.ts';
 
-const { modelsDir, modelRoots, modelCache, cancelFlag } = workerData as {
-  modelsDir: string;
-  modelRoots: string[];
-  modelCache: number;
+const { modelsDir, modelRoots, modelCache, gitCommit, cancelFlag } = workerData as InferenceThreadData & {
   /** Int32Array over shared memory: the id of a run to cancel (written by the main thread). */
   cancelFlag: Int32Array;
 };
@@ -34,9 +31,9 @@ port.on('message', (msg: ThreadRequest) => {
       .catch(fail(id));
     return;
   }
-  const { id, spec } = msg as { id: number; spec: CellSpec };
+  const { id, spec } = msg;
   const isCancelled = () => Atomics.load(cancelFlag, 0) === id;
-  runCell(spec, { modelsDir, modelRoots, pool, isCancelled, onProgress: (progress) => post({ id, type: 'progress', progress }) })
+  runCell(spec, { modelsDir, modelRoots, gitCommit, pool, isCancelled, onProgress: (progress) => post({ id, type: 'progress', progress }) })
     .then((run) => post({ id, type: 'result', run }))
     .catch(fail(id));
 });

@@ -27,7 +27,12 @@ if (config.device === 'cuda') {
 }
 const connection = new Redis(config.redisUrl, { maxRetriesPerRequest: null });
 const results = new Queue<ResultMessage>(RESULTS_QUEUE, { connection });
-const host = new InferenceHost({ modelsDir: config.modelsDir, modelRoots: config.modelRoots, modelCache: config.modelCache });
+const host = new InferenceHost({
+  modelsDir: config.modelsDir,
+  modelRoots: config.modelRoots,
+  modelCache: config.modelCache,
+  gitCommit: config.gitCommit,
+});
 
 let currentCell: string | null = null;
 const info = describeWorker(config.workerId, config.device);
@@ -47,6 +52,7 @@ const worker = new Worker<CellJob>(
     isCancelled: async (experimentId) => (await connection.exists(cancelKey(experimentId))) === 1,
     results,
     workerId: config.workerId,
+    gpu: config.gpu,
     log,
     onCurrentCell: (id) => {
       currentCell = id;

@@ -114,6 +114,7 @@ export const distillProgressSchema = z.object({
   epoch: count,
   trainLoss: z.array(z.number()).optional(),
 });
+/** Where a distill job is: the trainer (core) reports it, the worker publishes it. */
 export type DistillProgressPayload = z.infer<typeof distillProgressSchema>;
 
 /** The `results` messages of distill jobs (members of resultMessageSchema). */

@@ -121,39 +121,69 @@ export const workerInfoSchema = z.object({
   startedAt: isoTime,
 });
 
+/** Model files' stored tensors by element type (`float32`, `int8`, `uint4` = packed 4-bit …), bytes each. */
+export const weightBytesSchema = z.record(z.string(), count);
+
+/** cuda cells: the GPU as NVML (nvidia-smi) saw it during the cell. */
+export const gpuUsageSchema = z.object({
+  name: z.string().nullable(),
+  peakMemoryUsedBytes: count,
+  meanUtilizationPct: z.number().min(0).max(100),
+  samples: count,
+});
+
+/** What a cell's run loaded: the model id, its graph file and size. */
+export const modelInfoSchema = z.object({
+  id: z.string(),
+  file: z.string(),
+  sha256: z.string(),
+  fileBytes: count,
+  paramCount: count,
+  paramBytes: count,
+});
+
+/** Where a running cell is, for progress messages (the inference thread → the worker → `results`). */
+export const progressSchema = z.object({ done: count, total: count, phase: z.enum(['loading', 'warmup', 'measuring']) });
+
+// A cell's measurements as the runner returns them (CellRun); the result message adds who ran which
+// cell, and reads results of older workers that lacked the later fields.
+const cellRunFields = z.object({
+  model: modelInfoSchema,
+  environment: environmentSchema,
+  requests: z.array(requestRecordSchema),
+  memory: z.object({
+    peakRssBytes: count,
+    /** int8: codes + float32 scales. */
+    kvCacheBytes: count,
+    kvCacheDtype: z.enum(KV_CACHE_DTYPES),
+    weightBytes: weightBytesSchema,
+    gpu: gpuUsageSchema.optional(),
+  }),
+  cpu: z.object({ userMs: ms, systemMs: ms }),
+  wallMs: ms,
+  metricsVersion: z.string().min(1),
+  energy: energySchema,
+  /** Against the model's fp32 file; null when that cannot be measured (no fp32 file to compare with). */
+  quality: qualitySchema.nullable(),
+});
+
+// Spread in this order so a parsed result keeps the key order it always had (ids first).
 const cellResultFields = z.object({
   cellId: z.string().min(1),
   experimentId: z.string().min(1),
   attempt: z.number().int().min(1),
   workerId: z.string().min(1),
   config: cellConfigSchema,
-  model: z.object({
-    id: z.string(),
-    file: z.string(),
-    sha256: z.string(),
-    fileBytes: count,
-    paramCount: count,
-    paramBytes: count,
-  }),
-  environment: environmentSchema,
-  requests: z.array(requestRecordSchema),
-  memory: z.object({
-    peakRssBytes: count,
-    kvCacheBytes: count,
-    /** How the KV cache was stored (kvCacheBytes counts int8 codes + float32 scales for int8); absent: older workers, fp32. */
+  ...cellRunFields.shape,
+  memory: cellRunFields.shape.memory.extend({
+    /** Absent: older workers (fp32). */
     kvCacheDtype: z.enum(KV_CACHE_DTYPES).optional(),
-    /** The model file's stored tensors by element type (`float32`, `int8`, `uint4` = packed 4-bit …); absent: older workers. */
-    weightBytes: z.record(z.string(), count).optional(),
-    /** cuda cells: the GPU as NVML (nvidia-smi) saw it during the cell; absent on the CPU. */
-    gpu: z
-      .object({ name: z.string().nullable(), peakMemoryUsedBytes: count, meanUtilizationPct: z.number().min(0).max(100), samples: count })
-      .optional(),
+    /** Absent: older workers. */
+    weightBytes: weightBytesSchema.optional(),
   }),
-  cpu: z.object({ userMs: ms, systemMs: ms }),
-  wallMs: ms,
-  metricsVersion: z.string().min(1),
+  /** Absent: older workers. */
   energy: energySchema.optional(),
-  /** null: not measurable for this model (e.g. no fp32 file to compare with); absent: older workers. */
+  /** null: not measurable for this model; absent: older workers. */
   quality: qualitySchema.nullable().optional(),
 });
 
@@ -173,6 +203,7 @@ function uniqueRequests(result: { requests: RequestRecord[] }, ctx: z.Refinement
 }
 
 export const cellResultSchema = cellResultFields.superRefine(uniqueRequests);
+export const cellRunSchema = cellRunFields.superRefine(uniqueRequests);
 
 const cellRef = { cellId: z.string().min(1), experimentId: z.string().min(1), attempt: z.number().int().min(1) };
 
@@ -195,5 +226,10 @@ export type Energy = z.infer<typeof energySchema>;
 export type Quality = z.infer<typeof qualitySchema>;
 export type WorkerInfo = z.infer<typeof workerInfoSchema>;
 export type CellResult = z.infer<typeof cellResultSchema>;
+export type CellRun = z.infer<typeof cellRunSchema>;
+export type Progress = z.infer<typeof progressSchema>;
+export type GpuUsage = z.infer<typeof gpuUsageSchema>;
+export type WeightBytes = z.infer<typeof weightBytesSchema>;
+export type ModelInfo = z.infer<typeof modelInfoSchema>;
 export type ResultMessage = z.infer<typeof resultMessageSchema>;
 export type ResultMessageKind = ResultMessage['kind'];

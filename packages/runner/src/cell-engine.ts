@@ -7,11 +7,9 @@ import {
   type ResolvedModel,
   type TextTokenizer,
   TransformersJsRunner,
-  UnsupportedEngineConfigError,
 } from '@inferlab/core';
+import { assertNever, type Engine } from '@inferlab/experiments';
 import { type CellDecodingSpec, prepareCellDecoding, type RunGroup } from './cell-decoding.ts';
-
-export type EngineName = 'inferlab' | 'transformers.js';
 
 // One transformers.js model per process, like the pool's sessions: cells of one config in a row
 // load it once. Replaced (and released) when a cell needs another.
@@ -34,28 +32,32 @@ async function peerRunner(model: ResolvedModel, spec: CellDecodingSpec): Promise
 }
 
 /** Recorded in the environment: which engine made the tokens, at which version. */
-export function engineVersion(engine: EngineName = 'inferlab'): string {
+export function engineVersion(engine: Engine = 'inferlab'): string {
   return engine === 'inferlab' ? `inferlab ${captureEnvironment(0, 'cpu').inferlab}` : `transformers.js ${env.version}`;
 }
 
-/** The cell's engine, ready to run groups of prompts: ours (any strategy) or the transformers.js peer (greedy, batch 1). */
+/**
+ * The cell's engine, ready to run groups of prompts: ours (any strategy) or the transformers.js peer
+ * (greedy, batch 1, its own float32 cache). What each engine can run is experiments' ENGINE_LIMITS,
+ * checked before a cell gets here (cellIssues).
+ */
 export async function prepareCellEngine(
-  spec: CellDecodingSpec & { engine?: EngineName },
+  spec: CellDecodingSpec & { engine?: Engine | undefined },
   target: { model: ResolvedModel; session: DecoderSession; tokenizer: TextTokenizer },
   ctx: Parameters<typeof prepareCellDecoding>[2] & { pool: ModelPool },
 ): Promise<RunGroup> {
   const engine = spec.engine ?? 'inferlab';
-  if (engine === 'inferlab') return prepareCellDecoding(spec, target, ctx);
-  if (spec.decoding.strategy !== 'greedy')
-    throw new UnsupportedEngineConfigError(`the transformers.js engine runs greedy only, not ${spec.decoding.strategy}`);
-  if (spec.batchSize !== 1)
-    throw new UnsupportedEngineConfigError(`the transformers.js engine runs batch size 1 only, not ${spec.batchSize}`);
-  if (!spec.variant.cache)
-    throw new UnsupportedEngineConfigError('the transformers.js engine always decodes with its KV cache; use cache: true');
-  if (target.model.kvCacheDtype === 'int8')
-    throw new UnsupportedEngineConfigError(
-      'the transformers.js engine feeds a float32 KV cache; kvCacheDtype int8 runs on the inferlab engine',
-    );
+  switch (engine) {
+    case 'inferlab':
+      return prepareCellDecoding(spec, target, ctx);
+    case 'transformers.js':
+      return prepareTransformersJs(spec, target);
+    default:
+      return assertNever(engine);
+  }
+}
+
+async function prepareTransformersJs(spec: CellDecodingSpec, target: { model: ResolvedModel; session: DecoderSession }): Promise<RunGroup> {
   const runner = await peerRunner(target.model, spec);
   const options = { maxNewTokens: spec.maxNewTokens, useCache: true, eosTokenIds: target.session.config.eosTokenIds };
   return async (prompts) => {

@@ -1,6 +1,5 @@
 import {
   type DecoderSession,
-  type DecodingConfig,
   DecodingConfigError,
   type ExitHeadSet,
   loadExitHeads,
@@ -8,26 +7,24 @@ import {
   type ModelPool,
   type ResolvedModel,
   type SegmentedModel,
-  type Variant,
 } from '@inferlab/core';
+import type { Decoding } from '@inferlab/experiments';
 
 /**
  * early-exit and self-speculative cells: the target's layer segments (built beside the model on
  * first use) and the config's exit heads, cached in the pool. undefined for other strategies.
  */
 export async function prepareCellSegmented(
-  spec: { decoding: DecodingConfig; variant: { dtype: Variant } },
+  spec: { decoding: Decoding },
   target: { model?: ResolvedModel | undefined; session: DecoderSession },
   pool: ModelPool,
 ): Promise<SegmentedModel | undefined> {
-  const decoding: DecodingConfig = spec.decoding;
+  const decoding: Decoding = spec.decoding;
   if (decoding.strategy !== 'early-exit' && decoding.strategy !== 'self-speculative') return undefined;
   const { model, session } = target;
   if (model === undefined) throw new DecodingConfigError(`${decoding.strategy} needs the resolved model folder to build layer segments`);
-  // Segments are fp32 graphs cut from onnx/model.onnx: comparing them with another variant would mix two models.
-  if (spec.variant.dtype !== 'fp32' || (model.kvCacheDtype ?? 'fp32') !== 'fp32') {
-    throw new DecodingConfigError(`${decoding.strategy} runs on the fp32 variant with an fp32 KV cache: set variant dtype fp32`);
-  }
+  // Segments are fp32 graphs cut from onnx/model.onnx, so cells run the fp32 variant (cellIssues). What
+  // the config cannot say is checked here, on the loaded model: its family and depth.
   if (session.config.modelType !== 'gpt2') {
     throw new DecodingConfigError(`${decoding.strategy} runs on gpt2 models (layer segments), not ${session.config.modelType}`);
   }

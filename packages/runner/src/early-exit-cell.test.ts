@@ -1,5 +1,6 @@
-import { type DecodingConfig, ModelPool } from '@inferlab/core';
+import { ModelPool } from '@inferlab/core';
 import { TEST_MODELS_DIR } from '@inferlab/core/testing';
+import { cellIssues, type Decoding } from '@inferlab/experiments';
 import { afterAll, describe, expect, it } from 'vitest';
 import { type CellSpec, runCell } from './run-cell.ts';
 
@@ -54,9 +55,11 @@ describe('early-exit and self-speculative cells', () => {
     for (const r of spec.requests) expect(r.strategyStats?.draftTokens).toBeGreaterThan(0);
   }, 120_000);
 
-  it('refuses a quantized variant, an out-of-range exit layer and an unknown heads version, naming the field', async () => {
-    const ee: DecodingConfig = { strategy: 'early-exit', heads: 'untrained', exitLayers: [1], criterion: 'max-prob', threshold: 0.5 };
-    await expect(runCell({ ...BASE, variant: { dtype: 'int8', cache: true }, decoding: ee }, ctx)).rejects.toThrow(/fp32 variant/);
+  it('refuses an out-of-range exit layer and an unknown heads version, naming the field (a quantized variant: cellIssues)', async () => {
+    const ee: Decoding = { strategy: 'early-exit', heads: 'untrained', exitLayers: [1], criterion: 'max-prob', threshold: 0.5 };
+    expect(cellIssues({ ...BASE, variant: { dtype: 'int8', cache: true }, decoding: ee }).map((i) => i.message)).toEqual([
+      expect.stringMatching(/fp32 variant/),
+    ]);
     await expect(runCell({ ...BASE, decoding: { ...ee, exitLayers: [4] } }, ctx)).rejects.toThrow(/decoding\.exitLayers 4: .* in 1\.\.3/);
     await expect(runCell({ ...BASE, decoding: { ...ee, heads: '20990101T000000Z-deadbeef' } }, ctx)).rejects.toThrow(
       /decoding\.heads '20990101T000000Z-deadbeef': exit heads version .* not found/,

@@ -1,4 +1,5 @@
-import { type DecoderSession, generate, greedyStrategy, type StrategyStats, type TextTokenizer } from '@inferlab/core';
+import { type DecoderSession, generate, greedyStrategy, type TextTokenizer } from '@inferlab/core';
+import type { StrategyStats } from '@inferlab/experiments';
 
 /**
  * Early exit's quality: per request, the share of output positions equal to the full model's

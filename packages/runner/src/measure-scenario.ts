@@ -1,15 +1,14 @@
 import type { DecoderSession, Generation, TextTokenizer } from '@inferlab/core';
+import type { Scenario } from '@inferlab/experiments';
 import { measureOffline, type OfflineSpec } from './offline-scenario.ts';
-import { measureServer, type ServedRecord, type ServerScenario } from './server-scenario.ts';
-
-export type ScenarioConfig = { kind: 'single-stream' } | { kind: 'offline' } | ServerScenario;
+import { measureServer, type ServedRecord } from './server-scenario.ts';
 
 /**
  * The measured requests of the server and offline scenarios; null for single-stream, which
  * run-cell's own loop measures (requests one after another, or in static batches).
  */
 export async function measureScenario(
-  spec: OfflineSpec & { scenario?: ScenarioConfig; prompts: string[] },
+  spec: OfflineSpec & { scenario?: Scenario | undefined; prompts: string[] },
   pending: readonly { repetition: number; promptIndex: number }[],
   model: {
     session: DecoderSession;
@@ -27,7 +26,7 @@ export async function measureScenario(
     case 'offline':
       return measureOffline(pending, spec, model, spec.prompts, windowStart);
     case 'server': {
-      if (spec.batchSize !== 1) throw new RangeError(`the server scenario runs batch size 1, not ${spec.batchSize}`);
+      // Batch size 1 (cellIssues): each request runs alone, maxConcurrency of them interleaved.
       const runOne = async (prompt: string) => (await model.runGroup([prompt]))[0] as Generation;
       const decode = (ids: readonly number[]) => model.tokenizer.decode(ids);
       return measureServer(pending, scenario, runOne, spec.prompts, decode, windowStart, onDone);

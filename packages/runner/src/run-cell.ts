@@ -1,84 +1,27 @@
 import {
   CellCancelledError,
   captureEnvironment,
-  type DecodingConfig,
-  type Energy,
   EnergyProbe,
-  type Environment,
-  type ExecutionProvider,
   fileBytes,
   fileSha256,
   fileWeightBytes,
-  type KvCacheDtype,
   type ModelPool,
-  type ModelQuality,
   measureModelQuality,
   PeakRssProbe,
   type ResolveOptions,
   resolveCellModel,
   resolveModel,
-  type StrategyStats,
-  type TokenEvent,
   VARIANT_PARAM_BYTES,
-  type Variant,
-  type WeightBytes,
 } from '@inferlab/core';
-import { type EngineName, engineVersion, prepareCellEngine } from './cell-engine.ts';
+import type { CellConfig, CellRun, Progress, Quality, RequestRecord } from '@inferlab/experiments';
+import { engineVersion, prepareCellEngine } from './cell-engine.ts';
 import { addExitAgreement } from './exit-agreement.ts';
-import { measureScenario, type ScenarioConfig } from './measure-scenario.ts';
+import { measureScenario } from './measure-scenario.ts';
 
 export const METRICS_VERSION = '1';
 
-export type CellSpec = {
-  model: string;
-  /** kvCacheDtype 'int8': the forge int8-KV-cache graph of the weights (absent: fp32). */
-  variant: { dtype: Variant; cache: boolean; kvCacheDtype?: KvCacheDtype };
-  decoding: DecodingConfig;
-  prompts: string[];
-  maxNewTokens: number;
-  batchSize: number;
-  device: ExecutionProvider;
-  threads: number;
-  repetitions: number;
-  warmup: number;
-  /** Absent: inferlab. */
-  engine?: EngineName;
-  /** Absent: single-stream (requests one after another). */
-  scenario?: ScenarioConfig;
-};
-
-export type MeasuredRequest = {
-  repetition: number;
-  promptIndex: number;
-  promptTokens: number;
-  tokenizeMs: number;
-  events: TokenEvent[];
-  outputTokenIds: number[];
-  text: string;
-  /** ms since the cell's measured window began, on the same monotonic clock. */
-  startedAt: number;
-  stopReason: 'eos' | 'length';
-  /** Speculative and prompt-lookup counters; absent for the other strategies. */
-  strategyStats?: StrategyStats;
-  /** Server and offline scenarios: ms from arrival to start. */
-  queueMs?: number;
-};
-
-export type CellRun = {
-  model: { id: string; file: string; sha256: string; fileBytes: number; paramCount: number; paramBytes: number };
-  environment: Environment;
-  requests: MeasuredRequest[];
-  /** weightBytes: the model file's stored tensors by element type (float32, int8, uint4 …), cached per file. */
-  memory: { peakRssBytes: number; kvCacheBytes: number; kvCacheDtype: KvCacheDtype; weightBytes: WeightBytes };
-  cpu: { userMs: number; systemMs: number };
-  wallMs: number;
-  metricsVersion: string;
-  energy: Energy;
-  /** Against the model's fp32 file; null when that cannot be measured (see `qualityError`). */
-  quality: ModelQuality | null;
-};
-
-export type Progress = { done: number; total: number; phase: 'loading' | 'warmup' | 'measuring' };
+/** What runCell runs: a cell's resolved config (the contract's CellConfig; slo and price are the recorder's). */
+export type CellSpec = CellConfig;
 
 export type RunCellContext = ResolveOptions & {
   pool: ModelPool;
@@ -89,6 +32,10 @@ export type RunCellContext = ResolveOptions & {
    * shared memory here.
    */
   isCancelled?: () => boolean;
+  /** The commit recorded in the environment when the deployment names it (the worker's INFERLAB_GIT_COMMIT). */
+  gitCommit?: string | undefined;
+  /** Something the caller may want to log (the runner logs nothing itself): a measurement left out, and why. */
+  onWarning?: (message: string, fields: Record<string, unknown>) => void;
 };
 
 export { CellCancelledError };
@@ -117,7 +64,7 @@ export async function runCell(spec: CellSpec, ctx: RunCellContext): Promise<Cell
   }
 
   const total = spec.repetitions * spec.prompts.length;
-  const requests: MeasuredRequest[] = [];
+  const requests: RequestRecord[] = [];
   let kvCacheBytes = 0;
   const energyProbe = new EnergyProbe(spec.device);
   const cpuStart = process.cpuUsage();
@@ -178,7 +125,7 @@ export async function runCell(spec: CellSpec, ctx: RunCellContext): Promise<Cell
       paramCount: session.config.paramCount,
       paramBytes: session.config.paramCount * bytesPerParam,
     },
-    environment: { ...captureEnvironment(spec.threads, spec.device), engine: engineVersion(spec.engine) },
+    environment: { ...captureEnvironment(spec.threads, spec.device, { gitCommit: ctx.gitCommit }), engine: engineVersion(spec.engine) },
     requests,
     memory: { peakRssBytes, kvCacheBytes, kvCacheDtype: session.kvCacheDtype, weightBytes },
     cpu: { userMs: cpu.user / 1000, systemMs: cpu.system / 1000 },
@@ -193,15 +140,18 @@ async function cellQuality(
   spec: CellSpec,
   resolved: Awaited<ReturnType<typeof resolveModel>>,
   ctx: RunCellContext,
-): Promise<ModelQuality | null> {
+): Promise<Quality | null> {
   try {
     const plainFp32 = spec.variant.dtype === 'fp32' && resolved.kvCacheDtype === undefined;
     const reference = plainFp32 ? resolved : await resolveModel(spec.model, 'fp32', ctx);
     return await measureModelQuality(resolved, reference, ctx.pool, { threads: spec.threads, executionProvider: spec.device });
   } catch (cause) {
     // Quality is an extra: a model without an fp32 file (or one too large to load twice) still
-    // gets its speed numbers; the reason is logged where the worker logs.
-    console.warn(`quality of ${spec.model} ${spec.variant.dtype} not measured: ${(cause as Error).message}`);
+    // gets its speed numbers; the reason goes to the caller, which logs it.
+    ctx.onWarning?.(`quality of ${spec.model} ${spec.variant.dtype} not measured: ${(cause as Error).message}`, {
+      model: spec.model,
+      dtype: spec.variant.dtype,
+    });
     return null;
   }
 }

@@ -1,7 +1,8 @@
 import { type Generation, SeededRng } from '@inferlab/core';
+import type { RequestRecord, Scenario } from '@inferlab/experiments';
 
 /** MLPerf-style server scenario: Poisson arrivals at `ratePerS`, at most `maxConcurrency` in service. */
-export type ServerScenario = { kind: 'server'; ratePerS: number; maxConcurrency: number; seed: number };
+export type ServerScenario = Extract<Scenario, { kind: 'server' }>;
 
 export type ServedRequest<T> = {
   item: T;
@@ -76,19 +77,8 @@ export async function runServerScenario<T>(
   return Promise.all(served);
 }
 
-/** A served request in the shape of run-cell's MeasuredRequest, with its queueing delay. */
-export type ServedRecord = {
-  repetition: number;
-  promptIndex: number;
-  promptTokens: number;
-  tokenizeMs: number;
-  events: Generation['events'];
-  outputTokenIds: number[];
-  text: string;
-  startedAt: number;
-  stopReason: Generation['stopReason'];
-  queueMs: number;
-};
+/** A served request as the contract records it, with its queueing delay. */
+export type ServedRecord = RequestRecord & { queueMs: number };
 
 /** The cell's measured requests under the server scenario (batch 1), in (repetition, prompt) order. */
 export async function measureServer(

@@ -1,10 +1,9 @@
-import { PermanentError } from '@inferlab/experiments';
+import { type Decoding, PermanentError } from '@inferlab/experiments';
 import { checkExitThreshold, ExitThresholdError } from '../early-exit/confidence.ts';
 import type { SegmentedModel } from '../early-exit/segmented-model.ts';
 import type { DecoderSession } from '../runtime/decoder-session.ts';
 import { NEUTRAL_SAMPLING } from '../sampling/logits-processors.ts';
 import { beamSearchStrategy } from './beam-search.ts';
-import type { DecodingConfig } from './decoding-config.ts';
 import { EarlyExitConfigError, earlyExitStrategy } from './early-exit.ts';
 import { greedyChooser, greedyStrategy } from './greedy.ts';
 import { modelDrafter } from './model-drafter.ts';
@@ -26,7 +25,7 @@ export type StrategyModels = {
   useCache: boolean;
 };
 
-function segmentedFor(config: Extract<DecodingConfig, { heads: string }>, models: StrategyModels): SegmentedModel {
+function segmentedFor(config: Extract<Decoding, { heads: string }>, models: StrategyModels): SegmentedModel {
   if (models.segmented === undefined) {
     throw new DecodingConfigError(`${config.strategy} needs the target's layer segments and exit heads '${config.heads}' loaded`);
   }
@@ -36,7 +35,7 @@ function segmentedFor(config: Extract<DecodingConfig, { heads: string }>, models
 }
 
 /** The strategy object for a cell's decoding config (an explicit factory, no lookup by name). */
-export function createStrategy(config: DecodingConfig, models: StrategyModels): DecodingStrategy {
+export function createStrategy(config: Decoding, models: StrategyModels): DecodingStrategy {
   const { target, useCache } = models;
   switch (config.strategy) {
     case 'greedy':
@@ -95,7 +94,7 @@ function asConfigError<T>(make: () => T): T {
 }
 
 /** A fresh per-request chooser, for the batch loops; only for BATCHABLE_STRATEGIES. */
-export function chooserFactory(config: DecodingConfig): () => TokenChooser {
+export function chooserFactory(config: Decoding): () => TokenChooser {
   if (config.strategy === 'greedy') return () => greedyChooser;
   if (config.strategy === 'sample') return () => sampleChooser(config);
   throw new DecodingConfigError(`${config.strategy} cannot run batched: batch sizes above 1 need greedy or sample`);

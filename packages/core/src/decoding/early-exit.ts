@@ -1,11 +1,11 @@
-import { PermanentError } from '@inferlab/experiments';
+import { type ExitStats, PermanentError } from '@inferlab/experiments';
 import { type ExitCriterion, exitStatistic, isConfident } from '../early-exit/confidence.ts';
 import { hiddenRow, type LayerTensors } from '../early-exit/gpt2-segments.ts';
 import type { SegmentedModel } from '../early-exit/segmented-model.ts';
 import { KvCache } from '../kv-cache/kv-cache.ts';
 import { kvTensorBytes } from '../kv-cache/kv-tensor-ops.ts';
 import { argmax } from './greedy.ts';
-import type { DecodeRun, DecodingStrategy, ExitStats } from './strategy.ts';
+import type { DecodeRun, DecodingStrategy } from './strategy.ts';
 
 export type EarlyExitOptions = { exitLayers: readonly number[]; criterion: ExitCriterion; threshold: number };
 

@@ -1,3 +1,4 @@
+import type { StrategyStats } from '@inferlab/experiments';
 import * as ort from 'onnxruntime-node';
 import { hiddenRow, type LayerTensors } from '../early-exit/gpt2-segments.ts';
 import type { SegmentedModel } from '../early-exit/segmented-model.ts';
@@ -5,7 +6,7 @@ import { gatherKv } from '../kv-cache/kv-tensor-ops.ts';
 import { EarlyExitConfigError, emptyLayerKv, layerKvBytes } from './early-exit.ts';
 import { argmax } from './greedy.ts';
 import { MAX_ADAPTIVE_K } from './speculative.ts';
-import type { DecodeRun, DecodingStrategy, StrategyStats } from './strategy.ts';
+import type { DecodeRun, DecodingStrategy } from './strategy.ts';
 import { verifyGreedy } from './verify.ts';
 
 export type SelfSpeculativeOptions = { exitLayer: number; k: number; adaptiveK: boolean };

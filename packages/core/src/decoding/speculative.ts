@@ -1,9 +1,10 @@
+import type { StrategyStats } from '@inferlab/experiments';
 import type { DecoderSession } from '../runtime/decoder-session.ts';
 import { type SamplingParams, toProbabilities } from '../sampling/logits-processors.ts';
 import { SeededRng } from '../sampling/seeded-rng.ts';
 import { DecodeSequence } from './decode-sequence.ts';
 import type { Drafter } from './drafter.ts';
-import type { DecodeRun, DecodingStrategy, StrategyStats } from './strategy.ts';
+import type { DecodeRun, DecodingStrategy } from './strategy.ts';
 import { type Verdict, verifyGreedy, verifyStochastic } from './verify.ts';
 
 export type SpeculativeOptions = {

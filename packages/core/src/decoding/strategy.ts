@@ -1,3 +1,4 @@
+import type { StrategyStats } from '@inferlab/experiments';
 /**
  * Decoding strategies are objects behind this one interface. The decode loop (engine/generate.ts)
  * owns the clock, the stop rules and the token events; a strategy owns the model calls and the
@@ -31,20 +32,6 @@ export type DecodeRun = {
   /** Sequence score (beam search: sum of log-probabilities / length^lengthPenalty); null when not scored. */
   score(): number | null;
 };
-
-/**
- * Per request. acceptance rate = acceptedTokens / draftTokens; tokens per target forward = N_out / targetForwards.
- * Early exit counts its full-depth forwards as targetForwards and adds `exits`.
- */
-export type StrategyStats = { targetForwards: number; draftTokens: number; acceptedTokens: number; exits?: ExitStats };
-
-/**
- * Early exit, per request: `counts[i]` tokens were emitted after `layers[i]` blocks (the last entry is
- * nLayer, the full model); meanLayers = Σ counts[i]·layers[i] / Σ counts. `agreement`: the share of
- * positions where the output equals the full model's greedy output on the same prompt (set by the
- * cell runner, outside the timed region).
- */
-export type ExitStats = { layers: number[]; counts: number[]; meanLayers: number; agreement?: number };
 
 /**
  * Turns one row of logits into a token: the part of greedy and sampling that batching reuses.

@@ -1,7 +1,8 @@
+import type { DistillProgressPayload } from '@inferlab/experiments';
 import { describe, expect, it } from 'vitest';
 import { forgeModel } from '../forge/forge-model.ts';
 import { TEST_MODELS_DIR } from '../testing/test-models.ts';
-import { type DistillProgress, trainExitHeads } from './train-exit-heads.ts';
+import { trainExitHeads } from './train-exit-heads.ts';
 import { DistillOptionsError } from './train-options.ts';
 
 // Real training on forge models (real onnxruntime sessions, the bundled corpus): the trained heads
@@ -19,7 +20,7 @@ function report(name: string, metrics: { layer: number; untrainedKd: number; tra
 
 describe('trainExitHeads', () => {
   it('lowers the held-out KD loss at every layer of gpt2-mini (linear heads)', { timeout: 240_000 }, async () => {
-    const progress: DistillProgress[] = [];
+    const progress: DistillProgressPayload[] = [];
     const r = await trainExitHeads(await model('gpt2-mini'), { layers: [3, 1, 2], kind: 'linear', epochs: 3, threads: 2 }, (p) => {
       progress.push(p);
     });

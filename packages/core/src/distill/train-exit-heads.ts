@@ -1,3 +1,4 @@
+import type { DistillProgressPayload } from '@inferlab/experiments';
 import * as ort from 'onnxruntime-node';
 import type { ExitHead, ExitHeadSet } from '../early-exit/exit-head.ts';
 import { gpt2WeightNames as W } from '../forge/gpt2-weights.ts';
@@ -16,16 +17,6 @@ import { resolveTrainOptions, type TrainExitHeadsOptions } from './train-options
 // onnxruntime run of the forward+backward graph for all heads at once; the teacher's hidden states are
 // computed once up front. Deterministic for a seed (init, batch order) on one machine and thread count.
 
-export type DistillProgress = {
-  phase: 'teacher' | 'evaluate' | 'train';
-  /** Adam steps done, of `totalSteps` (0 outside 'train'). */
-  step: number;
-  totalSteps: number;
-  epoch: number;
-  /** Mean training loss per layer over the last step (train phase). */
-  trainLoss?: number[];
-};
-
 export type TrainedExitHeads = { set: ExitHeadSet; meta: Omit<ExitHeadsMeta, 'createdAt' | 'jobId'> };
 
 type Params = Record<string, Float32Array>; // graph input name → (L, …)
@@ -33,7 +24,7 @@ type Params = Record<string, Float32Array>; // graph input name → (L, …)
 export async function trainExitHeads(
   modelDir: string,
   options: TrainExitHeadsOptions,
-  onProgress: (p: DistillProgress) => void | Promise<void> = () => {},
+  onProgress: (p: DistillProgressPayload) => void | Promise<void> = () => {},
 ): Promise<TrainedExitHeads> {
   const teacher = await loadTeacherModel(modelDir, options.threads ?? 0, options.executionProvider ?? 'cpu');
   const { spec } = teacher;

@@ -1,6 +1,6 @@
-import { PermanentError } from '@inferlab/experiments';
-import type { DecodingStrategy, StrategyStats } from '../decoding/strategy.ts';
-import { TokenClock, type TokenEvent } from '../metrics/token-clock.ts';
+import { PermanentError, type StrategyStats, type TokenEvent } from '@inferlab/experiments';
+import type { DecodingStrategy } from '../decoding/strategy.ts';
+import { TokenClock } from '../metrics/token-clock.ts';
 import type { TextTokenizer } from '../runtime/tokenizer.ts';
 
 export type GenerateOptions = {

@@ -4,9 +4,10 @@
 // so every copy is checked by value. int8 caches also carry a scale per (row, head, token), which
 // must travel with its codes.
 
+import type { KvCacheDtype } from '@inferlab/experiments';
 import * as ort from 'onnxruntime-node';
 import { describe, expect, it } from 'vitest';
-import { KvCache, type KvCacheDtype, type KvLayout, kvCacheBytes } from './kv-cache.ts';
+import { KvCache, type KvLayout, kvCacheBytes } from './kv-cache.ts';
 
 const B = 2;
 const H = 2;

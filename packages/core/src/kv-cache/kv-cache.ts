@@ -1,11 +1,8 @@
+import type { KvCacheDtype } from '@inferlab/experiments';
 import * as ort from 'onnxruntime-node';
 import { gatherKv, kvTensorBytes, stackRows } from './kv-tensor-ops.ts';
 
 const FLOAT32_BYTES = 4;
-
-/** How the cache stores keys and values: float32, or int8 codes with a float32 scale per (row, head, token). */
-export type KvCacheDtype = 'fp32' | 'int8';
-export const KV_CACHE_DTYPES: readonly KvCacheDtype[] = ['fp32', 'int8'];
 
 /** The shape a cache is built for (runtime's DecoderConfig has it): layers × (batch, kvHeads, seq, headDim) for K and V. */
 export type KvLayout = { layers: number; kvHeads: number; headDim: number };

@@ -1,9 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-
-/** Energy of a window: measured (RAPL, NVML), estimated (labelled so), or unavailable. */
-export type Energy = { joules: number | null; source: 'rapl' | 'nvml' | 'estimate' | 'unavailable'; method: string };
+import type { Energy } from '@inferlab/experiments';
 
 const RAPL_ROOT = '/sys/class/powercap';
 /**

@@ -19,4 +19,16 @@ describe('captureEnvironment', () => {
     expect('gpu' in e).toBe(true); // "name, driver" from nvidia-smi, or null without a GPU
     expect(e.clock).toMatch(/monotonic/);
   });
+
+  it('takes the commit from its caller when given (a container has no .git), reading no variable itself', () => {
+    expect(captureEnvironment(1, 'cpu', { gitCommit: 'abc123' }).gitCommit).toBe('abc123');
+    const before = process.env.INFERLAB_GIT_COMMIT;
+    process.env.INFERLAB_GIT_COMMIT = 'from-the-environment';
+    try {
+      expect(captureEnvironment(1, 'cpu').gitCommit).not.toBe('from-the-environment');
+    } finally {
+      if (before === undefined) delete process.env.INFERLAB_GIT_COMMIT;
+      else process.env.INFERLAB_GIT_COMMIT = before;
+    }
+  });
 });

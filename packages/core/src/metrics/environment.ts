@@ -1,25 +1,8 @@
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import os from 'node:os';
+import type { Environment } from '@inferlab/experiments';
 import * as ort from 'onnxruntime-node';
-
-export type Environment = {
-  host: string;
-  cpuModel: string;
-  cores: number;
-  threads: number;
-  memoryBytes: number;
-  os: string;
-  node: string;
-  onnxruntime: string;
-  inferlab: string;
-  gitCommit: string | null;
-  executionProvider: string;
-  gpu: string | null;
-  clock: string;
-  /** The engine that produced the tokens and its version. */
-  engine?: string;
-};
 
 const INFERLAB_VERSION = (() => {
   try {
@@ -38,10 +21,16 @@ function tryRun(cmd: string, args: string[]): string | null {
   }
 }
 
-let cachedStatic: Omit<Environment, 'threads' | 'executionProvider'> | null = null;
+let cachedStatic: Omit<Environment, 'threads' | 'executionProvider' | 'gitCommit'> | null = null;
+let cachedCommit: string | null | undefined;
 
-/** What ran the numbers (METRICS.md "Environment captured with every result"). */
-export function captureEnvironment(threads: number, executionProvider: string): Environment {
+export type EnvironmentOptions = {
+  /** The commit the process runs, when its deployment says so (a container has no .git); else `git rev-parse HEAD`. */
+  gitCommit?: string | undefined;
+};
+
+/** What ran the numbers (docs/metrics.md "Environment captured with every result"). */
+export function captureEnvironment(threads: number, executionProvider: string, options: EnvironmentOptions = {}): Environment {
   if (!cachedStatic) {
     const gpu = tryRun('nvidia-smi', ['--query-gpu=name,driver_version', '--format=csv,noheader']);
     cachedStatic = {
@@ -53,10 +42,10 @@ export function captureEnvironment(threads: number, executionProvider: string): 
       node: process.version,
       onnxruntime: ort.env.versions.node ?? ort.env.versions.common,
       inferlab: INFERLAB_VERSION,
-      gitCommit: process.env.INFERLAB_GIT_COMMIT ?? tryRun('git', ['rev-parse', 'HEAD']),
       gpu,
       clock: 'performance.now() (monotonic, ms)',
     };
   }
-  return { ...cachedStatic, threads, executionProvider };
+  if (options.gitCommit === undefined && cachedCommit === undefined) cachedCommit = tryRun('git', ['rev-parse', 'HEAD']);
+  return { ...cachedStatic, gitCommit: options.gitCommit ?? cachedCommit ?? null, threads, executionProvider };
 }

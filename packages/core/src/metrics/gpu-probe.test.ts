@@ -27,7 +27,7 @@ describe('GpuProbe', () => {
   });
 
   it('reports the peak memory and mean utilisation of its samples', async () => {
-    const probe = new GpuProbe(30);
+    const probe = new GpuProbe({ everyMs: 30 });
     await new Promise((r) => setTimeout(r, 400));
     const usage = probe.stop();
     expect(usage).not.toBeNull();
@@ -40,7 +40,7 @@ describe('GpuProbe', () => {
 
   it('reports nothing where nvidia-smi is absent', async () => {
     process.env.PATH = '/nonexistent';
-    const probe = new GpuProbe(30);
+    const probe = new GpuProbe({ everyMs: 30 });
     await new Promise((r) => setTimeout(r, 150));
     expect(probe.stop()).toBeNull();
     process.env.PATH = `${dir}:${path}`;

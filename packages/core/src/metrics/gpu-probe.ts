@@ -1,20 +1,15 @@
 import { execFile } from 'node:child_process';
+import type { GpuUsage } from '@inferlab/experiments';
 
 export type GpuSample = { memoryUsedBytes: number; utilizationPct: number };
-export type GpuUsage = { name: string | null; peakMemoryUsedBytes: number; meanUtilizationPct: number; samples: number };
 
 const MIB = 2 ** 20;
 
-function query(): Promise<{ name: string; sample: GpuSample } | null> {
+function query(gpu: string): Promise<{ name: string; sample: GpuSample } | null> {
   return new Promise((resolve) => {
     execFile(
       'nvidia-smi',
-      [
-        '--query-gpu=name,memory.used,utilization.gpu',
-        '--format=csv,noheader,nounits',
-        '-i',
-        process.env.CUDA_VISIBLE_DEVICES?.split(',')[0] ?? '0',
-      ],
+      ['--query-gpu=name,memory.used,utilization.gpu', '--format=csv,noheader,nounits', '-i', gpu],
       { timeout: 2000 },
       (err, stdout) => {
         if (err) return resolve(null);
@@ -38,9 +33,11 @@ export class GpuProbe {
   private name: string | null = null;
   private readonly timer: NodeJS.Timeout;
 
-  constructor(everyMs = 500) {
+  /** `gpu`: the device to sample, as nvidia-smi -i names it (the worker passes the first of CUDA_VISIBLE_DEVICES). */
+  constructor(options: { everyMs?: number; gpu?: string } = {}) {
+    const { everyMs = 500, gpu = '0' } = options;
     const tick = () =>
-      void query().then((q) => {
+      void query(gpu).then((q) => {
         if (!q) return;
         this.name = q.name;
         this.samples.push(q.sample);

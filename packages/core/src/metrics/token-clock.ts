@@ -1,5 +1,4 @@
-/** One emitted chunk: `n` tokens became available at `t` ms after the request's t0. */
-export type TokenEvent = { t: number; n: number };
+import type { TokenEvent } from '@inferlab/experiments';
 
 /**
  * Monotonic per-request clock (performance.now). t0 is taken at construction: just before

@@ -1,5 +1,5 @@
 import { basename } from 'node:path';
-import { PermanentError } from '@inferlab/experiments';
+import { PermanentError, type WeightBytes } from '@inferlab/experiments';
 import { type GraphProto, type ModelProto, readModelFile, type TensorProto } from '../onnx/index.ts';
 import { fileSha256 } from './model-files.ts';
 import { qualityCachePath, readQualityCache, writeQualityCache } from './quality-cache.ts';
@@ -11,7 +11,6 @@ import { qualityCachePath, readQualityCache, writeQualityCache } from './quality
 // byte; the tied embedding's Gather reads the same initializer, counted once).
 
 /** Element type → bytes; keys: float32 | float16 | bfloat16 | float64 | int8 | uint8 | int4 | uint4 | int16 | … */
-export type WeightBytes = Record<string, number>;
 
 const TYPE_NAMES: Record<number, { name: string; bits: number }> = {
   1: { name: 'float32', bits: 32 },

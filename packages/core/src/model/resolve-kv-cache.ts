@@ -1,5 +1,5 @@
+import type { KvCacheDtype } from '@inferlab/experiments';
 import { ensureKvInt8File, KvInt8UnsupportedError } from '../forge/kv-int8-files.ts';
-import type { KvCacheDtype } from '../kv-cache/kv-cache.ts';
 import type { Variant } from '../quantization/variant-files.ts';
 import { parseModelId } from './model-id.ts';
 import { type ResolvedModel, type ResolveOptions, resolveModel } from './resolve-model.ts';

@@ -1,8 +1,7 @@
 import { existsSync, realpathSync } from 'node:fs';
 import { isAbsolute, join, relative, resolve as resolvePath } from 'node:path';
-import { PermanentError } from '@inferlab/experiments';
+import { type KvCacheDtype, PermanentError } from '@inferlab/experiments';
 import { ensureForgeVariant, forgeModel } from '../forge/index.ts';
-import type { KvCacheDtype } from '../kv-cache/kv-cache.ts';
 import { VARIANT_FILES, VARIANT_SPECS, type Variant } from '../quantization/variant-files.ts';
 import { parseModelId } from './model-id.ts';
 import { ModelUnavailableError, resolveHfModel } from './resolve-hf.ts';

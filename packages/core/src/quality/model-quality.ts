@@ -1,3 +1,4 @@
+import type { Quality } from '@inferlab/experiments';
 import { greedyStrategy } from '../decoding/greedy.ts';
 import { generate } from '../engine/generate.ts';
 import { fileSha256 } from '../metrics/model-files.ts';
@@ -14,31 +15,16 @@ import { teacherForcedLogits } from './teacher-forced-logits.ts';
 
 export const GREEDY_PREFIX_TOKENS = 32;
 
-export type ModelQuality = {
-  evalText: string;
-  reference: 'fp32';
-  /** Teacher-forced positions scored (eval text tokens − 1, capped by the context). */
-  positions: number;
-  perplexity: number;
-  perplexityFp32: number;
-  perplexityDelta: number;
-  top1Agreement: number;
-  meanKl: number;
-  /** Greedy tokens from EVAL_PROMPT identical to fp32's, of `greedyTokens`. */
-  greedyPrefix: number;
-  greedyTokens: number;
-};
-
 export async function measureModelQuality(
   variant: ResolvedModel,
   reference: ResolvedModel,
   pool: ModelPool,
   options: SessionOptions,
-): Promise<ModelQuality> {
+): Promise<Quality> {
   const key = [EVAL_TEXT_VERSION, GREEDY_PREFIX_TOKENS, await fileSha256(variant.file), await fileSha256(reference.file)].join('|');
   // The int8 KV cache is its own file, so its numbers are cached under their own name.
   const cachePath = qualityCachePath(variant.folder, variant.kvCacheDtype === 'int8' ? `${variant.variant}-kvint8` : variant.variant);
-  const cached = readQualityCache<ModelQuality>(cachePath, key);
+  const cached = readQualityCache<Quality>(cachePath, key);
   if (cached !== null) return cached;
 
   const ref = await pool.get(reference, options);
@@ -51,7 +37,7 @@ export async function measureModelQuality(
   const refLogits = await teacherForcedLogits(ref.session, ids);
   const refTokens = await greedy(ref);
   const perplexityFp32 = perplexity(refLogits, ids, vocab);
-  let quality: ModelQuality;
+  let quality: Quality;
   if (variant.file === reference.file) {
     const positions = ids.length - 1;
     quality = {

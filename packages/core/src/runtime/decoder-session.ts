@@ -1,6 +1,6 @@
-import { PermanentError, RetryableError } from '@inferlab/experiments';
+import { type KvCacheDtype, PermanentError, RetryableError } from '@inferlab/experiments';
 import * as ort from 'onnxruntime-node';
-import { KvCache, type KvCacheDtype, type KvScales } from '../kv-cache/kv-cache.ts';
+import { KvCache, type KvScales } from '../kv-cache/kv-cache.ts';
 import type { DecoderConfig } from './decoder-config.ts';
 import {
   ATTENTION_MASK,
