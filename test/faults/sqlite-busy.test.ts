@@ -9,8 +9,8 @@ import { RESULT_JOB_OPTIONS, RESULTS_QUEUE, type ResultMessage, resultJobId } fr
 import { Queue } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../apps/api/src/app.ts';
-import { startRecorder } from '../../apps/api/src/recorder.ts';
-import { connectRedis } from '../../apps/api/src/redis.ts';
+import { startRecorder } from '../../apps/api/src/recorder/recorder.ts';
+import { connectRedis } from '../../apps/api/src/redis/connect-redis.ts';
 import { type RedisHandle, startRedis } from '../helpers/redis-server.ts';
 import { recordedCounts } from '../helpers/sqlite.ts';
 import { syntheticCellResult } from '../helpers/synthetic-result.ts';

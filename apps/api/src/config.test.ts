@@ -12,6 +12,7 @@ describe('loadConfig', () => {
       maxCells: 512,
       recorder: true,
       access: { writeTokens: [], readTokens: [] },
+      logLevel: 'info',
     });
   });
 

@@ -1,5 +1,7 @@
 import { join } from 'node:path';
+import { presentEnv } from '@inferlab/experiments';
 import { z } from 'zod';
+import { LOG_LEVELS, type LogLevel } from './log/logger.ts';
 
 const envSchema = z.object({
   PORT: z.coerce.number().int().min(1).max(65535).default(8787),
@@ -13,6 +15,7 @@ const envSchema = z.object({
   INFERLAB_API_TOKENS: z.string().optional(),
   /** Comma-separated read-only tokens; when set, reads need a read or write token. */
   INFERLAB_READ_TOKENS: z.string().optional(),
+  LOG_LEVEL: z.enum(LOG_LEVELS).default('info'),
 });
 
 export type ApiConfig = {
@@ -25,6 +28,7 @@ export type ApiConfig = {
   /** Run the results recorder in this process (off when a standalone recorder runs elsewhere). */
   recorder: boolean;
   access: { writeTokens: string[]; readTokens: string[] };
+  logLevel: LogLevel;
 };
 
 const tokenList = (v: string | undefined) =>
@@ -39,9 +43,8 @@ export class ConfigError extends Error {
 
 /** The api's whole configuration, read from the environment here and nowhere else. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): ApiConfig {
-  // An empty variable (`PORT=`) means "unset", as in most shells' intent.
-  const present = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
-  const parsed = envSchema.safeParse(present);
+  // An empty variable (`PORT=`) means "unset": the reading every process of ours shares.
+  const parsed = envSchema.safeParse(presentEnv(env));
   if (!parsed.success) {
     const lines = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
     throw new ConfigError(`invalid api configuration: ${lines.join('; ')}`, { cause: parsed.error });
@@ -56,5 +59,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ApiConfig {
     maxCells: e.MAX_CELLS,
     recorder: e.RECORDER === 'on',
     access: { writeTokens: tokenList(e.INFERLAB_API_TOKENS), readTokens: tokenList(e.INFERLAB_READ_TOKENS) },
+    logLevel: e.LOG_LEVEL,
   };
 }

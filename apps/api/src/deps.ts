@@ -1,8 +1,11 @@
 import type { Db } from '@inferlab/db';
 import type { CellJob, DistillJob } from '@inferlab/experiments';
-import type { AccessPolicy } from './auth.ts';
 import type { EventBus } from './events/event-bus.ts';
-import type { QueueDepths } from './routes/queues.ts';
+import type { AccessPolicy } from './http/auth.ts';
+import type { Log } from './log/logger.ts';
+import type { QueueDepths } from './queues/queue-depths.ts';
+
+// Only types of modules that do not import this one: no import cycle, not even a type-level one.
 
 /** What the http app needs from the outside, injected so routes run under `app.request()` in tests. */
 export type AppDeps = {
@@ -24,6 +27,8 @@ export type AppDeps = {
   cancelCells?: (input: { experimentId: string; queued: string[]; running: string[] }) => Promise<{ removed: number }>;
   /** API tokens (absent or empty: open). */
   access?: AccessPolicy;
+  /** Where request failures are logged (absent: warnings and errors to stdout). */
+  log?: Log;
   /** Clock and id source, replaceable in tests. */
   now?: () => Date;
   newId?: () => string;

@@ -1,73 +1,79 @@
 import { resolve } from 'node:path';
 import { serve } from '@hono/node-server';
-import { FORGE_MODELS } from '@inferlab/core';
 import { openDb } from '@inferlab/db';
+import { FORGE_MODEL_NAMES } from '@inferlab/experiments';
 import { createApp } from './app.ts';
-import { redactUrl } from './auth.ts';
-import { createCellEnqueuer } from './cell-enqueuer.ts';
 import { loadConfig } from './config.ts';
-import { createDistillEnqueuer } from './distill-enqueuer.ts';
+import { createDistillEnqueuer } from './distill/distill-enqueuer.ts';
 import { createEventBus } from './events/event-bus.ts';
 import { publishRecorderOutcomes } from './events/recorder-events.ts';
-import { watchFailedCells } from './failed-cells-watcher.ts';
-import { watchFailedDistillJobs } from './failed-distill-watcher.ts';
-import { startRecorder } from './recorder.ts';
-import { connectRedis, redisPinger } from './redis.ts';
-import { bullQueueDepths } from './routes/queues.ts';
+import { createCellEnqueuer } from './experiments/cell-enqueuer.ts';
+import { redactUrl } from './http/auth.ts';
+import { createLog } from './log/logger.ts';
+import { bullQueueDepths } from './queues/queue-depths.ts';
+import { watchFailedCells } from './recorder/failed-cells-watcher.ts';
+import { watchFailedDistillJobs } from './recorder/failed-distill-watcher.ts';
+import { startRecorder } from './recorder/recorder.ts';
+import { connectRedis, redisPinger } from './redis/connect-redis.ts';
 
 /** `npm run build` writes the dashboard here; the api serves it at `/`. */
 const DASHBOARD_DIST = resolve(import.meta.dirname, '../../dashboard/dist');
 
 // Process wiring only: every piece is built and tested on its own.
 const config = loadConfig();
+const log = createLog({ level: config.logLevel, component: 'api' });
 const { db, close: closeDb } = openDb(config.dbPath);
 const redis = connectRedis(config.redisUrl);
-redis.on('error', (err) => console.error(`[api] redis: ${err.message}`));
-const enqueuer = createCellEnqueuer(redis);
-const distillEnqueuer = createDistillEnqueuer(redis);
+redis.on('error', (err) => log.error(`redis: ${err.message}`));
+const enqueuer = createCellEnqueuer(redis, { log });
+const distillEnqueuer = createDistillEnqueuer(redis, { log });
 // The recorder tells SSE clients (GET /v1/events) about every cell and heartbeat it writes.
-const events = createEventBus();
-const recorder = config.recorder ? startRecorder({ db, connection: redis, onOutcome: publishRecorderOutcomes(db, events) }) : null;
+const events = createEventBus((err) => log.error('an event listener failed', { err }));
+const recorderLog = log.child({ component: 'recorder' });
+const recorder = config.recorder
+  ? startRecorder({ db, connection: redis, log: recorderLog, onOutcome: publishRecorderOutcomes(db, events) })
+  : null;
 // Cells whose job BullMQ failed on its own (stalled past its limit) are marked failed too.
-const failedCells = config.recorder ? watchFailedCells({ db, connection: redis }) : null;
-const failedDistill = config.recorder ? watchFailedDistillJobs({ db, connection: redis }) : null;
+const failedCells = config.recorder ? watchFailedCells({ db, connection: redis, log: recorderLog }) : null;
+const failedDistill = config.recorder ? watchFailedDistillJobs({ db, connection: redis, log: recorderLog }) : null;
 
 const app = createApp({
   db,
   enqueue: enqueuer.enqueue,
   enqueueDistill: distillEnqueuer.enqueue,
   redisPing: redisPinger(redis),
-  knownForgeModels: Object.keys(FORGE_MODELS),
+  knownForgeModels: FORGE_MODEL_NAMES,
   maxCells: config.maxCells,
   events,
   queueDepths: bullQueueDepths(enqueuer.queues),
   dashboardDir: DASHBOARD_DIST,
   access: config.access,
   cancelCells: enqueuer.cancel,
+  log,
 });
 if (config.access.writeTokens.length === 0) {
-  console.warn('[api] INFERLAB_API_TOKENS is not set: anyone who can reach this port can submit and cancel experiments');
+  log.warn('INFERLAB_API_TOKENS is not set: anyone who can reach this port can submit and cancel experiments');
 }
 
 const server = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, (info) => {
-  console.log(
-    `[api] listening on http://${config.host}:${info.port} (db ${config.dbPath}, redis ${redactUrl(config.redisUrl)}, recorder ${config.recorder ? 'on' : 'off'})`,
-  );
+  const where = { db: config.dbPath, redis: redactUrl(config.redisUrl), recorder: config.recorder };
+  log.info(`listening on http://${config.host}:${info.port}`, where);
 });
 
 let stopping = false;
 async function shutdown(signal: string): Promise<void> {
   if (stopping) return;
   stopping = true;
-  console.log(`[api] ${signal}: shutting down`);
+  log.info(`${signal}: shutting down`);
   const force = setTimeout(() => process.exit(1), 10_000).unref();
   server.close();
+  const closing = (what: string) => (err: Error) => log.error(`${what} close: ${err.message}`);
   // The recorder finishes its current message (one transaction) before the database closes.
-  await recorder?.close().catch((err: Error) => console.error(`[api] recorder close: ${err.message}`));
-  await failedCells?.close().catch((err: Error) => console.error(`[api] queue events close: ${err.message}`));
-  await failedDistill?.close().catch((err: Error) => console.error(`[api] distill queue events close: ${err.message}`));
-  await enqueuer.close().catch((err: Error) => console.error(`[api] queue close: ${err.message}`));
-  await distillEnqueuer.close().catch((err: Error) => console.error(`[api] distill queue close: ${err.message}`));
+  await recorder?.close().catch(closing('recorder'));
+  await failedCells?.close().catch(closing('cell queue events'));
+  await failedDistill?.close().catch(closing('distill queue events'));
+  await enqueuer.close().catch(closing('cell queue'));
+  await distillEnqueuer.close().catch(closing('distill queue'));
   await redis.quit().catch(() => redis.disconnect());
   closeDb();
   clearTimeout(force);

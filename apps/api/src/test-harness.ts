@@ -6,8 +6,8 @@ import type { Hono } from 'hono';
 import type { Redis } from 'ioredis';
 import { type RedisHandle, startRedis } from '../../../test/helpers/redis-server.ts';
 import { type AppDeps, createApp } from './app.ts';
-import { type CellEnqueuer, createCellEnqueuer } from './cell-enqueuer.ts';
-import { connectRedis, redisPinger } from './redis.ts';
+import { type CellEnqueuer, createCellEnqueuer } from './experiments/cell-enqueuer.ts';
+import { connectRedis, redisPinger } from './redis/connect-redis.ts';
 
 export const TEST_FORGE_MODELS = ['gpt2-tiny', 'gpt2-small'];
 

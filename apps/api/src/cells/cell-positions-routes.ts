@@ -2,15 +2,14 @@ import { getCellTokens } from '@inferlab/db';
 import { positionLatency } from '@inferlab/experiments';
 import { Hono } from 'hono';
 import type { AppDeps } from '../deps.ts';
-import { jsonError } from '../http-error.ts';
+import { jsonError } from '../http/json-error.ts';
 
 /**
  * GET /v1/cells/:id/positions[?bucket=N]: ITL percentiles by output position and the decode slope
  * (ms per 100 tokens of context), so the cost of a growing sequence shows.
  */
-export function cellPositionsRoutes(deps: AppDeps): Hono {
-  const app = new Hono();
-  app.get('/:id/positions', (c) => {
+export function cellPositionsRoutes(deps: Pick<AppDeps, 'db'>) {
+  return new Hono().get('/:id/positions', (c) => {
     const bucketParam = c.req.query('bucket');
     const bucket = bucketParam === undefined ? undefined : Number(bucketParam);
     if (bucket !== undefined && !(Number.isInteger(bucket) && bucket >= 1 && bucket <= 4096))
@@ -19,5 +18,4 @@ export function cellPositionsRoutes(deps: AppDeps): Hono {
     if (tokens === null) return jsonError(c, 404, 'not_found', `no cell with id "${c.req.param('id')}"`);
     return c.json({ cellId: tokens.cellId, ...positionLatency(tokens.requests, bucket) });
   });
-  return app;
 }

@@ -2,13 +2,11 @@ import { getCellSummary } from '@inferlab/db';
 import { compareCells, noiseFloor, RESULTS_BOOTSTRAP } from '@inferlab/experiments';
 import { Hono } from 'hono';
 import type { AppDeps } from '../deps.ts';
-import { jsonError } from '../http-error.ts';
+import { jsonError } from '../http/json-error.ts';
 
 /** GET /v1/compare?a=<cellId>&b=<cellId>: b against a, per metric (docs/contracts.md). */
-export function compareRoutes(deps: AppDeps): Hono {
-  const app = new Hono();
-
-  app.get('/', (c) => {
+export function compareRoutes(deps: Pick<AppDeps, 'db'>) {
+  return new Hono().get('/', (c) => {
     const ids = { a: c.req.query('a'), b: c.req.query('b') };
     const missing = (['a', 'b'] as const).filter((k) => !ids[k]);
     if (missing.length > 0)
@@ -39,6 +37,4 @@ export function compareRoutes(deps: AppDeps): Hono {
     const side = (s: typeof a.summary) => ({ config: s.config, host: s.environment?.host ?? null });
     return c.json({ a: a.summary, b: b.summary, method, metrics, aa: noiseFloor(side(a.summary), side(b.summary), metrics) });
   });
-
-  return app;
 }

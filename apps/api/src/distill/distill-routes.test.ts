@@ -1,9 +1,9 @@
 import { DISTILL_QUEUES, type DistillJob } from '@inferlab/experiments';
 import { Queue } from 'bullmq';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { createDistillEnqueuer, type DistillEnqueuer } from '../distill-enqueuer.ts';
-import { recordMessage } from '../record-message.ts';
+import { recordMessage } from '../recorder/record-message.ts';
 import { type AppFixture, createAppFixture, get, post, type RedisFixture, startRedisFixture } from '../test-harness.ts';
+import { createDistillEnqueuer, type DistillEnqueuer } from './distill-enqueuer.ts';
 
 let redis: RedisFixture;
 let distill: DistillEnqueuer;

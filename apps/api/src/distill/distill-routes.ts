@@ -3,7 +3,7 @@ import { createDistillJob, type DistillJobRow, getDistillJob, listDistillJobs } 
 import { InvalidDistillRequestError, parseDistillRequest } from '@inferlab/experiments';
 import { Hono } from 'hono';
 import type { AppDeps } from '../deps.ts';
-import { jsonError } from '../http-error.ts';
+import { jsonError } from '../http/json-error.ts';
 
 // Distill jobs: train exit heads for a model on a worker of the requested device class. The heads
 // are written beside the model on that worker's host (<model folder>/exit-heads/<version>/), so in a
@@ -29,48 +29,44 @@ const view = (row: DistillJobRow) => ({
   error: row.error,
 });
 
-export function distillRoutes(deps: AppDeps): Hono {
-  const app = new Hono();
+/** `POST /v1/distill` (train exit heads), `GET /v1/distill[?model=]`, `GET /v1/distill/:id`. */
+export function distillRoutes(deps: AppDeps) {
   const newId = deps.newId ?? randomUUID;
-
-  app.post('/', async (c) => {
-    let body: unknown;
-    try {
-      body = await c.req.json();
-    } catch (err) {
-      return jsonError(c, 400, 'invalid_json', `the request body is not valid JSON: ${(err as Error).message}`);
-    }
-    let request: ReturnType<typeof parseDistillRequest>;
-    try {
-      request = parseDistillRequest(body, { knownForgeModels: deps.knownForgeModels });
-    } catch (err) {
-      if (err instanceof InvalidDistillRequestError)
-        return jsonError(c, 400, 'invalid_distill_request', err.message, { issues: err.issues });
-      throw err;
-    }
-    if (deps.enqueueDistill === undefined) return jsonError(c, 503, 'queue_unavailable', 'this api has no distill queue configured');
-    const id = newId();
-    const createdAt = (deps.now?.() ?? new Date()).toISOString();
-    // SQLite first, so the worker's messages always find their row.
-    const row = createDistillJob(deps.db, { id, request, createdAt });
-    try {
-      await deps.enqueueDistill({ distillId: id, request, createdAt });
-    } catch (err) {
-      const why = `distill job ${id} is stored but could not be queued (${(err as Error).message}); submit it again once Redis is back`;
-      return jsonError(c, 503, 'queue_unavailable', why, { id });
-    }
-    return c.json(view(row), 201);
-  });
-
-  app.get('/', (c) => {
-    const model = c.req.query('model');
-    return c.json({ jobs: listDistillJobs(deps.db, model === undefined || model === '' ? {} : { model }).map(view) });
-  });
-
-  app.get('/:id', (c) => {
-    const row = getDistillJob(deps.db, c.req.param('id'));
-    return row === null ? jsonError(c, 404, 'not_found', `no distill job with id "${c.req.param('id')}"`) : c.json(view(row));
-  });
-
-  return app;
+  return new Hono()
+    .post('/', async (c) => {
+      let body: unknown;
+      try {
+        body = await c.req.json();
+      } catch (err) {
+        return jsonError(c, 400, 'invalid_json', `the request body is not valid JSON: ${(err as Error).message}`);
+      }
+      let request: ReturnType<typeof parseDistillRequest>;
+      try {
+        request = parseDistillRequest(body, { knownForgeModels: deps.knownForgeModels });
+      } catch (err) {
+        if (err instanceof InvalidDistillRequestError)
+          return jsonError(c, 400, 'invalid_distill_request', err.message, { issues: err.issues });
+        throw err;
+      }
+      if (deps.enqueueDistill === undefined) return jsonError(c, 503, 'queue_unavailable', 'this api has no distill queue configured');
+      const id = newId();
+      const createdAt = (deps.now?.() ?? new Date()).toISOString();
+      // SQLite first, so the worker's messages always find their row.
+      const row = createDistillJob(deps.db, { id, request, createdAt });
+      try {
+        await deps.enqueueDistill({ distillId: id, request, createdAt });
+      } catch (err) {
+        const why = `distill job ${id} is stored but could not be queued (${(err as Error).message}); submit it again once Redis is back`;
+        return jsonError(c, 503, 'queue_unavailable', why, { id });
+      }
+      return c.json(view(row), 201);
+    })
+    .get('/', (c) => {
+      const model = c.req.query('model');
+      return c.json({ jobs: listDistillJobs(deps.db, model === undefined || model === '' ? {} : { model }).map(view) });
+    })
+    .get('/:id', (c) => {
+      const row = getDistillJob(deps.db, c.req.param('id'));
+      return row === null ? jsonError(c, 404, 'not_found', `no distill job with id "${c.req.param('id')}"`) : c.json(view(row));
+    });
 }

@@ -1,5 +1,6 @@
 import type { ExperimentListItem } from '@inferlab/db';
-import type { WorkerView } from '../routes/workers.ts';
+import { DEFAULT_LOG } from '../log/logger.ts';
+import type { WorkerView } from '../workers/workers-view.ts';
 
 /** Live progress of one running cell: requests measured so far (from the worker's `cell-progress`). */
 export type CellProgress = { id: string; status: string; done?: number; total?: number };
@@ -23,7 +24,7 @@ export type EventBus = {
  * reported and kept from breaking the others: one broken stream must not stop the rest.
  */
 export function createEventBus(
-  onListenerError: (err: unknown) => void = (err) => console.error('[events] listener failed:', err),
+  onListenerError: (err: unknown) => void = (err) => DEFAULT_LOG.error('an event listener failed', { err }),
 ): EventBus {
   const listeners = new Set<EventListener>();
   return {

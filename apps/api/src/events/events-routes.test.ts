@@ -2,9 +2,9 @@ import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
 import { Hono } from 'hono';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createEventBus, type EventBus } from '../events/event-bus.ts';
 import { type AppFixture, createAppFixture, post } from '../test-harness.ts';
-import { eventsRoutes } from './events.ts';
+import { createEventBus, type EventBus } from './event-bus.ts';
+import { eventsRoutes } from './events-routes.ts';
 
 /** Reads an SSE body: `next(until)` returns the text read since the last call once `until` holds on it. */
 function sseReader(body: ReadableStream<Uint8Array>) {

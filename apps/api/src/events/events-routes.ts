@@ -1,6 +1,6 @@
 import { Hono } from 'hono';
 import { streamSSE } from 'hono/streaming';
-import type { AppEvent, EventBus } from '../events/event-bus.ts';
+import type { AppEvent, EventBus } from './event-bus.ts';
 
 /** Proxies and load balancers drop idle connections after ~30-60 s; a comment every 15 s keeps it open. */
 export const SSE_HEARTBEAT_MS = 15_000;
@@ -10,10 +10,9 @@ export const SSE_HEARTBEAT_MS = 15_000;
  * bus subscription that ends when it disconnects; events are written in order through one queue so
  * a slow client never interleaves half-written messages.
  */
-export function eventsRoutes(bus: EventBus, options: { heartbeatMs?: number } = {}): Hono {
+export function eventsRoutes(bus: EventBus, options: { heartbeatMs?: number } = {}) {
   const heartbeatMs = options.heartbeatMs ?? SSE_HEARTBEAT_MS;
-  const app = new Hono();
-  app.get('/', (c) =>
+  return new Hono().get('/', (c) =>
     streamSSE(c, async (stream) => {
       let chain: Promise<unknown> = Promise.resolve();
       const send = (write: () => Promise<unknown>) => {
@@ -34,5 +33,4 @@ export function eventsRoutes(bus: EventBus, options: { heartbeatMs?: number } = 
       });
     }),
   );
-  return app;
 }

@@ -1,7 +1,7 @@
 import type { ResultMessage } from '@inferlab/experiments';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { recordMessage } from '../record-message.ts';
-import type { RecorderOutcome } from '../recorder.ts';
+import { recordMessage } from '../recorder/record-message.ts';
+import type { RecorderOutcome } from '../recorder/recorder.ts';
 import { type AppFixture, createAppFixture, post } from '../test-harness.ts';
 import { type AppEvent, createEventBus } from './event-bus.ts';
 import { publishRecorderOutcomes } from './recorder-events.ts';

@@ -1,6 +1,6 @@
 import { type Db, getCell, getExperimentSummary } from '@inferlab/db';
-import type { RecorderOutcome } from '../recorder.ts';
-import { workersView } from '../routes/workers.ts';
+import type { RecorderOutcome } from '../recorder/recorder.ts';
+import { workersView } from '../workers/workers-view.ts';
 import type { EventBus } from './event-bus.ts';
 
 /**

@@ -10,6 +10,8 @@ import {
 } from '@inferlab/experiments';
 import { type ConnectionOptions, Queue } from 'bullmq';
 import { Redis } from 'ioredis';
+import { DEFAULT_LOG, type Log } from '../log/logger.ts';
+import { withTimeout } from '../redis/with-timeout.ts';
 
 export class EnqueueError extends Error {
   override readonly name = 'EnqueueError';
@@ -23,17 +25,22 @@ export type CellEnqueuer = {
   close: () => Promise<void>;
 };
 
+export type EnqueuerOptions = { timeoutMs?: number; onError?: (err: Error, queue: string) => void; log?: Log };
+
+/** Queue errors (Redis down, reconnecting) are logged; the request that needed the queue answers 503 on its own. */
+export function queueErrorLogger(options: EnqueuerOptions): (err: Error, queue: string) => void {
+  const log = options.log ?? DEFAULT_LOG;
+  return options.onError ?? ((err, queue) => log.error(`queue ${queue}: ${err.message}`, { queue }));
+}
+
 /**
  * One BullMQ queue per device class; each cell becomes a job with `jobId = cellId`, so enqueueing a
  * cell twice is a no-op while its job exists. Gives up after `timeoutMs` rather than hold an http
  * request while Redis is down (the cells are stored already and can be re-enqueued).
  */
-export function createCellEnqueuer(
-  connection: ConnectionOptions,
-  options: { timeoutMs?: number; onError?: (err: Error, queue: string) => void } = {},
-): CellEnqueuer {
+export function createCellEnqueuer(connection: ConnectionOptions, options: EnqueuerOptions = {}): CellEnqueuer {
   const timeoutMs = options.timeoutMs ?? 10_000;
-  const onError = options.onError ?? ((err, queue) => console.error(`[api] queue ${queue}: ${err.message}`));
+  const onError = queueErrorLogger(options);
   const queues = Object.fromEntries(DEVICES.map((device) => [device, new Queue<CellJob>(cellQueueName(device), { connection })])) as Record<
     Device,
     Queue<CellJob>
@@ -49,16 +56,10 @@ export function createCellEnqueuer(
         queues[device].addBulk(mine.map((data) => ({ name: CELL_JOB_NAME, data, opts: { ...CELL_JOB_OPTIONS, jobId: data.cellId } }))),
       ];
     });
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new EnqueueError(`Redis did not accept the jobs within ${timeoutMs} ms`)), timeoutMs);
-    });
     try {
-      await Promise.race([Promise.all(adds), timeout]);
+      await withTimeout(Promise.all(adds), timeoutMs, () => new EnqueueError(`Redis did not accept the jobs within ${timeoutMs} ms`));
     } catch (err) {
       throw err instanceof EnqueueError ? err : new EnqueueError(`could not enqueue cells: ${(err as Error).message}`, { cause: err });
-    } finally {
-      clearTimeout(timer);
     }
   };
 

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { type AppFixture, createAppFixture } from '../test-harness.ts';
 import { redactUrl } from './auth.ts';
-import { type AppFixture, createAppFixture } from './test-harness.ts';
 
 const matrix = {
   models: ['forge:gpt2-tiny'],

@@ -1,6 +1,6 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { MiddlewareHandler } from 'hono';
-import { jsonError } from './http-error.ts';
+import { jsonError } from './json-error.ts';
 
 /**
  * Who may do what. Writes (submit, cancel, re-enqueue) need a write token when any is configured;

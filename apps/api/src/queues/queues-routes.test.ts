@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type AppFixture, createAppFixture, get, post, type RedisFixture, startRedisFixture } from '../test-harness.ts';
-import { bullQueueDepths } from './queues.ts';
+import { bullQueueDepths } from './queue-depths.ts';
 
 let redis: RedisFixture;
 let f: AppFixture;

@@ -2,8 +2,9 @@ import { getCell, getExperiment } from '@inferlab/db';
 import { CELL_QUEUES } from '@inferlab/experiments';
 import { UnrecoverableError, Worker } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SILENT_LOG } from '../log/logger.ts';
+import { type AppFixture, createAppFixture, post, type RedisFixture, startRedisFixture } from '../test-harness.ts';
 import { watchFailedCells } from './failed-cells-watcher.ts';
-import { type AppFixture, createAppFixture, post, type RedisFixture, startRedisFixture } from './test-harness.ts';
 
 describe('cells failed inside the queue', () => {
   let redis: RedisFixture;
@@ -19,7 +20,7 @@ describe('cells failed inside the queue', () => {
 
   it('are marked failed with the queue reason when no worker reported them', async () => {
     const recorded: string[] = [];
-    const watcher = watchFailedCells({ db: f.db, connection: redis.connection, log: () => {}, onRecorded: (id) => recorded.push(id) });
+    const watcher = watchFailedCells({ db: f.db, connection: redis.connection, log: SILENT_LOG, onRecorded: (id) => recorded.push(id) });
     await watcher.ready;
     // A bare consumer that fails the job without publishing cell-failed, like a job that stalled
     // past BullMQ's limit.
@@ -78,7 +79,7 @@ describe('cells failed inside the queue', () => {
       await consumer.close();
     }
     expect(getExperiment(f.db, getCell(f.db, cellId)!.experimentId)!.cells[0]!.status).toBe('queued');
-    const watcher = watchFailedCells({ db: f.db, connection: redis.connection, log: () => {} });
+    const watcher = watchFailedCells({ db: f.db, connection: redis.connection, log: SILENT_LOG });
     try {
       await watcher.ready;
       const cell = getCell(f.db, cellId)!;

@@ -2,9 +2,10 @@ import { getDistillJob } from '@inferlab/db';
 import { DISTILL_QUEUES } from '@inferlab/experiments';
 import { Queue, UnrecoverableError, Worker } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createDistillEnqueuer } from './distill-enqueuer.ts';
+import { createDistillEnqueuer } from '../distill/distill-enqueuer.ts';
+import { SILENT_LOG } from '../log/logger.ts';
+import { type AppFixture, createAppFixture, post, type RedisFixture, startRedisFixture } from '../test-harness.ts';
 import { watchFailedDistillJobs } from './failed-distill-watcher.ts';
-import { type AppFixture, createAppFixture, post, type RedisFixture, startRedisFixture } from './test-harness.ts';
 
 describe('distill jobs failed inside the queue', () => {
   let redis: RedisFixture;
@@ -44,7 +45,7 @@ describe('distill jobs failed inside the queue', () => {
     const watcher = watchFailedDistillJobs({
       db: f.db,
       connection: redis.connection,
-      log: () => {},
+      log: SILENT_LOG,
       onRecorded: (id) => recorded.push(id),
     });
     try {

@@ -1,8 +1,7 @@
 import { type Db, markDistillRunning, recordDistillFailure, recordDistillProgress, recordDistillResult } from '@inferlab/db';
 import { assertNever, type ResultMessage } from '@inferlab/experiments';
 
-/** Same shape as record-message.ts's MessageOutcome (not imported: that module imports this one). */
-type MessageOutcome = { outcome: 'recorded' | 'skipped' | 'ignored'; detail: string };
+import type { MessageOutcome } from './message-outcome.ts';
 
 export type DistillMessage = Extract<ResultMessage, { kind: `distill-${string}` }>;
 

@@ -1,8 +1,9 @@
 import { type Db, markCellRunning, recordCellFailure, recordCellResult, upsertWorkerHeartbeat } from '@inferlab/db';
 import { assertNever, type ResultMessage } from '@inferlab/experiments';
+import type { MessageOutcome } from './message-outcome.ts';
 import { isDistillMessage, recordDistillMessage } from './record-distill-message.ts';
 
-export type MessageOutcome = { outcome: 'recorded' | 'skipped' | 'ignored'; detail: string };
+export type { MessageOutcome } from './message-outcome.ts';
 
 /** Applies one validated `results` message to the database (the recorder is the only writer). */
 export function recordMessage(db: Db, message: ResultMessage): MessageOutcome {

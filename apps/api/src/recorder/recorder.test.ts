@@ -1,9 +1,9 @@
 import { RESULTS_QUEUE, type ResultMessage, resultJobId } from '@inferlab/experiments';
 import { Queue } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { HAND_MODEL_BYTES, syntheticCellResult } from '../../../test/helpers/synthetic-result.ts';
+import { HAND_MODEL_BYTES, syntheticCellResult } from '../../../../test/helpers/synthetic-result.ts';
+import { type AppFixture, createAppFixture, get, post, type RedisFixture, startRedisFixture } from '../test-harness.ts';
 import { type RecorderOutcome, startRecorder } from './recorder.ts';
-import { type AppFixture, createAppFixture, get, post, type RedisFixture, startRedisFixture } from './test-harness.ts';
 
 let redis: RedisFixture;
 let f: AppFixture;

@@ -1,10 +1,11 @@
 import type { Db } from '@inferlab/db';
 import { RESULTS_QUEUE, type ResultMessage, resultMessageSchema } from '@inferlab/experiments';
 import { type ConnectionOptions, type Job, Worker } from 'bullmq';
+import { DEFAULT_LOG, type Log } from '../log/logger.ts';
 import { isDistillMessage } from './record-distill-message.ts';
 import { type MessageOutcome, recordMessage } from './record-message.ts';
 
-export type Logger = Pick<Console, 'info' | 'warn' | 'error'>;
+export type RecorderLog = Pick<Log, 'info' | 'warn' | 'error'>;
 /**
  * The cell a message was about, so listeners (the SSE event bus) can say what changed. Kept small:
  * BullMQ stores the handler's return value with the job, and a whole cell-result is large.
@@ -18,7 +19,7 @@ export type RecorderOutcome = { jobId: string | undefined; kind: string } & (
 export type RecorderOptions = {
   db: Db;
   connection: ConnectionOptions;
-  log?: Logger;
+  log?: RecorderLog;
   /** Called after each message, e.g. by tests waiting for the recorder. */
   onOutcome?: (outcome: RecorderOutcome) => void;
 };
@@ -31,7 +32,7 @@ const HOUR_S = 3600;
  * so BullMQ retries it per the publisher's options, which is safe because every write is idempotent.
  */
 export function startRecorder(options: RecorderOptions): { close: () => Promise<void> } {
-  const log = options.log ?? console;
+  const log = options.log ?? DEFAULT_LOG.child({ component: 'recorder' });
   const handle = async (job: Job): Promise<RecorderOutcome> => {
     const parsed = resultMessageSchema.safeParse(job.data);
     const kind = typeof job.data?.kind === 'string' ? job.data.kind : job.name;
@@ -40,11 +41,12 @@ export function startRecorder(options: RecorderOptions): { close: () => Promise<
         .slice(0, 5)
         .map((i) => `${i.path.join('.')}: ${i.message}`)
         .join('; ');
-      log.warn(`[recorder] discarding invalid ${kind} message ${job.id}: ${detail}`);
+      log.warn(`discarding invalid ${kind} message ${job.id}: ${detail}`, { jobId: job.id, kind });
       return { jobId: job.id, kind, outcome: 'invalid', detail };
     }
     const outcome = { jobId: job.id, kind, ...recordMessage(options.db, parsed.data), subject: subjectOf(parsed.data) };
-    if (outcome.outcome === 'skipped') log.info(`[recorder] skipped ${kind} ${job.id}: ${outcome.detail}`);
+    if (outcome.outcome === 'skipped')
+      log.info(`skipped ${kind} ${job.id}: ${outcome.detail}`, { jobId: job.id, kind, ...outcome.subject });
     return outcome;
   };
 
@@ -57,9 +59,14 @@ export function startRecorder(options: RecorderOptions): { close: () => Promise<
   });
   worker.on('completed', (_job, outcome: RecorderOutcome) => options.onOutcome?.(outcome));
   worker.on('failed', (job, err) =>
-    log.error(`[recorder] ${job?.name ?? 'message'} ${job?.id ?? '?'} failed (will retry if attempts remain): ${err.message}`),
+    log.error(`${job?.name ?? 'message'} ${job?.id ?? '?'} failed (will retry if attempts remain): ${err.message}`, {
+      jobId: job?.id,
+      experimentId: job?.data?.experimentId,
+      cellId: job?.data?.cellId,
+      err,
+    }),
   );
-  worker.on('error', (err) => log.error(`[recorder] ${err.message}`));
+  worker.on('error', (err) => log.error(err.message, { err }));
   return { close: () => worker.close() };
 }
 

@@ -3,7 +3,7 @@ import { readFile, stat } from 'node:fs/promises';
 import { extname, join, resolve, sep } from 'node:path';
 import type { Context } from 'hono';
 import { Hono } from 'hono';
-import { jsonError } from '../http-error.ts';
+import { jsonError } from '../http/json-error.ts';
 
 const TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
@@ -28,10 +28,9 @@ const CSP =
  * for any other GET outside the api (`/v1/*`, `/healthz`) so client-side routes survive a reload.
  * Hashed assets are cached for good; index.html never, so a rebuild shows at once.
  */
-export function staticRoutes(distDir: string): Hono {
+export function staticRoutes(distDir: string) {
   const root = resolve(distDir);
-  const app = new Hono();
-  app.get('*', async (c, next) => {
+  return new Hono().get('*', async (c, next) => {
     const path = c.req.path;
     if (path.startsWith('/v1/') || path === '/v1' || path.startsWith('/healthz')) return next();
     if (!existsSync(join(root, 'index.html'))) {
@@ -48,7 +47,6 @@ export function staticRoutes(distDir: string): Hono {
     if (path.startsWith('/assets/') || extname(path) !== '') return jsonError(c, 404, 'not_found', `no file ${path}`);
     return send(c, join(root, 'index.html'), false);
   });
-  return app;
 }
 
 async function fileFor(root: string, urlPath: string): Promise<string | null> {

@@ -1,4 +1,4 @@
-import { PermanentError } from '@inferlab/experiments';
+import { type ForgeModelName as KnownForgeModelName, PermanentError } from '@inferlab/experiments';
 import type { LlamaSpec } from './llama/llama-spec.ts';
 
 // The named forge models: GPT-2 and Llama architectures with deterministic random weights and
@@ -53,7 +53,8 @@ export const FORGE_MODELS = {
   'llama-tiny': llama({ nLayer: 2, hidden: 64, nHead: 4, nKvHead: 2, intermediate: 172, maxPositions: 256, tie: true, seed: 11 }),
   /** ~110 MB: 4 query heads per KV head, untied LM head (two vocabulary tables). */
   'llama-mini': llama({ nLayer: 4, hidden: 256, nHead: 8, nKvHead: 2, intermediate: 688, maxPositions: 1024, tie: false, seed: 12 }),
-} as const satisfies Record<string, ForgeSpec>;
+  // The names are experiments' (the api validates with them): exactly these keys, no more, no fewer.
+} as const satisfies Record<KnownForgeModelName, ForgeSpec>;
 
 export type ForgeModelName = keyof typeof FORGE_MODELS;
 
