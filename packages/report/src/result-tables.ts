@@ -69,3 +69,32 @@ export function cellDetailTable(results: Pick<ExperimentResults, 'cells'>): Tabl
 function statusText(cell: Cell): string {
   return cell.status === 'failed' && cell.error ? `failed: ${cell.error}` : cell.status;
 }
+
+/** One flat row per cell with raw numbers (no formatting, CI bounds in their own columns): for spreadsheets and scripts. */
+export function resultsCsvTable(results: Pick<ExperimentResults, 'cells'>): Table {
+  const labels = cellLabels(results.cells.map((c) => c.config));
+  const seedKeys = ['mode', 'dtype', 'use_cache', 'model_size_MB', 'time_s', 'tokens_generated', 'tokens_per_s'] as const;
+  const raw = (v: number | string | boolean | null | undefined) => (v === null || v === undefined ? '' : String(v));
+  return {
+    columns: [
+      'cell',
+      'cell_id',
+      'status',
+      'requests',
+      ...seedKeys,
+      ...METRICS.flatMap((m) => PCTS.flatMap((p) => [`${m}_${p}_ms`, `${m}_${p}_ci_lo`, `${m}_${p}_ci_hi`])),
+      'throughput_tokens_per_s',
+      'error',
+    ],
+    rows: results.cells.map((cell, i) => [
+      labels[i] ?? cell.cellId,
+      cell.cellId,
+      cell.status,
+      String(cell.requests),
+      ...seedKeys.map((k) => raw(cell.seed?.[k])),
+      ...METRICS.flatMap((m) => PCTS.flatMap((p) => [raw(cell[m]?.[p]), raw(cell[m]?.ci?.[p].lo), raw(cell[m]?.ci?.[p].hi)])),
+      raw(cell.throughput.tokensPerS),
+      cell.error ?? '',
+    ]),
+  };
+}

@@ -1,0 +1,75 @@
+import type { AppEvent } from '@inferlab/api/src/events/event-bus.ts';
+import type { ExperimentView } from '@inferlab/db';
+import { type ApiClient, ApiError } from '../client.ts';
+
+/** Requests measured so far in a running cell (the worker's `cell-progress`, streamed by the api). */
+export type RequestProgress = { done: number; total: number };
+export type WatchState = { experiment: ExperimentView; requests: ReadonlyMap<string, RequestProgress> };
+
+type ExperimentEvent = Extract<AppEvent, { type: 'experiment' }>['data'];
+
+const POLL_MS = 1000;
+/** How long the api may stay unreachable (a restart) before watching gives up. */
+const UNREACHABLE_LIMIT_MS = 30_000;
+
+export const isFinished = (e: Pick<ExperimentView, 'progress'>): boolean => e.progress.queued + e.progress.running === 0;
+
+/**
+ * Follows one experiment until no cell is queued or running. `GET /v1/events` gives the live
+ * changes (cell states and request counts); a poll of `GET /v1/experiments/:id` every second is
+ * the truth, since events sent while (re)connecting are lost and an api may have no event stream.
+ */
+export async function watchExperiment(client: ApiClient, id: string, onChange: (state: WatchState) => void): Promise<ExperimentView> {
+  let experiment = await client.experiment(id);
+  const requests = new Map<string, RequestProgress>();
+  const changed = () => onChange({ experiment, requests });
+  changed();
+  const stop = new AbortController();
+  const stream = followEvents(client, id, stop.signal, (event) => {
+    const cell = event.cell;
+    experiment = {
+      ...experiment,
+      status: event.status,
+      progress: event.progress,
+      cells: cell
+        ? experiment.cells.map((c) => (c.id === cell.id ? { ...c, status: cell.status as typeof c.status } : c))
+        : experiment.cells,
+    };
+    if (cell?.done !== undefined && cell.total !== undefined) requests.set(cell.id, { done: cell.done, total: cell.total });
+    changed();
+  });
+  let unreachableSince: number | null = null;
+  try {
+    while (!isFinished(experiment)) {
+      await new Promise((r) => setTimeout(r, POLL_MS));
+      try {
+        experiment = await client.experiment(id);
+        unreachableSince = null;
+      } catch (err) {
+        if (!(err instanceof ApiError && err.status === 0)) throw err;
+        unreachableSince ??= Date.now();
+        if (Date.now() - unreachableSince > UNREACHABLE_LIMIT_MS) throw err;
+      }
+      changed();
+    }
+  } finally {
+    stop.abort();
+    await stream;
+  }
+  return experiment;
+}
+
+async function followEvents(client: ApiClient, id: string, signal: AbortSignal, onEvent: (e: ExperimentEvent) => void): Promise<void> {
+  while (!signal.aborted) {
+    try {
+      for await (const { event, data } of client.events(signal)) {
+        if (event !== 'experiment') continue;
+        const parsed = JSON.parse(data) as ExperimentEvent;
+        if (parsed.id === id) onEvent(parsed);
+      }
+    } catch {
+      // aborted, an api without an event stream, or a restart: polling carries on; retry the stream.
+    }
+    await new Promise((r) => setTimeout(r, 2000));
+  }
+}
