@@ -1,58 +1,12 @@
-import type { CellSummary, MetricSummary } from './api-types.ts';
+import type { CellSummary } from '@inferlab/experiments';
+import { presentMetrics, type Scalar } from './cell-metrics.ts';
 import { type Pct, percentileWithCi } from './format.ts';
 
-export type Scalar = string | number | boolean | null;
+export type { Scalar } from './cell-metrics.ts';
 
-/** Keys of a CellSummary the table shows on purpose; any other key is an extra metric (quality, strategy…). */
-const KNOWN = new Set([
-  'cellId',
-  'index',
-  'status',
-  'attempt',
-  'error',
-  'config',
-  'requests',
-  'seed',
-  'ttft',
-  'tpot',
-  'e2el',
-  'itl',
-  'throughput',
-  'model',
-  'peakRssBytes',
-  'kvCacheBytes',
-  'cpu',
-  'wallMs',
-  'environment',
-  'metricsVersion',
-]);
-const SEED_KEYS = ['mode', 'dtype', 'use_cache', 'model_size_MB', 'time_s', 'tokens_generated', 'tokens_per_s'] as const;
+export const SEED_KEYS = ['mode', 'dtype', 'use_cache', 'model_size_MB', 'time_s', 'tokens_generated', 'tokens_per_s'] as const;
 export const LATENCY_METRICS = ['ttft', 'tpot', 'e2el'] as const;
 const PCTS: Pct[] = ['p50', 'p95', 'p99'];
-
-/** Numeric, boolean and short text leaves of the extra keys, dotted (`quality.perplexity`). */
-export function extraMetrics(cell: CellSummary): Record<string, Scalar> {
-  const out: Record<string, Scalar> = {};
-  const walk = (path: string, value: unknown, depth: number) => {
-    if (value === null || value === undefined) return;
-    if (typeof value === 'number' || typeof value === 'boolean') out[path] = value;
-    else if (typeof value === 'string' && value.length <= 80) out[path] = value;
-    else if (typeof value === 'object' && !Array.isArray(value) && depth < 3)
-      for (const [k, v] of Object.entries(value)) walk(`${path}.${k}`, v, depth + 1);
-  };
-  for (const [k, v] of Object.entries(cell)) if (!KNOWN.has(k)) walk(k, v, 0);
-  // Seed-row fields beyond the notebook's (a newer api may add some) are extras too.
-  for (const [k, v] of Object.entries(cell.seed ?? {}))
-    if (!(SEED_KEYS as readonly string[]).includes(k) && !/^p\d\d_/.test(k)) walk(`seed.${k}`, v, 1);
-  return out;
-}
-
-/** Union of extra metric names over cells, in first-seen order. */
-export function extraColumns(cells: readonly CellSummary[]): string[] {
-  const names = new Set<string>();
-  for (const c of cells) for (const k of Object.keys(extraMetrics(c))) names.add(k);
-  return [...names];
-}
 
 export type Column = {
   key: string;
@@ -65,14 +19,15 @@ export type Column = {
 };
 
 const text = (v: Scalar): string => (v === null ? '–' : typeof v === 'number' ? String(Number(v.toPrecision(4))) : String(v));
+const seedValue = (c: CellSummary, k: (typeof SEED_KEYS)[number]): Scalar => c.seed?.[k] ?? null;
 
 export function tableColumns(cells: readonly CellSummary[], label: (c: CellSummary) => string): Column[] {
   const seed = SEED_KEYS.map<Column>((k) => ({
     key: k,
     label: k,
     numeric: !['mode', 'dtype', 'use_cache'].includes(k),
-    sortValue: (c) => (c.seed?.[k] as Scalar | undefined) ?? null,
-    display: (c) => ({ text: text((c.seed?.[k] as Scalar | undefined) ?? null) }),
+    sortValue: (c) => seedValue(c, k),
+    display: (c) => ({ text: text(seedValue(c, k)) }),
   }));
   const latency = LATENCY_METRICS.flatMap((m) =>
     PCTS.map<Column>((p) => ({
@@ -80,16 +35,17 @@ export function tableColumns(cells: readonly CellSummary[], label: (c: CellSumma
       label: `${m.toUpperCase()} ${p}`,
       title: `${m.toUpperCase()} ${p} in ms [95% bootstrap CI]`,
       numeric: true,
-      sortValue: (c) => (c[m] as MetricSummary | null)?.[p] ?? null,
-      display: (c) => percentileWithCi(c[m] as MetricSummary | null, p),
+      sortValue: (c) => c[m]?.[p] ?? null,
+      display: (c) => percentileWithCi(c[m], p),
     })),
   );
-  const extras = extraColumns(cells).map<Column>((k) => ({
-    key: `extra.${k}`,
-    label: k,
-    numeric: cells.some((c) => typeof extraMetrics(c)[k] === 'number'),
-    sortValue: (c) => extraMetrics(c)[k] ?? null,
-    display: (c) => ({ text: text(extraMetrics(c)[k] ?? null) }),
+  const extras = presentMetrics(cells).map<Column>((m) => ({
+    key: `extra.${m.key}`,
+    label: m.key,
+    title: m.title,
+    numeric: cells.some((c) => typeof m.value(c) === 'number'),
+    sortValue: m.value,
+    display: (c) => ({ text: text(m.value(c)) }),
   }));
   return [
     { key: 'cell', label: 'cell', numeric: false, sortValue: (c) => label(c), display: (c) => ({ text: label(c) }) },
@@ -116,12 +72,12 @@ export function sortCells(cells: readonly CellSummary[], column: Column | undefi
     .map((x) => x.c);
 }
 
-/** Every number of a cell as one flat record: the CSV export's row. */
-export function flatCell(c: CellSummary, label: string): Record<string, Scalar> {
+/** Every number of a cell as one flat record: the CSV export's row (columns of metrics no cell has are left out). */
+export function flatCell(c: CellSummary, label: string, cells: readonly CellSummary[] = [c]): Record<string, Scalar> {
   const row: Record<string, Scalar> = { cell_id: c.cellId, cell: label, status: c.status, attempt: c.attempt, requests: c.requests };
-  for (const k of SEED_KEYS) row[k] = (c.seed?.[k] as Scalar | undefined) ?? null;
+  for (const k of SEED_KEYS) row[k] = seedValue(c, k);
   for (const m of [...LATENCY_METRICS, 'itl'] as const) {
-    const s = c[m] as MetricSummary | null;
+    const s = c[m];
     for (const stat of ['n', 'mean', 'p50', 'p90', 'p95', 'p99', 'min', 'max'] as const)
       row[`${m}_${stat}${stat === 'n' ? '' : '_ms'}`] = s?.[stat] ?? null;
     for (const p of PCTS) {
@@ -130,9 +86,9 @@ export function flatCell(c: CellSummary, label: string): Record<string, Scalar> 
     }
     for (const p of ['p95', 'p99'] as const) row[`${m}_${p}_insufficient`] = s?.insufficient[p] ?? null;
   }
-  row['throughput_tokens_per_s'] = c.throughput?.tokensPerS ?? null;
-  row['throughput_requests_per_s'] = c.throughput?.requestsPerS ?? null;
-  for (const [k, v] of Object.entries(extraMetrics(c))) row[k] = v;
+  row['throughput_tokens_per_s'] = c.throughput.tokensPerS;
+  row['throughput_requests_per_s'] = c.throughput.requestsPerS;
+  for (const m of presentMetrics(cells)) if (!m.key.startsWith('throughput.')) row[m.key] = m.value(c);
   row['model'] = c.config.model;
   row['device'] = c.config.device;
   row['threads'] = c.config.threads;

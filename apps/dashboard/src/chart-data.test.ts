@@ -1,6 +1,8 @@
+import type { CellTokens } from '@inferlab/experiments';
 import { describe, expect, it } from 'vitest';
-import type { CellTokens } from './api-types.ts';
-import { alignSeries, empiricalCdfs, itlByPosition, requestLatencies } from './chart-data.ts';
+import { QUALITY_METRICS } from './cell-metrics.ts';
+import { alignSeries, empiricalCdfs, itlByPosition, requestLatencies, speedQualityPoints } from './chart-data.ts';
+import { cellSummary, quality } from './testing/cell-summary-fixture.ts';
 
 const request = (events: { t: number; n: number }[]) => ({
   repetition: 0,
@@ -8,7 +10,7 @@ const request = (events: { t: number; n: number }[]) => ({
   promptTokens: 3,
   tokenizeMs: 1,
   startedAt: 0,
-  stopReason: 'length',
+  stopReason: 'length' as const,
   events,
 });
 const tokens: CellTokens = {
@@ -59,5 +61,21 @@ describe('chart data', () => {
         [null, 7],
       ],
     });
+  });
+
+  it('plots speed against the quality metric picked, never the count of positions', () => {
+    const cells = [
+      cellSummary('int8', 30, { quality: quality(0.9, 0.05, 1.5) }),
+      cellSummary('fp32', 10, { quality: quality(1, 0, 0) }),
+      cellSummary('no-quality', 20),
+    ];
+    const metric = (key: string) => QUALITY_METRICS.find((m) => m.key === key)!.value;
+    expect(speedQualityPoints(cells, metric('top1Agreement'))).toEqual([
+      { i: 1, x: 10, y: 1 },
+      { i: 0, x: 30, y: 0.9 },
+    ]);
+    expect(speedQualityPoints(cells, metric('meanKl')).map((p) => p.y)).toEqual([0, 0.05]);
+    expect(speedQualityPoints(cells, metric('perplexityDelta')).map((p) => p.y)).toEqual([0, 1.5]);
+    expect(QUALITY_METRICS.map((m) => m.key)).not.toContain('positions');
   });
 });

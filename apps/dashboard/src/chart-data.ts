@@ -1,8 +1,11 @@
-import type { CellTokens } from './api-types.ts';
+import type { CellSummary, CellTokens } from '@inferlab/experiments';
+
+/** The cells the charts draw: done, with measured requests. */
+export const chartedCells = (all: readonly CellSummary[]): CellSummary[] => all.filter((c) => c.status === 'done' && c.requests > 0);
 
 export type Aligned = { x: number[]; ys: (number | null)[][] };
 
-/** TTFT or E2EL of every request, ms from t0 (METRICS.md: first / last token event). */
+/** TTFT or E2EL of every request, ms from t0 (docs/metrics.md: first / last token event). */
 export function requestLatencies(tokens: CellTokens, metric: 'ttft' | 'e2el'): number[] {
   return tokens.requests.flatMap((r) => {
     const e = metric === 'ttft' ? r.events[0] : r.events.at(-1);
@@ -61,4 +64,18 @@ export function median(values: readonly number[]): number {
 export function alignSeries(series: readonly Map<number, number>[]): Aligned {
   const x = [...new Set(series.flatMap((m) => [...m.keys()]))].sort((a, b) => a - b);
   return { x, ys: series.map((m) => x.map((v) => m.get(v) ?? null)) };
+}
+
+/**
+ * Speed against one quality metric: a point per cell that has both (x = tokens/s of the seed row,
+ * y = the metric), sorted by speed. `i` is the cell's index in `cells`, for its label and colour.
+ */
+export function speedQualityPoints(
+  cells: readonly CellSummary[],
+  quality: (c: CellSummary) => number | null,
+): { i: number; x: number; y: number }[] {
+  return cells
+    .map((c, i) => ({ i, x: c.seed?.tokens_per_s ?? null, y: quality(c) }))
+    .filter((p): p is { i: number; x: number; y: number } => p.x !== null && p.y !== null)
+    .sort((a, b) => a.x - b.x);
 }

@@ -1,5 +1,5 @@
+import type { CellConfig, MetricSummaryView as MetricSummary } from '@inferlab/experiments';
 import { describe, expect, it } from 'vitest';
-import type { CellConfig, MetricSummary } from './api-types.ts';
 import { cellLabel, num, percentileWithCi, varyingKeys } from './format.ts';
 
 const summary = (over: Partial<MetricSummary> = {}): MetricSummary => ({
@@ -12,11 +12,19 @@ const summary = (over: Partial<MetricSummary> = {}): MetricSummary => ({
   min: 30,
   max: 50,
   insufficient: { p90: false, p95: false, p99: true },
-  ci: { p50: { lo: 39, hi: 41 }, p95: { lo: 40.1, hi: 43 }, p99: { lo: 44, hi: 50 }, level: 0.95, resamples: 1000, seed: 1 },
+  ci: {
+    p50: { lo: 39, hi: 41 },
+    p90: { lo: 40, hi: 42 },
+    p95: { lo: 40.1, hi: 43 },
+    p99: { lo: 44, hi: 50 },
+    level: 0.95,
+    resamples: 1000,
+    seed: 1,
+  },
   ...over,
 });
 
-const config = (dtype: string, cache: boolean, maxNewTokens = 40): CellConfig => ({
+const config = (dtype: CellConfig['variant']['dtype'], cache: boolean, maxNewTokens = 40): CellConfig => ({
   model: 'forge:gpt2-tiny',
   variant: { dtype, cache },
   decoding: { strategy: 'greedy' },
@@ -30,7 +38,7 @@ const config = (dtype: string, cache: boolean, maxNewTokens = 40): CellConfig =>
 });
 
 describe('format', () => {
-  it('writes a percentile with its CI as METRICS.md does, and flags a thin tail', () => {
+  it('writes a percentile with its CI as docs/metrics.md does, and flags a thin tail', () => {
     expect(percentileWithCi(summary(), 'p95')).toEqual({ text: '41.2 [40.1, 43.0]', insufficient: false });
     expect(percentileWithCi(summary(), 'p99')).toEqual({ text: '45.0 [44.0, 50.0]', insufficient: true });
     expect(percentileWithCi(summary({ ci: null }), 'p50').text).toBe('40.0');

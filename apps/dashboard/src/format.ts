@@ -1,4 +1,4 @@
-import type { CellConfig, MetricSummary } from './api-types.ts';
+import type { CellConfig, MetricSummaryView as MetricSummary } from '@inferlab/experiments';
 
 /** Few digits for big numbers, more for small: 41.2, 3.14, 0.0123. */
 export function num(value: number | null | undefined, digits = 3): string {
@@ -12,7 +12,7 @@ export function num(value: number | null | undefined, digits = 3): string {
 
 export type Pct = 'p50' | 'p95' | 'p99';
 
-/** METRICS.md: `p95 = 41.2 ms [40.1, 43.0]`; the interval only where one was computed. */
+/** docs/metrics.md: `p95 = 41.2 ms [40.1, 43.0]`; the interval only where one was computed. */
 export function percentileWithCi(m: MetricSummary | null, p: Pct): { text: string; insufficient: boolean } {
   if (m === null) return { text: '–', insufficient: false };
   const ci = m.ci?.[p];

@@ -1,7 +1,8 @@
 import './styles.css';
+import { startLive } from './api/live.ts';
 import { h } from './dom.ts';
-import { startLive } from './live.ts';
 import { route, startRouter } from './router.ts';
+import { accessView } from './views/access-view.ts';
 import { compareView } from './views/compare-view.ts';
 import { distillView } from './views/distill-view.ts';
 import { experimentView } from './views/experiment-view.ts';
@@ -15,6 +16,7 @@ route(/^\/compare$/, '/compare', compareView);
 route(/^\/workers$/, '/workers', workersView);
 route(/^\/submit$/, '/submit', submitView);
 route(/^\/exit-heads$/, '/exit-heads', distillView);
+route(/^\/access$/, '/access', accessView);
 
 startLive(document.getElementById('live') as HTMLElement);
 startRouter(document.getElementById('app') as HTMLElement, (root) => {

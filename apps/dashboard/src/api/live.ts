@@ -1,6 +1,7 @@
-import type { ExperimentEvent, WorkerView } from './api-types.ts';
+import type { ExperimentEvent, WorkersList } from '@inferlab/experiments';
+import { accessTokens, eventsUrl, onAccessTokens } from './access-tokens.ts';
 
-type LiveEvents = { experiment: ExperimentEvent; workers: { workers: WorkerView[] }; open: null };
+type LiveEvents = { experiment: ExperimentEvent; workers: WorkersList; open: null };
 type Handler<K extends keyof LiveEvents> = (data: LiveEvents[K]) => void;
 
 const handlers: { [K in keyof LiveEvents]: Set<Handler<K>> } = { experiment: new Set(), workers: new Set(), open: new Set() };
@@ -15,24 +16,35 @@ export function onLive<K extends keyof LiveEvents>(type: K, handler: Handler<K>)
   return () => (handlers[type] as Set<Handler<K>>).delete(handler);
 }
 
+/** Connects, and reconnects whenever the tokens change (the read token is part of the URL). */
 export function startLive(indicator: HTMLElement): void {
   if (source !== null) return;
+  connect(indicator);
+  onAccessTokens(() => connect(indicator));
+}
+
+function connect(indicator: HTMLElement): void {
   const show = (state: 'live' | 'connecting' | 'offline', text: string) => {
     indicator.dataset['state'] = state;
     indicator.textContent = text;
   };
-  source = new EventSource('/v1/events');
-  source.addEventListener('open', () => {
+  source?.close();
+  show('connecting', 'connecting…');
+  const es = new EventSource(eventsUrl());
+  source = es;
+  es.addEventListener('open', () => {
     show('live', 'live');
     for (const h of handlers.open) h(null);
   });
-  source.addEventListener('error', () => {
-    // EventSource retries by itself (the api sends `retry: 2000`); CLOSED means it gave up.
-    if (source?.readyState === EventSource.CLOSED) show('offline', 'offline: reload to retry');
-    else show('connecting', 'reconnecting…');
+  es.addEventListener('error', () => {
+    if (source !== es) return;
+    // EventSource retries by itself (the api sends `retry: 2000`); CLOSED means it gave up, as it
+    // does on a 401: without a read token the stream cannot be read.
+    if (es.readyState !== EventSource.CLOSED) return show('connecting', 'reconnecting…');
+    show('offline', accessTokens().read ? 'offline: reload to retry' : 'offline: an api with read tokens needs one (Access)');
   });
   for (const type of ['experiment', 'workers'] as const) {
-    source.addEventListener(type, (e) => {
+    es.addEventListener(type, (e) => {
       let data: unknown;
       try {
         data = JSON.parse((e as MessageEvent<string>).data);

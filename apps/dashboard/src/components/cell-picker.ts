@@ -1,18 +1,9 @@
-import { getJson } from '../api.ts';
-import type { CellSummary, ExperimentListItem, ExperimentResults } from '../api-types.ts';
+import type { CellSummary, ExperimentListItem } from '@inferlab/experiments';
 import { h, replace } from '../dom.ts';
 import { cellLabel, varyingKeys, when } from '../format.ts';
 
-const resultsCache = new Map<string, Promise<ExperimentResults>>();
-export const resultsOf = (experimentId: string): Promise<ExperimentResults> => {
-  let p = resultsCache.get(experimentId);
-  if (!p) {
-    p = getJson<ExperimentResults>(`/v1/experiments/${encodeURIComponent(experimentId)}/results`);
-    p.catch(() => resultsCache.delete(experimentId));
-    resultsCache.set(experimentId, p);
-  }
-  return p;
-};
+/** The view's loader: an experiment's done cells (to pick from) and all its cells (for labels). */
+export type LoadCells = (experimentId: string) => Promise<{ done: CellSummary[]; all: CellSummary[] }>;
 
 export type Picked = { experimentId: string; cellId: string } | null;
 
@@ -22,6 +13,7 @@ export function cellPicker(
   experiments: readonly ExperimentListItem[],
   initial: Picked,
   onChange: (picked: Picked) => void,
+  loadCells: LoadCells,
 ): HTMLElement {
   const expSelect = h('select', { 'aria-label': `experiment ${name}`, 'data-picker': `${name}-experiment` });
   const cellSelect = h('select', { 'aria-label': `cell ${name}`, 'data-picker': `${name}-cell`, disabled: true });
@@ -32,10 +24,10 @@ export function cellPicker(
     replace(cellSelect, h('option', { value: '' }, experimentId ? 'loading cells…' : '—'));
     cellSelect.disabled = true;
     if (!experimentId) return onChange(null);
-    const results = await resultsOf(experimentId).catch(() => null);
+    const loaded = await loadCells(experimentId).catch(() => ({ done: [], all: [] }));
     if (expSelect.value !== experimentId) return; // changed meanwhile
-    const cells: CellSummary[] = (results?.cells ?? []).filter((c) => c.status === 'done');
-    const varying = varyingKeys((results?.cells ?? []).map((c) => c.config));
+    const cells = loaded.done;
+    const varying = varyingKeys(loaded.all.map((c) => c.config));
     replace(cellSelect, h('option', { value: '' }, cells.length ? 'choose a cell…' : 'no finished cells'));
     for (const c of cells) cellSelect.append(h('option', { value: c.cellId }, `#${c.index} ${cellLabel(c.config, varying)}`));
     cellSelect.disabled = cells.length === 0;

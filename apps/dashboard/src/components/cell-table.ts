@@ -1,4 +1,4 @@
-import type { CellSummary } from '../api-types.ts';
+import type { CellSummary } from '@inferlab/experiments';
 import { type Column, type SortState, sortCells, tableColumns } from '../cell-rows.ts';
 import { h, replace } from '../dom.ts';
 

@@ -1,8 +1,7 @@
-import { ApiError, postJson } from '../api.ts';
-import type { DistillJob } from '../api-types.ts';
+import type { DistillJobView } from '@inferlab/experiments';
+import { ApiError, issuesOf } from '../api/api-error.ts';
 import { h, replace } from '../dom.ts';
-import { TOKEN_KEY } from '../views/submit-view.ts';
-import { type Issue, issueBox } from './issue-list.ts';
+import { issueBox } from './issue-list.ts';
 
 /** `"1, 3"` → [1, 3]; a part that is not an integer is sent as typed, so the api names it (`layers.1`). */
 export function parseLayers(text: string): (number | string)[] {
@@ -15,9 +14,10 @@ export function parseLayers(text: string): (number | string)[] {
 
 /**
  * Submit a distill job: model, layers, kind, epochs. The api is the only validator (`novalidate`),
- * so its field errors appear beside the form exactly as for matrices. `onCreated` refreshes the list.
+ * so its field errors appear beside the form exactly as for matrices. `submit` posts the body (the
+ * view's data layer); `onCreated` refreshes the list.
  */
-export function distillForm(onCreated: (job: DistillJob) => void): HTMLElement {
+export function distillForm(submit: (body: string) => Promise<DistillJobView>, onCreated: (job: DistillJobView) => void): HTMLElement {
   const model = h('input', { id: 'distill-model', type: 'text', spellcheck: 'false', autocomplete: 'off' });
   model.value = 'forge:gpt2-tiny';
   const layers = h('input', { id: 'distill-layers', type: 'text', spellcheck: 'false', autocomplete: 'off', placeholder: '1, 2' });
@@ -65,13 +65,12 @@ export function distillForm(onCreated: (job: DistillJob) => void): HTMLElement {
     button.disabled = true;
     replace(issues, h('p', { class: 'state state-loading', role: 'status' }, 'Submitting…'));
     try {
-      const job = await postJson<DistillJob>('/v1/distill', JSON.stringify(body), sessionStorage.getItem(TOKEN_KEY) ?? '');
+      const job = await submit(JSON.stringify(body));
       replace(issues, h('p', { class: 'state state-empty', role: 'status' }, `Queued distill job ${job.id} for ${job.model}.`));
       onCreated(job);
     } catch (err) {
       if (!(err instanceof ApiError)) return replace(issues, ...issueBox(String(err), []));
-      const list = Array.isArray(err.body['issues']) ? (err.body['issues'] as Issue[]) : [];
-      replace(issues, ...issueBox(`${err.status} ${err.code}: ${err.message}`, list));
+      replace(issues, ...issueBox(`${err.status} ${err.code}: ${err.message}`, issuesOf(err)));
     } finally {
       button.disabled = false;
     }

@@ -1,4 +1,4 @@
-import type { DistillJob, DistillProgress } from '../api-types.ts';
+import type { DistillJobView as DistillJob, DistillProgressPayload as DistillProgress } from '@inferlab/experiments';
 import { h } from '../dom.ts';
 import { num, when } from '../format.ts';
 

@@ -1,14 +1,14 @@
-import type { Progress } from '../api-types.ts';
+import type { ExperimentProgress as Progress } from '@inferlab/experiments';
 import { h } from '../dom.ts';
 
 const SEGMENTS = ['done', 'failed', 'cancelled', 'running', 'queued'] as const;
 
-/** Share of cells finished (done, failed or cancelled), 0-100. */
-/** Cells that will not run again. Older apis send no `cancelled` count. */
+/** Cells that will not run again: done, failed or cancelled. */
 export function finishedCount(p: Progress): number {
-  return p.done + p.failed + (p.cancelled ?? 0);
+  return p.done + p.failed + p.cancelled;
 }
 
+/** Share of cells finished, 0-100. */
 export function finishedPercent(p: Progress): number {
   return p.total === 0 ? 100 : Math.round((finishedCount(p) / p.total) * 100);
 }

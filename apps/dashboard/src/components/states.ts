@@ -1,4 +1,4 @@
-import { ApiError } from '../api.ts';
+import { ApiError } from '../api/api-error.ts';
 import { h } from '../dom.ts';
 
 export const loading = (what: string): HTMLElement => h('p', { class: 'state state-loading', role: 'status' }, `Loading ${what}…`);
@@ -14,6 +14,15 @@ export function errorBox(what: string, err: unknown, retry?: () => void): HTMLEl
     'div',
     { class: 'state state-error', role: 'alert' },
     h('p', {}, h('strong', {}, `Could not load ${what}. `), detail),
+    err instanceof ApiError && err.needsToken
+      ? h(
+          'p',
+          {},
+          'This api needs an API token for reads: ',
+          h('a', { href: '/access', 'data-role': 'access-link' }, 'enter one under Access'),
+          '.',
+        )
+      : null,
     retry ? h('button', { type: 'button', onclick: () => retry() }, 'Retry') : null,
   );
 }

@@ -1,8 +1,10 @@
-import { ApiError, getJson } from '../api.ts';
-import type { CellSummary, Comparison, ExperimentListItem, MetricSummary } from '../api-types.ts';
-import { extraMetrics, LATENCY_METRICS } from '../cell-rows.ts';
-import { cellPicker, type Picked, resultsOf } from '../components/cell-picker.ts';
+import type { CellSummary, Comparison } from '@inferlab/experiments';
+import { presentMetrics } from '../cell-metrics.ts';
+import { LATENCY_METRICS } from '../cell-rows.ts';
+import { cellPicker, type Picked } from '../components/cell-picker.ts';
 import { empty, errorBox, loading } from '../components/states.ts';
+import { doneCells } from '../data/cell-data.ts';
+import { loadComparison, loadPickers } from '../data/compare-data.ts';
 import { h, replace } from '../dom.ts';
 import { flatConfig, num, percentileWithCi } from '../format.ts';
 import { navigate } from '../router.ts';
@@ -23,18 +25,10 @@ export function compareView(root: HTMLElement, query: URLSearchParams): undefine
   const result = h('div', { class: 'compare-result' });
   root.append(h('h1', {}, 'Compare two cells'), pickers, result);
 
-  void (async () => {
-    try {
-      const [{ experiments }, cellA, cellB] = await Promise.all([
-        getJson<{ experiments: ExperimentListItem[] }>('/v1/experiments'),
-        a ? getJson<{ experimentId: string }>(`/v1/cells/${encodeURIComponent(a)}`).catch(() => null) : null,
-        b ? getJson<{ experimentId: string }>(`/v1/cells/${encodeURIComponent(b)}`).catch(() => null) : null,
-      ]);
+  loadPickers(a, b).then(
+    ({ experiments, ...initial }) => {
       if (experiments.length === 0) return replace(pickers, empty('No experiments yet: submit one, then compare its cells.'));
-      const picked: { a: Picked; b: Picked } = {
-        a: cellA ? { experimentId: cellA.experimentId, cellId: a } : null,
-        b: cellB ? { experimentId: cellB.experimentId, cellId: b } : null,
-      };
+      const picked: { a: Picked; b: Picked } = initial;
       const go = h('button', { type: 'button', class: 'button', disabled: true, 'data-action': 'compare' }, 'Compare');
       const update = () => {
         go.disabled = !(picked.a && picked.b);
@@ -42,54 +36,41 @@ export function compareView(root: HTMLElement, query: URLSearchParams): undefine
       go.addEventListener('click', () =>
         navigate(`/compare?a=${encodeURIComponent(picked.a?.cellId ?? '')}&b=${encodeURIComponent(picked.b?.cellId ?? '')}`),
       );
-      replace(
-        pickers,
-        cellPicker('a', experiments, picked.a, (p) => {
-          picked.a = p;
-          update();
-        }),
-        cellPicker('b', experiments, picked.b, (p) => {
-          picked.b = p;
-          update();
-        }),
-        go,
-      );
+      const picker = (side: 'a' | 'b') =>
+        cellPicker(
+          side,
+          experiments,
+          picked[side],
+          (p) => {
+            picked[side] = p;
+            update();
+          },
+          doneCells,
+        );
+      replace(pickers, picker('a'), picker('b'), go);
       update();
-    } catch (err) {
-      replace(pickers, errorBox('the experiments', err));
-    }
-  })();
+    },
+    (err) => replace(pickers, errorBox('the experiments', err)),
+  );
 
-  if (a && b) void showComparison(result, a, b);
-  else result.append(empty('Pick cell A and cell B (from any experiments), or tick two cells in an experiment’s table.'));
+  if (a && b) {
+    replace(result, loading('the comparison'));
+    loadComparison(a, b).then(
+      (page) => {
+        const notice =
+          page.missingRoute === null
+            ? null
+            : h(
+                'div',
+                { class: 'state state-error', role: 'alert', 'data-testid': 'compare-unavailable' },
+                `This api has no comparison endpoint yet (GET /v1/compare answered ${page.missingRoute}): ratios with confidence intervals and significance cannot be shown. The cells are side by side below.`,
+              );
+        replace(result, notice, page.comparison ? significanceTable(page.comparison) : null, sideBySide(page.a, page.b));
+      },
+      (err) => replace(result, errorBox('the comparison', err)),
+    );
+  } else result.append(empty('Pick cell A and cell B (from any experiments), or tick two cells in an experiment’s table.'));
   return undefined;
-}
-
-async function showComparison(el: HTMLElement, a: string, b: string): Promise<void> {
-  replace(el, loading('the comparison'));
-  let comparison: Comparison | null = null;
-  let notice: HTMLElement | null = null;
-  try {
-    comparison = await getJson<Comparison>(`/v1/compare?a=${encodeURIComponent(a)}&b=${encodeURIComponent(b)}`);
-  } catch (err) {
-    if (!(err instanceof ApiError)) return replace(el, errorBox('the comparison', err));
-    if (err.routeMissing)
-      notice = h(
-        'div',
-        { class: 'state state-error', role: 'alert', 'data-testid': 'compare-unavailable' },
-        `This api has no comparison endpoint yet (GET /v1/compare answered ${err.status}): ratios with confidence intervals and significance cannot be shown. The cells are side by side below.`,
-      );
-    else return replace(el, errorBox('the comparison', err));
-  }
-  const [sa, sb] = comparison ? [comparison.a, comparison.b] : await Promise.all([summaryOf(a), summaryOf(b)]);
-  if (!sa || !sb) return replace(el, errorBox('the cells', new Error(`cell ${!sa ? a : b} not found`)));
-  replace(el, notice, comparison ? significanceTable(comparison) : null, sideBySide(sa, sb));
-}
-
-async function summaryOf(cellId: string): Promise<CellSummary | null> {
-  const cell = await getJson<{ experimentId: string }>(`/v1/cells/${encodeURIComponent(cellId)}`).catch(() => null);
-  if (!cell) return null;
-  return (await resultsOf(cell.experimentId)).cells.find((c) => c.cellId === cellId) ?? null;
 }
 
 function significanceTable(c: Comparison): HTMLElement {
@@ -111,11 +92,7 @@ function significanceTable(c: Comparison): HTMLElement {
     'section',
     {},
     h('h2', {}, 'b against a'),
-    h(
-      'p',
-      { class: 'hint' },
-      `ratio = ${String(c.method['ratio'] ?? 'median(b)/median(a)')}, ${String(c.method['ci'] ?? '')} CI, ${String(c.method['test'] ?? '')}`,
-    ),
+    h('p', { class: 'hint' }, `ratio = ${c.method.ratio}, ${c.method.ci} CI, ${c.method.test}`),
     h(
       'div',
       { class: 'scroll' },
@@ -153,24 +130,23 @@ function sideBySide(a: CellSummary, b: CellSummary): HTMLElement {
   const numRow = (name: string, x: number | null | undefined, y: number | null | undefined) =>
     rows.push([name, show(x), show(y), typeof x === 'number' && typeof y === 'number' && x !== 0 ? `${num(y / x)}×` : '']);
   numRow('requests', a.requests, b.requests);
-  for (const k of ['model_size_MB', 'time_s', 'tokens_generated', 'tokens_per_s'] as const)
-    numRow(k, a.seed?.[k] as number, b.seed?.[k] as number);
+  for (const k of ['model_size_MB', 'time_s', 'tokens_generated', 'tokens_per_s'] as const) numRow(k, a.seed?.[k], b.seed?.[k]);
   for (const m of LATENCY_METRICS)
     for (const p of ['p50', 'p95', 'p99'] as const) {
-      const x = percentileWithCi(a[m] as MetricSummary | null, p);
-      const y = percentileWithCi(b[m] as MetricSummary | null, p);
-      const ma = (a[m] as MetricSummary | null)?.[p];
-      const mb = (b[m] as MetricSummary | null)?.[p];
-      rows.push([`${m.toUpperCase()} ${p} ms`, mark(x), mark(y), ma && mb ? `${num(mb / ma)}×` : '']);
+      const ma = a[m]?.[p];
+      const mb = b[m]?.[p];
+      rows.push([
+        `${m.toUpperCase()} ${p} ms`,
+        mark(percentileWithCi(a[m], p)),
+        mark(percentileWithCi(b[m], p)),
+        ma && mb ? `${num(mb / ma)}×` : '',
+      ]);
     }
-  numRow('throughput tokens/s', a.throughput?.tokensPerS, b.throughput?.tokensPerS);
-  const ea = extraMetrics(a);
-  const eb = extraMetrics(b);
-  for (const k of [...new Set([...Object.keys(ea), ...Object.keys(eb)])]) {
-    const x = ea[k] ?? null;
-    const y = eb[k] ?? null;
-    if (typeof x === 'number' || typeof y === 'number') numRow(k, x as number, y as number);
-    else rows.push([k, String(x ?? '–'), String(y ?? '–'), '']);
+  for (const m of presentMetrics([a, b])) {
+    const x = m.value(a);
+    const y = m.value(b);
+    if (typeof x === 'number' || typeof y === 'number') numRow(m.key, typeof x === 'number' ? x : null, typeof y === 'number' ? y : null);
+    else rows.push([m.key, String(x ?? '–'), String(y ?? '–'), '']);
   }
   return h(
     'section',

@@ -1,12 +1,9 @@
-import { getJson } from '../api.ts';
-import type { DistillJob } from '../api-types.ts';
+import type { DistillJobView } from '@inferlab/experiments';
 import { distillForm } from '../components/distill-form.ts';
 import { DISTILL_COLUMNS, distillRows } from '../components/distill-row.ts';
 import { empty, errorBox, loading } from '../components/states.ts';
+import { anyActive, DISTILL_POLL_MS, loadDistillJobs, submitDistill } from '../data/distill-data.ts';
 import { h, replace } from '../dom.ts';
-
-/** Distill jobs have no live events: the list is polled this often, only while a job is queued or running. */
-export const DISTILL_POLL_MS = 2000;
 
 /** Exit heads: the distill jobs (train exit heads for early exit) and a form to start one. */
 export function distillView(root: HTMLElement): () => void {
@@ -14,7 +11,7 @@ export function distillView(root: HTMLElement): () => void {
   root.append(
     h('h1', {}, 'Exit heads'),
     h('p', { class: 'hint' }, 'Distill jobs train exit heads on a worker; early-exit and self-speculative cells use a finished version.'),
-    distillForm(() => void load()),
+    distillForm(submitDistill, () => void load()),
     h('h2', {}, 'Distill jobs'),
     body,
   );
@@ -22,7 +19,7 @@ export function distillView(root: HTMLElement): () => void {
   let left = false;
   let generation = 0;
 
-  const render = (jobs: DistillJob[]) => {
+  const render = (jobs: DistillJobView[]) => {
     if (jobs.length === 0) return replace(body, empty('No distill jobs yet. Submit one above.'));
     replace(
       body,
@@ -45,10 +42,10 @@ export function distillView(root: HTMLElement): () => void {
     const mine = ++generation;
     let again = false;
     try {
-      const { jobs } = await getJson<{ jobs: DistillJob[] }>('/v1/distill');
+      const jobs = await loadDistillJobs();
       if (left || mine !== generation) return;
       render(jobs);
-      again = jobs.some((j) => j.status === 'queued' || j.status === 'running');
+      again = anyActive(jobs);
     } catch (err) {
       if (left || mine !== generation) return;
       replace(

@@ -1,16 +1,15 @@
-import { getJson, postJson } from '../api.ts';
-import type { CellSummary, ExperimentResults, ExperimentView } from '../api-types.ts';
+import type { CellSummary, ExperimentResults, ExperimentView } from '@inferlab/experiments';
+import { onLive } from '../api/live.ts';
 import { flatCell } from '../cell-rows.ts';
 import { cellTable } from '../components/cell-table.ts';
 import { chartsPanel } from '../components/charts-panel.ts';
-import { finishedCount, progressBar } from '../components/progress-bar.ts';
+import { progressBar } from '../components/progress-bar.ts';
 import { errorBox, loading } from '../components/states.ts';
 import { download, toCsv } from '../csv.ts';
+import { cancelExperiment, chartTokens, finishedCells, liveUpdate, loadExperimentPage } from '../data/experiment-data.ts';
 import { h, replace } from '../dom.ts';
 import { cellLabel, varyingKeys, when } from '../format.ts';
-import { onLive } from '../live.ts';
 import { navigate } from '../router.ts';
-import { TOKEN_KEY } from './submit-view.ts';
 
 /** One experiment: header with live progress, the cell table, exports, charts and the matrix. */
 export function experimentView(root: HTMLElement, _q: URLSearchParams, match: RegExpMatchArray): () => void {
@@ -25,13 +24,10 @@ export function experimentView(root: HTMLElement, _q: URLSearchParams, match: Re
 
   const load = async () => {
     try {
-      const [experiment, results] = await Promise.all([
-        getJson<ExperimentView>(`/v1/experiments/${encodeURIComponent(id)}`),
-        getJson<ExperimentResults>(`/v1/experiments/${encodeURIComponent(id)}/results`),
-      ]);
-      view = experiment;
-      finished = finishedCount(experiment.progress);
-      render(experiment, results);
+      const page = await loadExperimentPage(id);
+      view = page.experiment;
+      finished = finishedCells(page.experiment.progress);
+      render(page.experiment, page.results);
     } catch (err) {
       replace(
         body,
@@ -45,71 +41,7 @@ export function experimentView(root: HTMLElement, _q: URLSearchParams, match: Re
     const varying = varyingKeys(results.cells.map((c) => c.config));
     const label = (c: CellSummary) => cellLabel(c.config, varying);
     replace(progressSlot, progressBar(experiment.progress));
-    const compareButton = h(
-      'button',
-      { type: 'button', class: 'button', disabled: true, 'data-action': 'compare' },
-      'Compare 2 ticked cells',
-    );
-    let picked: string[] = [];
-    compareButton.addEventListener('click', () =>
-      navigate(`/compare?a=${encodeURIComponent(picked[0] ?? '')}&b=${encodeURIComponent(picked[1] ?? '')}`),
-    );
-    const table = cellTable(results.cells, {
-      label,
-      onPick: (ids) => {
-        picked = ids;
-        compareButton.disabled = ids.length !== 2;
-      },
-    });
-    const base = `inferlab-${slug(experiment.name)}-${experiment.id.slice(0, 8)}`;
-    const exports = h(
-      'div',
-      { class: 'actions' },
-      compareButton,
-      h(
-        'button',
-        {
-          type: 'button',
-          class: 'button secondary',
-          'data-action': 'csv',
-          onclick: () => download(`${base}.csv`, 'text/csv', toCsv(results.cells.map((c) => flatCell(c, label(c))))),
-        },
-        'Export CSV',
-      ),
-      h(
-        'button',
-        {
-          type: 'button',
-          class: 'button secondary',
-          'data-action': 'json',
-          onclick: () => download(`${base}.json`, 'application/json', `${JSON.stringify(results, null, 2)}\n`),
-        },
-        'Export JSON',
-      ),
-    );
-    const cancelStatus = h('span', { class: 'hint', 'data-role': 'cancel-status' });
-    const cancelButton = h('button', { type: 'button', class: 'button secondary', 'data-action': 'cancel' }, 'Cancel experiment');
-    cancelButton.addEventListener('click', () => {
-      cancelButton.disabled = true;
-      cancelStatus.textContent = 'cancelling…';
-      // The write token entered on the submit page, if the api requires one.
-      postJson<{ cancelled: number }>(
-        `/v1/experiments/${encodeURIComponent(experiment.id)}/cancel`,
-        '{}',
-        sessionStorage.getItem(TOKEN_KEY) ?? '',
-      )
-        .then((r) => {
-          cancelStatus.textContent = `${r.cancelled} cells cancelled`;
-          void load();
-        })
-        .catch((err: Error) => {
-          cancelButton.disabled = false;
-          cancelStatus.textContent = `could not cancel: ${err.message}`;
-        });
-    });
-    const open = experiment.status === 'queued' || experiment.status === 'running';
-    if (open) exports.append(cancelButton, cancelStatus);
-    const charts = chartsPanel(results.cells, label);
+    const charts = chartsPanel(results.cells, label, chartTokens(results));
     destroyCharts = charts.destroy;
     const prompts = experiment.cells[0]?.config.prompts ?? [];
     replace(
@@ -126,14 +58,7 @@ export function experimentView(root: HTMLElement, _q: URLSearchParams, match: Re
         ),
         progressSlot,
       ),
-      h(
-        'section',
-        {},
-        h('h2', {}, `Cells (${results.cells.length})`),
-        exports,
-        table,
-        h('p', { class: 'hint' }, 'Latencies in ms as p = value [95% bootstrap CI]. Tick two done cells to compare them.'),
-      ),
+      cellsSection(experiment, results, label, () => void load()),
       charts.el,
       h(
         'section',
@@ -149,12 +74,12 @@ export function experimentView(root: HTMLElement, _q: URLSearchParams, match: Re
   void load();
   const offs = [
     onLive('experiment', (e) => {
-      if (e.id !== id || view === null) return;
-      view = { ...view, status: e.status, progress: e.progress };
-      const running = e.cell?.done !== undefined && e.cell.total !== undefined ? { done: e.cell.done, total: e.cell.total } : undefined;
-      replace(progressSlot, progressBar(e.progress, running));
+      const update = view === null ? null : liveUpdate(view, finished, e);
+      if (update === null) return;
+      view = update.view;
+      replace(progressSlot, progressBar(update.view.progress, update.running));
       // New results only when a cell finished; debounced because cells can finish in bursts.
-      if (finishedCount(e.progress) !== finished) {
+      if (update.reload) {
         clearTimeout(reloadTimer);
         reloadTimer = setTimeout(() => void load(), 250);
       }
@@ -166,6 +91,67 @@ export function experimentView(root: HTMLElement, _q: URLSearchParams, match: Re
     destroyCharts();
     for (const off of offs) off();
   };
+}
+
+/** The cell table with compare, CSV/JSON export and (while open) cancel. */
+function cellsSection(experiment: ExperimentView, results: ExperimentResults, label: (c: CellSummary) => string, reload: () => void) {
+  const compareButton = h(
+    'button',
+    { type: 'button', class: 'button', disabled: true, 'data-action': 'compare' },
+    'Compare 2 ticked cells',
+  );
+  let picked: string[] = [];
+  compareButton.addEventListener('click', () =>
+    navigate(`/compare?a=${encodeURIComponent(picked[0] ?? '')}&b=${encodeURIComponent(picked[1] ?? '')}`),
+  );
+  const table = cellTable(results.cells, {
+    label,
+    onPick: (ids) => {
+      picked = ids;
+      compareButton.disabled = ids.length !== 2;
+    },
+  });
+  const base = `inferlab-${slug(experiment.name)}-${experiment.id.slice(0, 8)}`;
+  const button = (action: string, text: string, onclick: () => void) =>
+    h('button', { type: 'button', class: 'button secondary', 'data-action': action, onclick }, text);
+  const actions = h(
+    'div',
+    { class: 'actions' },
+    compareButton,
+    button('csv', 'Export CSV', () =>
+      download(`${base}.csv`, 'text/csv', toCsv(results.cells.map((c) => flatCell(c, label(c), results.cells)))),
+    ),
+    button('json', 'Export JSON', () => download(`${base}.json`, 'application/json', `${JSON.stringify(results, null, 2)}\n`)),
+  );
+  if (experiment.status === 'queued' || experiment.status === 'running') actions.append(...cancelControls(experiment.id, reload));
+  return h(
+    'section',
+    {},
+    h('h2', {}, `Cells (${results.cells.length})`),
+    actions,
+    table,
+    h('p', { class: 'hint' }, 'Latencies in ms as p = value [95% bootstrap CI]. Tick two done cells to compare them.'),
+  );
+}
+
+function cancelControls(experimentId: string, reload: () => void): HTMLElement[] {
+  const status = h('span', { class: 'hint', 'data-role': 'cancel-status' });
+  const cancel = h('button', { type: 'button', class: 'button secondary', 'data-action': 'cancel' }, 'Cancel experiment');
+  cancel.addEventListener('click', () => {
+    cancel.disabled = true;
+    status.textContent = 'cancelling…';
+    cancelExperiment(experimentId).then(
+      (r) => {
+        status.textContent = `${r.cancelled} cells cancelled`;
+        reload();
+      },
+      (err: Error) => {
+        cancel.disabled = false;
+        status.textContent = `could not cancel: ${err.message}`;
+      },
+    );
+  });
+  return [cancel, status];
 }
 
 const slug = (s: string) =>

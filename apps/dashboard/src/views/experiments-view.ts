@@ -1,23 +1,24 @@
-import { getJson } from '../api.ts';
-import type { ExperimentEvent, ExperimentListItem } from '../api-types.ts';
+import { onLive } from '../api/live.ts';
 import { progressBar } from '../components/progress-bar.ts';
 import { empty, errorBox, loading } from '../components/states.ts';
+import { applyListEvent, type ListedExperiment, loadExperiments } from '../data/experiments-data.ts';
 import { h, replace } from '../dom.ts';
 import { when } from '../format.ts';
-import { onLive } from '../live.ts';
 
 /** The experiments list; rows follow the live stream instead of polling. */
 export function experimentsView(root: HTMLElement): () => void {
   const body = h('div', {}, loading('experiments'));
   root.append(h('h1', {}, 'Experiments'), body);
-  const rows = new Map<string, { item: ExperimentListItem; row: HTMLTableRowElement; running?: { done: number; total: number } }>();
+  const listed = new Map<string, ListedExperiment>();
+  const rows = new Map<string, HTMLTableRowElement>();
   let loaded = false;
   let loadingNow = false;
 
   const renderRow = (id: string) => {
-    const entry = rows.get(id);
-    if (!entry) return;
-    const { item, row, running } = entry;
+    const entry = listed.get(id);
+    const row = rows.get(id);
+    if (!entry || !row) return;
+    const { item, running } = entry;
     row.dataset['status'] = item.status;
     replace(
       row,
@@ -28,36 +29,40 @@ export function experimentsView(root: HTMLElement): () => void {
     );
   };
 
+  const render = () => {
+    if (listed.size === 0)
+      return replace(body, empty('No experiments yet.', h('a', { href: '/submit', class: 'button' }, 'Submit a matrix')));
+    const tbody = h('tbody');
+    rows.clear();
+    for (const id of listed.keys()) {
+      const row = h('tr', { 'data-experiment': id });
+      rows.set(id, row);
+      renderRow(id);
+      tbody.append(row);
+    }
+    replace(
+      body,
+      h(
+        'div',
+        { class: 'scroll' },
+        h(
+          'table',
+          { class: 'list' },
+          h('thead', {}, h('tr', {}, h('th', {}, 'name'), h('th', {}, 'submitted'), h('th', {}, 'status'), h('th', {}, 'progress'))),
+          tbody,
+        ),
+      ),
+    );
+  };
+
   const load = async () => {
     if (loadingNow) return;
     loadingNow = true;
     try {
-      const { experiments } = await getJson<{ experiments: ExperimentListItem[] }>('/v1/experiments');
-      rows.clear();
-      if (experiments.length === 0) {
-        replace(body, empty('No experiments yet.', h('a', { href: '/submit', class: 'button' }, 'Submit a matrix')));
-      } else {
-        const tbody = h('tbody');
-        for (const item of experiments) {
-          const row = h('tr', { 'data-experiment': item.id });
-          rows.set(item.id, { item, row });
-          renderRow(item.id);
-          tbody.append(row);
-        }
-        replace(
-          body,
-          h(
-            'div',
-            { class: 'scroll' },
-            h(
-              'table',
-              { class: 'list' },
-              h('thead', {}, h('tr', {}, h('th', {}, 'name'), h('th', {}, 'submitted'), h('th', {}, 'status'), h('th', {}, 'progress'))),
-              tbody,
-            ),
-          ),
-        );
-      }
+      const experiments = await loadExperiments();
+      listed.clear();
+      for (const item of experiments) listed.set(item.id, { item });
+      render();
       loaded = true;
     } catch (err) {
       replace(
@@ -69,17 +74,14 @@ export function experimentsView(root: HTMLElement): () => void {
     }
   };
 
-  const onExperiment = (e: ExperimentEvent) => {
-    const entry = rows.get(e.id);
-    // One we have not seen (submitted elsewhere): the list is stale, fetch it once.
-    if (!entry) return void (loaded && load());
-    entry.item = { ...entry.item, status: e.status, progress: e.progress };
-    if (e.cell?.done !== undefined && e.cell.total !== undefined) entry.running = { done: e.cell.done, total: e.cell.total };
-    renderRow(e.id);
-  };
-
   void load();
-  const offs = [onLive('experiment', onExperiment), onLive('open', () => void (loaded && load()))];
+  const offs = [
+    onLive('experiment', (e) => {
+      if (applyListEvent(listed, e) === 'unlisted') return void (loaded && load());
+      renderRow(e.id);
+    }),
+    onLive('open', () => void (loaded && load())),
+  ];
   return () => {
     for (const off of offs) off();
   };

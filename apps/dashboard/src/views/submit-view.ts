@@ -1,5 +1,7 @@
-import { ApiError, postJson } from '../api.ts';
+import { accessTokens, setAccessTokens } from '../api/access-tokens.ts';
+import { ApiError, issuesOf } from '../api/api-error.ts';
 import { type Issue, issueBox } from '../components/issue-list.ts';
+import { submitMatrix } from '../data/submit-data.ts';
 import { h, replace } from '../dom.ts';
 import { navigate } from '../router.ts';
 
@@ -18,8 +20,6 @@ export const EXAMPLE_MATRIX = {
   warmup: 1,
 };
 
-export const TOKEN_KEY = 'inferlab-write-token';
-
 /** Paste or edit a matrix; the api's validation issues appear beside the text, field by field. */
 export function submitView(root: HTMLElement): undefined {
   const input = h('textarea', { id: 'matrix', spellcheck: 'false', rows: 22, 'aria-describedby': 'matrix-issues' });
@@ -30,9 +30,14 @@ export function submitView(root: HTMLElement): undefined {
     h('p', { class: 'hint' }, 'Validation errors from the api appear here.'),
   );
   const button = h('button', { type: 'submit', class: 'button' }, 'Submit experiment');
-  // Kept for this tab only: a token is a credential.
-  const token = h('input', { type: 'password', id: 'token', autocomplete: 'off', placeholder: 'API token (only if the api requires one)' });
-  token.value = sessionStorage.getItem(TOKEN_KEY) ?? '';
+  // The write token of the Access page (kept for this tab only: a token is a credential).
+  const token = h('input', {
+    type: 'password',
+    id: 'token',
+    autocomplete: 'off',
+    placeholder: 'write token (only if the api requires one)',
+  });
+  token.value = accessTokens().write;
   const form = h(
     'form',
     { class: 'submit-form' },
@@ -59,14 +64,12 @@ export function submitView(root: HTMLElement): undefined {
     button.disabled = true;
     replace(issues, h('p', { class: 'state state-loading', role: 'status' }, 'Submitting…'));
     try {
-      if (token.value) sessionStorage.setItem(TOKEN_KEY, token.value);
-      else sessionStorage.removeItem(TOKEN_KEY);
-      const created = await postJson<{ id: string; cells: unknown[] }>('/v1/experiments', input.value, token.value);
+      if (token.value.trim() !== accessTokens().write) setAccessTokens({ write: token.value });
+      const created = await submitMatrix(input.value);
       navigate(`/experiments/${encodeURIComponent(created.id)}`);
     } catch (err) {
       if (!(err instanceof ApiError)) return show(String(err), []);
-      const list = Array.isArray(err.body['issues']) ? (err.body['issues'] as Issue[]) : [];
-      show(`${err.status} ${err.code}: ${err.message}`, list);
+      show(`${err.status} ${err.code}: ${err.message}`, issuesOf(err));
     } finally {
       button.disabled = false;
     }

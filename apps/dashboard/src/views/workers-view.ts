@@ -1,9 +1,9 @@
-import { getJson } from '../api.ts';
-import type { QueueDepth, WorkerView } from '../api-types.ts';
+import type { QueueDepth, WorkerView } from '@inferlab/experiments';
+import { onLive } from '../api/live.ts';
 import { empty, errorBox, loading } from '../components/states.ts';
+import { loadQueues as fetchQueues, loadWorkers as fetchWorkers } from '../data/workers-data.ts';
 import { h, replace } from '../dom.ts';
 import { ago } from '../format.ts';
-import { onLive } from '../live.ts';
 
 /** Workers (live from heartbeats) and the cell queues' depth per device class. */
 export function workersView(root: HTMLElement): () => void {
@@ -56,13 +56,13 @@ export function workersView(root: HTMLElement): () => void {
   };
 
   const loadWorkers = () =>
-    getJson<{ workers: WorkerView[] }>('/v1/workers').then(
-      (r) => renderWorkers(r.workers),
+    fetchWorkers().then(
+      (workers) => renderWorkers(workers),
       (err) => replace(workersEl, errorBox('the workers', err, loadWorkers)),
     );
   const loadQueues = () =>
-    getJson<{ queues: QueueDepth[] }>('/v1/queues').then(
-      ({ queues }) =>
+    fetchQueues().then(
+      (queues: QueueDepth[]) =>
         replace(
           queuesEl,
           h(

@@ -1,0 +1,15 @@
+import { describe, expect, it } from 'vitest';
+import { eventsUrl, readHeaderToken } from './access-tokens.ts';
+
+describe('access tokens', () => {
+  it('puts only the read token in the live stream URL, never the write token', () => {
+    expect(eventsUrl({ read: 'r 1&x', write: 'w-secret' })).toBe('/v1/events?access_token=r%201%26x');
+    expect(eventsUrl({ read: '', write: 'w-secret' })).toBe('/v1/events');
+    expect(eventsUrl({ read: '', write: '' })).toBe('/v1/events');
+  });
+  it('reads with the read token as a header, else the write token (which may read)', () => {
+    expect(readHeaderToken({ read: 'r', write: 'w' })).toBe('r');
+    expect(readHeaderToken({ read: '', write: 'w' })).toBe('w');
+    expect(readHeaderToken({ read: '', write: '' })).toBe('');
+  });
+});

@@ -1,0 +1,80 @@
+import type { CellSummary, Quality } from '@inferlab/experiments';
+
+/** A complete, typed CellSummary for unit tests: done with `tokensPerS`, failed when it is null. */
+export function cellSummary(id: string, tokensPerS: number | null, over: Partial<CellSummary> = {}): CellSummary {
+  return {
+    cellId: id,
+    index: 0,
+    status: tokensPerS === null ? 'failed' : 'done',
+    attempt: 1,
+    error: tokensPerS === null ? 'boom' : null,
+    config: {
+      model: 'forge:gpt2-tiny',
+      variant: { dtype: 'fp32', cache: true },
+      decoding: { strategy: 'greedy' },
+      prompts: ['p'],
+      maxNewTokens: 4,
+      batchSize: 1,
+      device: 'cpu',
+      threads: 1,
+      repetitions: 1,
+      warmup: 0,
+    },
+    requests: tokensPerS === null ? 0 : 1,
+    seed:
+      tokensPerS === null
+        ? null
+        : {
+            mode: 'fp32 cache',
+            dtype: 'fp32',
+            use_cache: true,
+            model_size_MB: 1,
+            time_s: 0.1,
+            tokens_generated: 4,
+            tokens_per_s: tokensPerS,
+            p50_e2el_ms: 100,
+            p95_e2el_ms: 100,
+            p99_e2el_ms: 100,
+            p50_ttft_ms: 10,
+            p95_ttft_ms: 10,
+            p99_ttft_ms: 10,
+          },
+    ttft: null,
+    tpot: null,
+    tpotUnavailable: null,
+    e2el: null,
+    itl: null,
+    throughput: { tokensPerS: null, requestsPerS: null, windowMs: null },
+    repetitions: null,
+    decodeSlope: null,
+    queue: null,
+    goodput: null,
+    strategy: null,
+    model: { file: null, sha256: null, fileBytes: null, paramCount: null, paramBytes: null },
+    peakRssBytes: null,
+    kvCacheBytes: null,
+    kvCacheDtype: null,
+    weightBytes: null,
+    gpu: null,
+    cpu: null,
+    wallMs: null,
+    environment: null,
+    metricsVersion: null,
+    cost: { cpuMsPer1kTokens: null, energy: null, joulesPer1kTokens: null, pricePerHour: null, costPer1MTokens: null },
+    quality: null,
+    ...over,
+  };
+}
+
+export const quality = (top1Agreement: number, meanKl: number, perplexityDelta: number): Quality => ({
+  evalText: 'eval',
+  reference: 'fp32',
+  positions: 256,
+  perplexity: 20 + perplexityDelta,
+  perplexityFp32: 20,
+  perplexityDelta,
+  top1Agreement,
+  meanKl,
+  greedyPrefix: 16,
+  greedyTokens: 16,
+});

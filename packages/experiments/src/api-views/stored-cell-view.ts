@@ -1,0 +1,35 @@
+import { z } from 'zod';
+import { cellConfigSchema } from '../cell-config.ts';
+import { type CellResult, energySchema, environmentSchema, qualitySchema } from '../payloads.ts';
+import { cellStatusSchema } from './experiment-views.ts';
+
+/** `GET /v1/cells/:id`: the stored cell, which experiment it belongs to, who ran it, its model. */
+export const storedCellViewSchema = z.object({
+  id: z.string(),
+  experimentId: z.string(),
+  index: z.number().int().min(0),
+  config: cellConfigSchema,
+  status: cellStatusSchema,
+  attempt: z.number().int().min(0),
+  workerId: z.string().nullable(),
+  error: z.string().nullable(),
+  startedAt: z.string().nullable(),
+  finishedAt: z.string().nullable(),
+  model: z
+    .object({
+      file: z.string().nullable(),
+      sha256: z.string(),
+      fileBytes: z.number().nullable(),
+      paramCount: z.number().nullable(),
+      paramBytes: z.number().nullable(),
+    })
+    .nullable(),
+  environment: environmentSchema.nullable(),
+  memory: z.custom<CellResult['memory']>((v) => typeof v === 'object').nullable(),
+  cpu: z.object({ userMs: z.number(), systemMs: z.number() }).nullable(),
+  wallMs: z.number().nullable(),
+  metricsVersion: z.string().nullable(),
+  energy: energySchema.nullable(),
+  quality: qualitySchema.nullable(),
+});
+export type StoredCellView = z.infer<typeof storedCellViewSchema>;

@@ -1,0 +1,31 @@
+import { z } from 'zod';
+import { DEVICES } from '../cell-config.ts';
+import { workerInfoSchema } from '../payloads.ts';
+
+/** One worker of `GET /v1/workers` (and of `event: workers`): its heartbeat info and whether it is alive. */
+export const workerViewSchema = workerInfoSchema.extend({
+  startedAt: z.string(),
+  lastHeartbeatAt: z.string(),
+  currentCellId: z.string().nullable(),
+  status: z.enum(['alive', 'lost']),
+  lastHeartbeatAgeMs: z.number(),
+});
+export type WorkerView = z.infer<typeof workerViewSchema>;
+export const workersListSchema = z.object({ workers: z.array(workerViewSchema) });
+export type WorkersList = z.infer<typeof workersListSchema>;
+
+const count = z.number().int().min(0);
+
+/** BullMQ job counts of one device's cell queue (`GET /v1/queues`). */
+export const queueDepthSchema = z.object({
+  device: z.enum(DEVICES),
+  queue: z.string(),
+  waiting: count,
+  active: count,
+  delayed: count,
+  prioritized: count,
+  failed: count,
+  completed: count,
+});
+export type QueueDepth = z.infer<typeof queueDepthSchema>;
+export const queueDepthsSchema = z.object({ queues: z.array(queueDepthSchema) });
