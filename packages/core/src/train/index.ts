@@ -13,6 +13,7 @@ export { GradTape, GradTapeError } from './grad-tape.ts';
 export { type LrSchedule, learningRate } from './lr-schedule.ts';
 export { loadTeacher, specFromFolderConfig, type TeacherLogits } from './teacher-session.ts';
 export { buildTrainGraph, TRAIN_GRAPH_IO, type TrainGraphOptions, type TrainLoss, type WeightShapes } from './train-graph.ts';
+export { estimateTrainMemoryBytes } from './train-memory.ts';
 export { TrainCancelledError, type TrainHooks, type TrainProgress, type TrainResult, trainModel } from './train-model.ts';
 export {
   optionsFingerprint,

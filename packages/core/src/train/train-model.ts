@@ -43,6 +43,8 @@ export type TrainResult = {
   tokensPerSecond: number;
   /** The step the run resumed from (0: a fresh start). */
   resumedFrom: number;
+  /** Where this process's step time went: graph runs (forward+backward, incl. teacher) vs clip + AdamW. */
+  seconds: { graph: number; optimizer: number };
 };
 
 export class TrainCancelledError extends Error {
@@ -113,6 +115,7 @@ export async function trainModel(options: TrainModelOptions, hooks: TrainHooks =
   const tokensPerStep = o.batchSize * o.seqLen * o.gradAccumulation;
   const sums = o.gradAccumulation > 1 ? params.map((p) => new Float32Array(p.length)) : [];
   let ownSeconds = 0;
+  const split = { graph: 0, optimizer: 0 };
   try {
     while (meta.step < o.steps) {
       if (hooks.signal?.aborted === true)
@@ -128,9 +131,12 @@ export async function trainModel(options: TrainModelOptions, hooks: TrainHooks =
         if (o.gradAccumulation === 1) grads = out.grads;
         else addInto(sums, out.grads, micro === 0);
       }
+      const ran = performance.now();
       const norm = globalNorm(grads) / o.gradAccumulation;
       const lr = learningRate(meta.step, o.schedule);
       adam.step(params, grads, lr, clipScale(norm, o.clipNorm) / o.gradAccumulation);
+      split.graph += (ran - started) / 1000;
+      split.optimizer += (performance.now() - ran) / 1000;
       meta.step += 1;
       meta.tokensSeen += tokensPerStep;
       meta.losses.push(stepLoss);
@@ -170,6 +176,7 @@ export async function trainModel(options: TrainModelOptions, hooks: TrainHooks =
     trainSeconds: meta.trainSeconds,
     tokensPerSecond: ownSeconds > 0 ? ((meta.step - resumedFrom) * tokensPerStep) / ownSeconds : 0,
     resumedFrom,
+    seconds: split,
   };
 }
 
