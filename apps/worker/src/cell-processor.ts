@@ -1,41 +1,40 @@
 import { GpuProbe } from '@inferlab/core';
-import { type CellJob, RESULT_JOB_OPTIONS, type ResultMessage, resultJobId } from '@inferlab/experiments';
+import type { ResultMessage } from '@inferlab/experiments';
+import { type CellJob, cellIssues, resultJobId, UnrunnableCellError } from '@inferlab/experiments';
 import type { Job, Queue } from 'bullmq';
 import type { InferenceHost } from './inference-host.ts';
-import { errorForBullmq, jobFailure } from './job-failure.ts';
+import { attemptOf, publisher, runAttempt, throttle } from './job-attempt.ts';
+import type { Logger } from './logger.ts';
 
-export type ProcessorDeps = {
-  host: InferenceHost;
+export type CellProcessorDeps = {
+  host: Pick<InferenceHost, 'run' | 'cancel'>;
   results: Queue<ResultMessage>;
   workerId: string;
+  log: Logger;
   /** Told when a cell starts and ends, for heartbeats. */
   onCurrentCell: (cellId: string | null) => void;
-  log: (line: string) => void;
   /** Whether the experiment was cancelled (the api sets a Redis key); checked before and during a cell. */
   isCancelled: (experimentId: string) => Promise<boolean>;
   /** cuda cells: the GPU NVML samples (nvidia-smi -i); default 0. */
   gpu?: string;
+  cancelPollMs?: number;
 };
-
-const CANCEL_POLL_MS = 1000;
 
 const PROGRESS_EVERY_MS = 1000;
 
-/** The BullMQ processor of `cells-<device>`: runs the cell off-thread, publishes to `results`. */
-export function createCellProcessor(deps: ProcessorDeps) {
+/** The BullMQ processor of `cells-<device>`: refuses what cannot run, runs the rest off-thread, publishes to `results`. */
+export function createCellProcessor(deps: CellProcessorDeps) {
+  const publish = publisher(deps.results);
   return async (job: Job<CellJob>): Promise<{ requests: number; cancelled?: true }> => {
     const { cellId, experimentId, config } = job.data;
+    const attempt = attemptOf(job);
+    const log = deps.log.child({ cellId, experimentId, attempt });
     if (await deps.isCancelled(experimentId)) {
-      deps.log(`cell ${cellId} skipped: its experiment was cancelled`);
+      log.info('cell skipped: its experiment was cancelled');
       return { requests: 0, cancelled: true };
     }
-    // attemptsStarted counts stalled (killed-worker) restarts too, so each try has its own number.
-    const attempt = Math.max(job.attemptsStarted, job.attemptsMade + 1);
-    const publish = (msg: ResultMessage, jobId?: string) =>
-      deps.results.add(msg.kind, msg, jobId ? { ...RESULT_JOB_OPTIONS, jobId } : RESULT_JOB_OPTIONS);
+    const ref = { cellId, experimentId, attempt, workerId: deps.workerId };
     deps.onCurrentCell(cellId);
-    await publish({ kind: 'cell-started', cellId, experimentId, attempt, workerId: deps.workerId, at: new Date().toISOString() });
-    let lastProgress = 0;
     let runId: number | null = null;
     const cancelPoll = setInterval(() => {
       void deps
@@ -44,47 +43,43 @@ export function createCellProcessor(deps: ProcessorDeps) {
           if (yes && runId !== null) deps.host.cancel(runId);
         })
         .catch(() => undefined);
-    }, CANCEL_POLL_MS);
+    }, deps.cancelPollMs ?? 1000);
     // NVML sampling runs here, on the thread inference does not block.
-    const gpuProbe = config.device === 'cuda' ? new GpuProbe({ gpu: deps.gpu ?? '0' }) : null;
+    let gpuProbe: GpuProbe | null = null;
     try {
-      const run = await deps.host.run(
-        config,
-        (p) => {
-          const now = Date.now();
-          if (p.phase !== 'measuring' || (now - lastProgress < PROGRESS_EVERY_MS && p.done < p.total)) return;
-          lastProgress = now;
-          void job.updateProgress(p).catch(() => undefined);
-          void publish({ kind: 'cell-progress', cellId, experimentId, attempt, done: p.done, total: p.total }).catch(() => undefined);
+      return await runAttempt(
+        job,
+        log,
+        async () => {
+          await publish({ kind: 'cell-started', ...ref, at: new Date().toISOString() });
+          // What cannot run together fails now, before a model is loaded, and is not retried.
+          const issues = cellIssues(config);
+          if (issues.length > 0) throw new UnrunnableCellError(issues);
+          gpuProbe = config.device === 'cuda' ? new GpuProbe({ gpu: deps.gpu ?? '0' }) : null;
+          const due = throttle(PROGRESS_EVERY_MS);
+          const run = await deps.host.run(
+            config,
+            (p) => {
+              if (p.phase !== 'measuring' || !due(p.done >= p.total)) return;
+              void job.updateProgress(p).catch(() => undefined);
+              void publish({ kind: 'cell-progress', cellId, experimentId, attempt, done: p.done, total: p.total }).catch(() => undefined);
+            },
+            (id) => {
+              runId = id;
+            },
+            (message, fields) => log.warn(fields, message),
+          );
+          const gpu = (gpuProbe as GpuProbe | null)?.stop();
+          const memory = gpu ? { ...run.memory, gpu } : run.memory;
+          await publish({ kind: 'cell-result', ...ref, config, ...run, memory }, resultJobId(cellId, attempt));
+          log.info({ requests: run.requests.length, wallMs: Math.round(run.wallMs) }, 'cell done');
+          return { requests: run.requests.length };
         },
-        (id) => {
-          runId = id;
-        },
+        (failure) => publish({ kind: 'cell-failed', ...ref, reason: failure.reason, final: failure.final }),
       );
-      const gpu = gpuProbe?.stop();
-      const memory = gpu ? { ...run.memory, gpu } : run.memory;
-      await publish(
-        { kind: 'cell-result', cellId, experimentId, attempt, workerId: deps.workerId, config, ...run, memory },
-        resultJobId(cellId, attempt),
-      );
-      deps.log(`cell ${cellId} done: ${run.requests.length} requests in ${(run.wallMs / 1000).toFixed(1)} s`);
-      return { requests: run.requests.length };
-    } catch (err) {
-      const failure = jobFailure(err, job);
-      deps.log(`cell ${cellId} attempt ${attempt} failed${failure.final ? ' (final)' : ''}: ${failure.reason}`);
-      await publish({
-        kind: 'cell-failed',
-        cellId,
-        experimentId,
-        attempt,
-        workerId: deps.workerId,
-        reason: failure.reason,
-        final: failure.final,
-      });
-      throw errorForBullmq(failure, err);
     } finally {
       clearInterval(cancelPoll);
-      gpuProbe?.stop();
+      (gpuProbe as GpuProbe | null)?.stop();
       deps.onCurrentCell(null);
     }
   };

@@ -56,7 +56,7 @@ export function loadWorkerConfig(env: NodeJS.ProcessEnv = process.env): WorkerCo
     throw new WorkerConfigError(`invalid worker environment:\n${lines.join('\n')}`);
   }
   const e = parsed.data;
-  const modelsDir = modelsDirFromEnv(e);
+  const modelsDir = modelsDirFromEnv({ INFERLAB_MODELS_DIR: e.INFERLAB_MODELS_DIR, INFERLAB_DATA_DIR: e.INFERLAB_DATA_DIR });
   return {
     redisUrl: e.REDIS_URL,
     device: e.WORKER_DEVICE,

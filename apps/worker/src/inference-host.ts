@@ -1,5 +1,6 @@
 import { Worker } from 'node:worker_threads';
 import {
+  assertNever,
   type CellConfig,
   type CellRun,
   type DistillJob,
@@ -30,7 +31,12 @@ type Pending = {
   resolve: (r: CellRun | DistillOutcome) => void;
   reject: (e: Error) => void;
   onProgress: (p: Progress | DistillProgressPayload) => void;
+  onWarning: (message: string, fields: Record<string, unknown>) => void;
 };
+
+type Warn = (message: string, fields: Record<string, unknown>) => void;
+
+const THREAD_ENTRY = new URL('./inference-thread-entry.mjs', import.meta.url);
 
 /** Owns the inference thread: one run (cell or distill job) at a time; restarts the thread if it dies. */
 export class InferenceHost {
@@ -43,24 +49,18 @@ export class InferenceHost {
   // share the thread with training.
   private turn: Promise<unknown> = Promise.resolve();
 
-  constructor(private readonly data: InferenceThreadData) {}
+  /** `entry`: the thread's module (tests pass a stand-in that speaks the same protocol). */
+  constructor(
+    private readonly data: InferenceThreadData,
+    private readonly entry: URL = THREAD_ENTRY,
+  ) {}
 
   private ensureThread(): Worker {
     if (this.thread) return this.thread;
-    const thread = new Worker(new URL('./inference-thread-entry.mjs', import.meta.url), {
-      workerData: { ...this.data, cancelFlag: this.cancelFlag } satisfies InferenceThreadData & { cancelFlag: Int32Array },
-    });
-    thread.on('message', (msg: ThreadResponse) => {
-      const p = this.pending.get(msg.id);
-      if (!p) return;
-      if (msg.type === 'progress' || msg.type === 'distill-progress') return p.onProgress(msg.progress);
-      this.pending.delete(msg.id);
-      if (msg.type === 'result') p.resolve(msg.run);
-      else if (msg.type === 'distill-result') p.resolve(msg.outcome);
-      else p.reject(new InferenceError(msg.error.name, msg.error.message, msg.error.permanent));
-    });
+    const thread = new Worker(this.entry, { workerData: { ...this.data, cancelFlag: this.cancelFlag } });
+    thread.on('message', (msg: ThreadResponse) => this.receive(msg));
     const fail = (err: Error) => {
-      this.thread = null;
+      if (this.thread === thread) this.thread = null;
       for (const p of this.pending.values()) p.reject(err);
       this.pending.clear();
     };
@@ -70,17 +70,45 @@ export class InferenceHost {
     return thread;
   }
 
-  /** Runs a cell; `handle.id` can be passed to cancel(). */
-  run(spec: CellConfig, onProgress: (p: Progress) => void, onStart: (id: number) => void = () => {}): Promise<CellRun> {
+  private receive(msg: ThreadResponse): void {
+    const p = this.pending.get(msg.id);
+    if (!p) return;
+    switch (msg.kind) {
+      case 'progress':
+      case 'distill-progress':
+        return p.onProgress(msg.progress);
+      case 'warning':
+        return p.onWarning(msg.message, msg.fields);
+      case 'result':
+        this.pending.delete(msg.id);
+        return p.resolve(msg.run);
+      case 'distill-result':
+        this.pending.delete(msg.id);
+        return p.resolve(msg.outcome);
+      case 'error':
+        this.pending.delete(msg.id);
+        return p.reject(new InferenceError(msg.error.name, msg.error.message, msg.error.permanent));
+      default:
+        assertNever(msg, 'thread response');
+    }
+  }
+
+  /** Runs a cell; `onStart` gets the run's id, for cancel(). */
+  run(
+    spec: CellConfig,
+    onProgress: (p: Progress) => void,
+    onStart: (id: number) => void = () => {},
+    onWarning: Warn = () => {},
+  ): Promise<CellRun> {
     return this.exclusive((id) => {
       onStart(id);
-      return this.send<CellRun, Progress>({ id, spec }, onProgress);
+      return this.send<CellRun, Progress>({ kind: 'cell', id, spec }, onProgress, onWarning);
     });
   }
 
   /** Trains exit heads for a distill job on the inference thread. */
   distill(job: DistillJob, threads: number, onProgress: (p: DistillProgressPayload) => void): Promise<DistillOutcome> {
-    return this.exclusive((id) => this.send<DistillOutcome, DistillProgressPayload>({ id, distill: job, threads }, onProgress));
+    return this.exclusive((id) => this.send<DistillOutcome, DistillProgressPayload>({ kind: 'distill', id, job, threads }, onProgress));
   }
 
   private exclusive<T>(start: (id: number) => Promise<T>): Promise<T> {
@@ -93,10 +121,16 @@ export class InferenceHost {
   private send<T extends CellRun | DistillOutcome, P extends Progress | DistillProgressPayload>(
     request: ThreadRequest,
     onProgress: (p: P) => void,
+    onWarning: Warn = () => {},
   ): Promise<T> {
     const thread = this.ensureThread();
     return new Promise<T>((resolve, reject) => {
-      this.pending.set(request.id, { resolve: resolve as Pending['resolve'], reject, onProgress: onProgress as Pending['onProgress'] });
+      this.pending.set(request.id, {
+        resolve: resolve as Pending['resolve'],
+        reject,
+        onProgress: onProgress as Pending['onProgress'],
+        onWarning,
+      });
       thread.postMessage(request);
     });
   }

@@ -1,8 +1,8 @@
-// Runs cells on a thread of its own: onnxruntime's run() blocks its thread, and the main
-// thread must stay free to renew BullMQ locks and send heartbeats.
+// Runs cells and distill jobs on a thread of its own: onnxruntime's run() blocks its thread, and
+// the main thread must stay free to renew BullMQ locks and send heartbeats.
 import { parentPort, workerData } from 'node:worker_threads';
 import { ModelPool } from '@inferlab/core';
-import { isPermanent } from '@inferlab/experiments';
+import { assertNever, isPermanent } from '@inferlab/experiments';
 import { runCell } from '@inferlab/runner';
 import { runDistillTask } from './distill-task.ts';
 import type { InferenceThreadData, ThreadRequest, ThreadResponse } from './thread-protocol.ts';
@@ -17,23 +17,39 @@ if (!port) throw new Error('inference-thread must run as a worker thread');
 
 const post = (msg: ThreadResponse) => port.postMessage(msg);
 
-// The error's retry policy is read here, where its class is known; the main thread gets name, message and policy.
+// The error's retry policy is read here, where its class is known.
 const fail = (id: number) => (err: unknown) => {
   const e = err instanceof Error ? err : new Error(String(err));
-  post({ id, type: 'error', error: { name: e.name, message: e.message, permanent: isPermanent(err) } });
+  post({ kind: 'error', id, error: { name: e.name, message: e.message, permanent: isPermanent(err) } });
 };
 
 port.on('message', (msg: ThreadRequest) => {
-  if ('distill' in msg) {
-    const { id, distill, threads } = msg;
-    runDistillTask(distill, { modelsDir, modelRoots, threads, onProgress: (progress) => post({ id, type: 'distill-progress', progress }) })
-      .then((outcome) => post({ id, type: 'distill-result', outcome }))
-      .catch(fail(id));
-    return;
+  const { id } = msg;
+  switch (msg.kind) {
+    case 'cell':
+      runCell(msg.spec, {
+        modelsDir,
+        modelRoots,
+        gitCommit,
+        pool,
+        isCancelled: () => Atomics.load(cancelFlag, 0) === id,
+        onProgress: (progress) => post({ kind: 'progress', id, progress }),
+        onWarning: (message, fields) => post({ kind: 'warning', id, message, fields }),
+      })
+        .then((run) => post({ kind: 'result', id, run }))
+        .catch(fail(id));
+      return;
+    case 'distill':
+      runDistillTask(msg.job, {
+        modelsDir,
+        modelRoots,
+        threads: msg.threads,
+        onProgress: (progress) => post({ kind: 'distill-progress', id, progress }),
+      })
+        .then((outcome) => post({ kind: 'distill-result', id, outcome }))
+        .catch(fail(id));
+      return;
+    default:
+      assertNever(msg, 'thread request');
   }
-  const { id, spec } = msg;
-  const isCancelled = () => Atomics.load(cancelFlag, 0) === id;
-  runCell(spec, { modelsDir, modelRoots, gitCommit, pool, isCancelled, onProgress: (progress) => post({ id, type: 'progress', progress }) })
-    .then((run) => post({ id, type: 'result', run }))
-    .catch(fail(id));
 });

@@ -15,13 +15,14 @@ import { loadWorkerConfig } from './config.ts';
 import { createDistillProcessor } from './distill-processor.ts';
 import { describeWorker, startHeartbeat } from './heartbeat.ts';
 import { InferenceHost } from './inference-host.ts';
+import { createWorkerLogger } from './logger.ts';
 
 const config = loadWorkerConfig();
-const log = (line: string) => console.log(`[worker ${config.workerId}] ${line}`);
+const log = createWorkerLogger(config);
 if (config.device === 'cuda') {
   const cuda = cudaProviderStatus();
   if (!cuda.available) {
-    console.error(`[worker ${config.workerId}] cannot serve cuda cells: ${cuda.reason}`);
+    log.fatal({ reason: cuda.reason }, `cannot serve cuda cells: ${cuda.reason}`);
     process.exit(2);
   }
 }
@@ -41,7 +42,7 @@ const heartbeat = startHeartbeat({
   worker: info,
   everyMs: config.heartbeatMs,
   currentCell: () => currentCell,
-  onError: (err) => log(`heartbeat failed: ${err.message}`),
+  onError: (err) => log.warn({ err }, 'heartbeat failed'),
 });
 
 const queueName = cellQueueName(config.device);
@@ -67,7 +68,7 @@ const worker = new Worker<CellJob>(
     maxStalledCount: 2,
   },
 );
-worker.on('error', (err) => log(`queue error: ${err.message}`));
+worker.on('error', (err) => log.error({ err, queue: queueName }, 'queue error'));
 
 // Distill jobs (exit-head training) share the inference thread with cells, taking turns (InferenceHost).
 const distillQueue = distillQueueName(config.device);
@@ -82,15 +83,15 @@ const distillWorker = new Worker<DistillJob>(
     maxStalledCount: 2,
   },
 );
-distillWorker.on('error', (err) => log(`distill queue error: ${err.message}`));
-worker.on('ready', () => log(`listening on ${queueName} (redis ${config.redisUrl.replace(/\/\/[^@]*@/, '//***@')})`));
-void heartbeat.beat().catch((err: Error) => log(`heartbeat failed: ${err.message}`));
+distillWorker.on('error', (err) => log.error({ err, queue: distillQueue }, 'queue error'));
+worker.on('ready', () => log.info({ queue: queueName, redis: config.redisUrl.replace(/\/\/[^@]*@/, '//***@') }, 'listening'));
+void heartbeat.beat().catch((err: Error) => log.warn({ err }, 'heartbeat failed'));
 
 let closing = false;
 async function shutdown(signal: string): Promise<void> {
   if (closing) return;
   closing = true;
-  log(`${signal}: finishing the current cell, then exiting`);
+  log.info({ signal }, 'finishing the current cell, then exiting');
   heartbeat.stop();
   await Promise.all([worker.close(), distillWorker.close()]);
   await host.close();

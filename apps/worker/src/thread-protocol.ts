@@ -1,14 +1,25 @@
 import type { CellConfig, CellRun, DistillJob, DistillProgressPayload, Progress } from '@inferlab/experiments';
 import type { DistillOutcome } from './distill-task.ts';
 
+// Messages between the worker's main thread (InferenceHost) and the inference thread. Every request
+// and response names its run by `id`; the thread answers each request with progress messages, then
+// exactly one result or error.
+
 /** What the inference thread is started with (worker config.ts's values), besides the cancel flag. */
 export type InferenceThreadData = { modelsDir: string; modelRoots: string[]; modelCache: number; gitCommit: string | undefined };
 
-/** A cell to run, or a distill job (exit-head training) to run on the same thread. */
-export type ThreadRequest = { id: number; spec: CellConfig } | { id: number; distill: DistillJob; threads: number };
+export type ThreadRequest =
+  | { kind: 'cell'; id: number; spec: CellConfig }
+  /** Exit-head training on the same thread, taking turns with cells. */
+  | { kind: 'distill'; id: number; job: DistillJob; threads: number };
+
+/** An error thrown on the thread: its class stays there, its name, message and retry policy come back. */
+export type ThreadError = { name: string; message: string; permanent: boolean };
+
 export type ThreadResponse =
-  | { id: number; type: 'progress'; progress: Progress }
-  | { id: number; type: 'result'; run: CellRun }
-  | { id: number; type: 'distill-progress'; progress: DistillProgressPayload }
-  | { id: number; type: 'distill-result'; outcome: DistillOutcome }
-  | { id: number; type: 'error'; error: { name: string; message: string; permanent: boolean } };
+  | { kind: 'progress'; id: number; progress: Progress }
+  | { kind: 'warning'; id: number; message: string; fields: Record<string, unknown> }
+  | { kind: 'result'; id: number; run: CellRun }
+  | { kind: 'distill-progress'; id: number; progress: DistillProgressPayload }
+  | { kind: 'distill-result'; id: number; outcome: DistillOutcome }
+  | { kind: 'error'; id: number; error: ThreadError };

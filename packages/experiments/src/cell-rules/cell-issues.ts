@@ -1,4 +1,5 @@
 import type { CellConfig } from '../cell-config.ts';
+import { PermanentError } from '../retry-policy.ts';
 import { batchingRule } from './batching-rule.ts';
 import type { CellIssue, CellRule } from './cell-issue.ts';
 import { engineRule } from './engine-rule.ts';
@@ -15,4 +16,12 @@ const RULES: readonly CellRule[] = [batchingRule, kvInt8Rule, exitHeadRule, scen
  */
 export function cellIssues(cell: CellConfig): CellIssue[] {
   return RULES.flatMap((rule) => rule(cell));
+}
+
+/** A cell with issues, refused by the worker before it loads a model; a retry cannot fix it. */
+export class UnrunnableCellError extends PermanentError {
+  override readonly name = 'UnrunnableCellError';
+  constructor(readonly issues: CellIssue[]) {
+    super(`the cell cannot run: ${issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`);
+  }
 }
