@@ -24,8 +24,11 @@ export const DTYPES = [
   'q4-b128',
 ] as const;
 export const DEVICES = ['cpu', 'cuda'] as const;
-/** `inferlab`: our engine. `transformers.js`: the peer baseline, @huggingface/transformers generate() on the same folder. */
-export const ENGINES = ['inferlab', 'transformers.js'] as const;
+/**
+ * `inferlab`: our engine. `transformers.js`: the peer baseline, @huggingface/transformers generate() on the same folder.
+ * `llama.cpp`: node-llama-cpp on a GGUF written from the same folder's weights (fp32 → F32, fp16 → F16, q8 → Q8_0, q4 → Q4_0).
+ */
+export const ENGINES = ['inferlab', 'transformers.js', 'llama.cpp'] as const;
 export type Engine = (typeof ENGINES)[number];
 
 export type Dtype = (typeof DTYPES)[number];

@@ -10,6 +10,7 @@ import {
 } from '@inferlab/core';
 import { assertNever, type Engine } from '@inferlab/experiments';
 import { type CellDecodingSpec, prepareCellDecoding, type RunGroup } from './cell-decoding.ts';
+import { llamaCppVersion, prepareLlamaCpp } from './llama-cpp-engine.ts';
 
 // One transformers.js model per process, like the pool's sessions: cells of one config in a row
 // load it once. Replaced (and released) when a cell needs another.
@@ -33,12 +34,21 @@ async function peerRunner(model: ResolvedModel, spec: CellDecodingSpec): Promise
 
 /** Recorded in the environment: which engine made the tokens, at which version. */
 export function engineVersion(engine: Engine = 'inferlab'): string {
-  return engine === 'inferlab' ? `inferlab ${captureEnvironment(0, 'cpu').inferlab}` : `transformers.js ${env.version}`;
+  switch (engine) {
+    case 'inferlab':
+      return `inferlab ${captureEnvironment(0, 'cpu').inferlab}`;
+    case 'transformers.js':
+      return `transformers.js ${env.version}`;
+    case 'llama.cpp':
+      return llamaCppVersion();
+    default:
+      return assertNever(engine);
+  }
 }
 
 /**
- * The cell's engine, ready to run groups of prompts: ours (any strategy) or the transformers.js peer
- * (greedy, batch 1, its own float32 cache). What each engine can run is experiments' ENGINE_LIMITS,
+ * The cell's engine, ready to run groups of prompts: ours (any strategy), the transformers.js peer
+ * or llama.cpp (greedy, batch 1, their own float32 caches). What each engine can run is experiments' ENGINE_LIMITS,
  * checked before a cell gets here (cellIssues).
  */
 export async function prepareCellEngine(
@@ -52,6 +62,8 @@ export async function prepareCellEngine(
       return prepareCellDecoding(spec, target, ctx);
     case 'transformers.js':
       return prepareTransformersJs(spec, target);
+    case 'llama.cpp':
+      return prepareLlamaCpp(spec, target);
     default:
       return assertNever(engine);
   }

@@ -47,7 +47,11 @@ export async function runCell(spec: CellSpec, ctx: RunCellContext): Promise<Cell
   // one-off cost of the cache, kept out of the cell's peak RSS, which starts with loading it.
   const resolved = await resolveCellModel(spec.model, spec.variant, ctx);
   const probe = new PeakRssProbe();
-  const { session, tokenizer } = await ctx.pool.get(resolved, { threads: spec.threads, executionProvider: spec.device });
+  // llama.cpp runs its own binary on the cell's device; the ONNX session there only tokenizes, reads
+  // the config and scores quality, so it stays on the CPU (a GPU worker without onnxruntime's CUDA
+  // provider still runs llama.cpp cells).
+  const onnxDevice = spec.engine === 'llama.cpp' ? 'cpu' : spec.device;
+  const { session, tokenizer } = await ctx.pool.get(resolved, { threads: spec.threads, executionProvider: onnxDevice });
   const engineRun = await prepareCellEngine(spec, { model: resolved, session, tokenizer }, ctx);
   // Every request of every scenario goes through here: a cancelled cell stops before the next one.
   const runGroup: typeof engineRun = async (prompts) => {
@@ -144,7 +148,8 @@ async function cellQuality(
   try {
     const plainFp32 = spec.variant.dtype === 'fp32' && resolved.kvCacheDtype === undefined;
     const reference = plainFp32 ? resolved : await resolveModel(spec.model, 'fp32', ctx);
-    return await measureModelQuality(resolved, reference, ctx.pool, { threads: spec.threads, executionProvider: spec.device });
+    const executionProvider = spec.engine === 'llama.cpp' ? 'cpu' : spec.device; // as the session in runCell
+    return await measureModelQuality(resolved, reference, ctx.pool, { threads: spec.threads, executionProvider });
   } catch (cause) {
     // Quality is an extra: a model without an fp32 file (or one too large to load twice) still
     // gets its speed numbers; the reason goes to the caller, which logs it.

@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
+import { PermanentError } from '@inferlab/experiments';
 import { getLlama, getLlamaGpuTypes, getModuleVersion, type Llama, LlamaLogLevel } from 'node-llama-cpp';
 
 // Which llama.cpp binary a runner loads, and the refusal when it cannot be the one asked for.
@@ -11,7 +12,8 @@ import { getLlama, getLlamaGpuTypes, getModuleVersion, type Llama, LlamaLogLevel
 /** The llama.cpp compute backend: a GPU type, or false for the CPU. */
 export type LlamaCppGpu = 'cuda' | 'vulkan' | false;
 
-export class LlamaCppBackendError extends Error {
+/** The binary or device asked for is not usable on this machine: permanent here (a retry lands on the same machine). */
+export class LlamaCppBackendError extends PermanentError {
   override readonly name = 'LlamaCppBackendError';
 }
 

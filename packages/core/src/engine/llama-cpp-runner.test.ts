@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import { ENGINE_LIMITS } from '@inferlab/experiments';
 import { getLlamaGpuTypes } from 'node-llama-cpp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sharedModelsDir } from '../../../../test/helpers/models.ts';
@@ -9,7 +10,7 @@ import { DecoderSession } from '../runtime/decoder-session.ts';
 import { loadTokenizer } from '../runtime/tokenizer.ts';
 import { generate } from './generate.ts';
 import { LlamaCppBackendError, type LlamaCppGpu, llamaCppEngineVersion } from './llama-cpp-backend.ts';
-import { type LlamaCppDtype, LlamaCppRunner } from './llama-cpp-runner.ts';
+import { LLAMA_CPP_DTYPES, type LlamaCppDtype, LlamaCppRunner } from './llama-cpp-runner.ts';
 import { UnsupportedEngineConfigError } from './transformers-js-runner.ts';
 
 // The real llama.cpp (node-llama-cpp's prebuilt CPU binary) on GGUF files written from forge
@@ -153,6 +154,12 @@ describe('LlamaCppRunner backends', () => {
     } else {
       await expect(LlamaCppRunner.load(folder, { dtype: 'fp32', threads: 1, gpu: 'cuda' })).rejects.toThrow(LlamaCppBackendError);
     }
+  });
+});
+
+describe('LLAMA_CPP_DTYPES', () => {
+  it("are the dtypes the matrix lets the llama.cpp engine run (experiments' ENGINE_LIMITS)", () => {
+    expect(Object.keys(LLAMA_CPP_DTYPES)).toEqual(ENGINE_LIMITS['llama.cpp'].dtypes);
   });
 });
 

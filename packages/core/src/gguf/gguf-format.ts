@@ -1,3 +1,5 @@
+import { PermanentError } from '@inferlab/experiments';
+
 // The GGUF v3 container as llama.cpp's ggml/docs/gguf.md fixes it. Everything is little-endian:
 //   magic "GGUF" (4 bytes) · version u32 · tensor_count u64 · metadata_kv_count u64
 //   kv*: key (string) · value_type u32 · value
@@ -66,7 +68,8 @@ export type GgmlType = keyof typeof GGML_TYPES;
 /** llama_ftype (general.file_type): the type most weights have. */
 export const LLAMA_FILE_TYPE: Record<GgmlType, number> = { F32: 0, F16: 1, Q4_0: 2, Q8_0: 7 };
 
-export class GgufError extends Error {
+/** A folder that cannot be written as GGUF (architecture, names, shapes, tokenizer): permanent. */
+export class GgufError extends PermanentError {
   override readonly name = 'GgufError';
 }
 

@@ -161,6 +161,26 @@ describe('cellIssues', () => {
       ]);
     });
 
+    it('llama.cpp runs greedy, batch 1, fp32/fp16/q8/q4 with its cache; another dtype is an issue naming variant.dtype', () => {
+      const llama = (change: Partial<CellConfig>) => cellIssues(cell({ engine: 'llama.cpp', ...change }));
+      for (const dtype of ['fp32', 'fp16', 'q8', 'q4'] as const) expect(llama({ variant: { dtype, cache: true } })).toEqual([]);
+      expect(llama({ scenario: SERVER })).toEqual([]);
+      expect(llama({ variant: { dtype: 'int8', cache: true } })).toEqual([
+        {
+          path: 'variant.dtype',
+          message:
+            'the llama.cpp engine has no file for dtype int8, only fp32, fp16, q8, q4; drop "llama.cpp" from engines or use one of those',
+        },
+      ]);
+      expect(at(cell({ engine: 'llama.cpp', decoding: SAMPLE }))).toEqual(['decoding.strategy']);
+      expect(at(cell({ engine: 'llama.cpp', batchSize: 2 }))).toEqual(['batchSize']);
+      expect(at(cell({ engine: 'llama.cpp', variant: { dtype: 'fp32', cache: false } }))).toEqual(['variant.cache']);
+      expect(at(cell({ engine: 'llama.cpp', variant: { dtype: 'fp32', cache: true, kvCacheDtype: 'int8' } }))).toEqual([
+        'variant.kvCacheDtype',
+      ]);
+      expect(at(cell({ engine: 'llama.cpp', scenario: { kind: 'offline' } }))).toEqual(['scenario.kind']);
+    });
+
     it('every engine has limits, and every strategy runs on some engine', () => {
       expect(Object.keys(ENGINE_LIMITS).sort()).toEqual([...ENGINES].sort());
       for (const s of DECODING_STRATEGIES) expect(ENGINES.some((e) => ENGINE_LIMITS[e].strategies.includes(s))).toBe(true);

@@ -20,6 +20,12 @@ export const engineRule: CellRule = (cell) => {
       message: `the ${engine} engine runs batch sizes up to ${limits.maxBatchSize}, not ${cell.batchSize}; ${drop} or use batchSizes [1]`,
     });
   }
+  if (!limits.dtypes.includes(cell.variant.dtype)) {
+    out.push({
+      path: 'variant.dtype',
+      message: `the ${engine} engine has no file for dtype ${cell.variant.dtype}, only ${limits.dtypes.join(', ')}; ${drop} or use one of those`,
+    });
+  }
   if (!cell.variant.cache && !limits.runsWithoutCache) {
     out.push({ path: 'variant.cache', message: `the ${engine} engine always decodes with its KV cache; use cache: true or ${drop}` });
   }

@@ -37,6 +37,15 @@ describe('matrixCellIssues', () => {
     ]);
   });
 
+  it('blames the variant whose dtype llama.cpp has no file for', () => {
+    const issues = issuesOf({
+      ...base,
+      engines: ['inferlab', 'llama.cpp'],
+      variants: [{ dtype: 'q8' }, { dtype: 'int8' }, { dtype: 'q4' }],
+    });
+    expect(issues).toEqual([{ path: 'variants.1.dtype', message: expect.stringMatching(/llama.cpp engine has no file for dtype int8/) }]);
+  });
+
   it('assertCellsRun throws the InvalidMatrixError the api answers with 400', () => {
     const m = parseMatrix({ ...base, engines: ['transformers.js'], decoding: [{ strategy: 'sample' }] });
     expect(() => assertCellsRun(m, expandMatrix('e', m))).toThrow(InvalidMatrixError);
