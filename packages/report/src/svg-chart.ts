@@ -67,7 +67,7 @@ export function barChartSvg(chart: BarChart): string {
   const ticks = xs.ticks.map(
     (t) =>
       `<line x1="${f(sx(t))}" x2="${f(sx(t))}" y1="${M.top}" y2="${bottom}" stroke="#e5e5e5"/>` +
-      `<text x="${f(sx(t))}" y="${bottom + 14}" text-anchor="middle" font-size="11">${esc(num(t))}</text>`,
+      `<text x="${f(sx(t))}" y="${bottom + 14}" text-anchor="middle" font-size="11">${tick(t)}</text>`,
   );
   const label = `<text x="${f((M.left + WIDTH - M.right) / 2)}" y="${bottom + 34}" text-anchor="middle" font-size="12">${esc(chart.xLabel)}</text>`;
   return svg(height, chart.title, [...ticks, ...bars, label]);
@@ -98,12 +98,12 @@ function axes(xs: Ticks, ys: Ticks, sx: (v: number) => number, sy: (v: number) =
     ...ys.ticks.map(
       (t) =>
         `<line x1="${M.left}" x2="${WIDTH - M.right}" y1="${f(sy(t))}" y2="${f(sy(t))}" stroke="#e5e5e5"/>` +
-        `<text x="${M.left - 6}" y="${f(sy(t) + 4)}" text-anchor="end" font-size="11">${esc(num(t))}</text>`,
+        `<text x="${M.left - 6}" y="${f(sy(t) + 4)}" text-anchor="end" font-size="11">${tick(t)}</text>`,
     ),
     ...xs.ticks.map(
       (t) =>
         `<line x1="${f(sx(t))}" x2="${f(sx(t))}" y1="${bottom}" y2="${bottom + 4}" stroke="#888"/>` +
-        `<text x="${f(sx(t))}" y="${bottom + 16}" text-anchor="middle" font-size="11">${esc(num(t))}</text>`,
+        `<text x="${f(sx(t))}" y="${bottom + 16}" text-anchor="middle" font-size="11">${tick(t)}</text>`,
     ),
   ];
   return (
@@ -137,5 +137,8 @@ function svg(height: number, title: string, parts: readonly string[]): string {
 function emptySvg(title: string, message: string): string {
   return svg(80, title, [`<text x="${M.left}" y="52" font-size="12" fill="#666">${esc(message)}</text>`]);
 }
+
+/** Tick values as short as they are round: 0.2, 5, 1500. */
+const tick = (t: number): string => String(Number(t.toPrecision(6)));
 
 const f = (v: number): string => (Math.round(v * 10) / 10).toString();

@@ -1,4 +1,13 @@
-import { INSUFFICIENT_NOTE, percentileTable, resultsCsvTable, seedTable, tableToCsv, tableToMarkdown, tableToText } from '@inferlab/report';
+import {
+  escapeMarkdown,
+  INSUFFICIENT_NOTE,
+  percentileTable,
+  resultsCsvTable,
+  seedTable,
+  tableToCsv,
+  tableToMarkdown,
+  tableToText,
+} from '@inferlab/report';
 import type { Command } from '../command.ts';
 import { UsageError } from '../errors.ts';
 import { print, printJson } from '../output.ts';
@@ -29,7 +38,7 @@ export const resultsCommand: Command = {
         print(
           out.stdout,
           [
-            `## ${results.experiment.name || results.experiment.id}`,
+            `## ${escapeMarkdown(results.experiment.name || results.experiment.id)}`,
             '',
             '### Seed table',
             '',

@@ -15,10 +15,11 @@ const FRAME_MS = 80;
 export function ttyView(stream: Stream): WatchView {
   const logged = new Set<string>();
   let drawn = 0;
+  let shown = '';
   let pending: WatchState | null = null;
   let timer: NodeJS.Timeout | null = null;
   const draw = (state: WatchState) => {
-    const width = Math.max(40, (stream.columns ?? 100) - 1);
+    const width = Math.max(40, (stream.columns || 120) - 1); // a pty without a size says 0
     const fit = (line: string) => (line.length > width ? `${line.slice(0, width - 1)}…` : line);
     const labels = labelsOf(state.experiment.cells);
     const log = state.experiment.cells.filter((c) => FINAL.has(c.status) && !logged.has(c.id));
@@ -35,6 +36,9 @@ export function ttyView(stream: Stream): WatchView {
           return `  ${bar}  ${labels.get(c.id)}`;
         }),
     ];
+    const text = frame.map(fit).join('\n');
+    if (log.length === 0 && text === shown) return;
+    shown = text;
     const up = drawn > 0 ? `\x1b[${drawn}A` : '';
     stream.write(`\r${up}\x1b[0J${[...log.map((c) => fit(finalLine(c, labels))), ...frame.map(fit)].map((l) => `${l}\n`).join('')}`);
     drawn = frame.length;
