@@ -76,7 +76,13 @@ export function compareView(root: HTMLElement, query: URLSearchParams): undefine
 function significanceTable(c: Comparison): HTMLElement {
   const rows = Object.entries(c.metrics).map(([name, m]) =>
     m === null
-      ? h('tr', {}, h('th', {}, METRIC_NAMES[name] ?? name), h('td', { colspan: 5 }, 'no values in one of the cells'))
+      ? h(
+          'tr',
+          { 'data-metric': name },
+          h('th', {}, METRIC_NAMES[name] ?? name),
+          // The api says why when it refused (TPOT of a beam cell: not streamed); else a cell had no values.
+          h('td', { colspan: 5 }, c.refused?.[name as keyof NonNullable<Comparison['refused']>] ?? 'no values in one of the cells'),
+        )
       : h(
           'tr',
           { class: m.significant ? 'significant' : 'same', 'data-metric': name },
