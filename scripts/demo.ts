@@ -5,6 +5,7 @@ import { resolve } from 'node:path';
 import { FORGE_MODELS, forgeModel } from '@inferlab/core';
 import { startPlatform } from './lib/platform.ts';
 import { formatSeedTable } from './lib/seed-table.ts';
+import { waitForExperiment } from './lib/wait-for-experiment.ts';
 
 const args = process.argv.slice(2);
 const once = args.includes('--once');
@@ -86,7 +87,8 @@ async function main(): Promise<void> {
     const created = (await res.json()) as { id: string; cells: unknown[]; message?: string };
     if (res.status !== 201) throw new Error(`submit failed (${res.status}): ${JSON.stringify(created)}`);
     say(`[demo] experiment ${created.id}: ${created.cells.length} cells × (1 warmup + ${reps} measured) generations`);
-    await waitForExperiment(platform.apiUrl, created.id);
+    const status = await waitForExperiment(platform.apiUrl, created.id, { onProgress: say });
+    if (status === 'cancelled') say(`[demo] experiment ${created.id} was cancelled: the results below are the cells that finished before`);
     const results = await (await fetch(`${platform.apiUrl}/v1/experiments/${created.id}/results`)).json();
     if (json) process.stdout.write(`${JSON.stringify(results, null, 2)}\n`);
     else say(formatSeedTable(results));
@@ -100,24 +102,6 @@ async function main(): Promise<void> {
     if (once) await stop();
   }
 }
-
-async function waitForExperiment(apiUrl: string, id: string): Promise<void> {
-  let last = '';
-  for (;;) {
-    const e = (await (await fetch(`${apiUrl}/v1/experiments/${id}`)).json()) as {
-      status: string;
-      progress: { total: number; queued: number; running: number; done: number; failed: number };
-    };
-    const p = e.progress;
-    const line = `[demo] ${bar((p.done + p.failed) / Math.max(1, p.total))} ${p.done}/${p.total} done, ${p.running} running, ${p.failed} failed`;
-    if (line !== last) say(line);
-    last = line;
-    if (p.done + p.failed >= p.total) return;
-    await new Promise((r) => setTimeout(r, 500));
-  }
-}
-
-const bar = (f: number) => `[${'#'.repeat(Math.round(f * 20)).padEnd(20, '.')}]`;
 
 main().then(
   () => process.exit(0),

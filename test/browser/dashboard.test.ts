@@ -2,6 +2,7 @@
 import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { experimentResultsSchema } from '@inferlab/experiments';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Platform, startPlatform } from '../../scripts/lib/platform.ts';
@@ -98,6 +99,9 @@ describe('dashboard', () => {
     await page.locator(`tr[data-experiment="${id}"] a.name`).click();
     const rows = page.locator('table.cells tbody tr[data-cell]');
     await expect.poll(() => rows.count(), WAIT).toBe(3);
+    // What the page read is the shape @inferlab/experiments declares (the dashboard's only types).
+    const results = experimentResultsSchema.parse(await (await fetch(`${platform.apiUrl}/v1/experiments/${id}/results`)).json());
+    expect(results.cells.every((c) => c.quality !== null)).toBe(true);
     const table = (await page.locator('table.cells').textContent()) ?? '';
     for (const mode of ['fp32 no-cache', 'fp32 cache', 'int8 cache']) expect(table).toContain(mode);
     expect(await page.locator('table.cells tbody td[data-col="e2el.p95"]').first().textContent()).toMatch(
@@ -112,6 +116,20 @@ describe('dashboard', () => {
     expect(speeds.map(Number)).toEqual([...speeds.map(Number)].sort((a, b) => b - a));
 
     for (const chart of ['cdf-e2el', 'cdf-ttft', 'itl', 'tokens-per-s']) expect(await seriesPixels(page, chart), chart).toBeGreaterThan(50);
+    // Speed vs quality: a quality metric against fp32 on the y axis (top-1 agreement first), picked by the user.
+    const speedQuality = page.locator('figure[data-chart="speed-quality"]');
+    await speedQuality.waitFor(WAIT);
+    expect(await speedQuality.getAttribute('data-metric')).toBe('top1Agreement');
+    const metricSelect = page.locator('select[data-role="quality-metric"]');
+    expect(await metricSelect.locator('option').allTextContents()).toEqual([
+      'top-1 agreement with fp32',
+      'mean KL vs fp32 (nats)',
+      'perplexity Δ vs fp32',
+    ]);
+    await metricSelect.selectOption('meanKl');
+    await expect.poll(() => speedQuality.getAttribute('data-metric'), WAIT).toBe('meanKl');
+    expect(await speedQuality.locator('.u-title').textContent()).toBe('Speed vs quality (mean KL vs fp32 (nats))');
+    expect(await seriesPixels(page, 'speed-quality')).toBeGreaterThan(20);
     await page.screenshot({ path: join(SCREENSHOT_DIR, 'dashboard.png'), fullPage: true });
 
     const [download] = await Promise.all([page.waitForEvent('download'), page.locator('[data-action="csv"]').click()]);
@@ -121,6 +139,7 @@ describe('dashboard', () => {
     expect(download.suggestedFilename()).toMatch(/^inferlab-browser-cache-vs-no-cache-.*\.csv$/);
     expect(csv[0]).toContain('mode,dtype,use_cache,model_size_MB,time_s,tokens_generated,tokens_per_s');
     expect(csv[0]).toContain('e2el_p95_ci_lo_ms');
+    expect(csv[0]).toContain('quality.top1Agreement');
     expect(csv).toHaveLength(4);
     for (const mode of ['fp32 no-cache', 'fp32 cache', 'int8 cache']) expect(csv.some((l) => l.includes(`,${mode},`))).toBe(true);
 

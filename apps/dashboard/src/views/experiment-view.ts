@@ -43,7 +43,7 @@ export function experimentView(root: HTMLElement, _q: URLSearchParams, match: Re
     replace(progressSlot, progressBar(experiment.progress));
     const charts = chartsPanel(results.cells, label, chartTokens(results));
     destroyCharts = charts.destroy;
-    const prompts = experiment.cells[0]?.config.prompts ?? [];
+    const prompts = experiment.matrix.prompts;
     replace(
       body,
       h(

@@ -43,7 +43,8 @@ export const experimentCellViewSchema = z.object({
   status: cellStatusSchema,
   attempt: count,
   error: z.string().nullable(),
-  config: cellConfigSchema,
+  // The prompts are the experiment's (`matrix.prompts`, listed once); a cell's config may leave them out.
+  config: cellConfigSchema.extend({ prompts: z.array(z.string()).optional() }),
 });
 export type ExperimentCellView = z.infer<typeof experimentCellViewSchema>;
 
