@@ -1,11 +1,9 @@
-import type { CellConfig } from '@inferlab/experiments';
-
 /**
  * A short label per cell naming only the config fields that differ between the cells
  * (`dtype=int8 cache=true`); prompts are left out (every cell runs them all). One cell: its model.
  */
-export function cellLabels(configs: readonly CellConfig[]): string[] {
-  const flat = configs.map((c) => flatten(c as unknown as Record<string, unknown>));
+export function cellLabels(configs: readonly { model: string }[]): string[] {
+  const flat = configs.map((c) => flatten(c as Record<string, unknown>));
   const keys = [...new Set(flat.flatMap((f) => [...f.keys()]))].filter((k) => k !== 'prompts');
   const varying = keys.filter((k) => new Set(flat.map((f) => f.get(k) ?? '∅')).size > 1);
   return flat.map((f, i) => {
