@@ -24,14 +24,12 @@ export function crossEntropy(t: GradTape, logits: string, targets: string, vocab
   t.record(() => {
     const dl = t.grad(loss);
     if (dl === undefined) return;
-    const oneHot = g.op(
-      'OneHot',
-      [g.op('Reshape', [targets, g.int64('flat', [-1])]), g.int64('depth', [vocab], []), g.float32('off_on', [0, 1], [2])],
-      {
-        axis: attr.int(-1),
-      },
-    ); // (N, V)
-    const d = g.op('Mul', [g.op('Sub', [g.op('Exp', [logP]), oneHot]), g.op('Div', [dl, rowCount(t, rows)])]);
+    // (softmax − one-hot)·k with k = dl/N: scale the softmax, then subtract k at each target in
+    // place of a one-hot (N, V) tensor (ScatterElements 'add'): two passes over (N, V) fewer.
+    const k = g.op('Div', [dl, rowCount(t, rows)]);
+    const scaled = g.op('Mul', [g.op('Exp', [logP]), k]);
+    const minusK = g.op('Expand', [g.op('Neg', [k]), g.op('Shape', [idx])]); // (N, 1)
+    const d = g.op('ScatterElements', [scaled, idx, minusK], { axis: attr.int(1), reduction: attr.string('add') });
     t.accumulate(logits, g.op('Reshape', [d, g.op('Shape', [logits])]));
   });
   return loss;
