@@ -1,18 +1,22 @@
+import type { AppType } from '@inferlab/api/src/app.ts';
 import type { AppEvent } from '@inferlab/api/src/events/event-bus.ts';
-import type { CellTokens, ExperimentResults, ExperimentView } from '@inferlab/db';
-import type { CellComparison, CellConfig, MatrixIssue, NoiseFloor } from '@inferlab/experiments';
+import type { MatrixIssue } from '@inferlab/experiments';
+import { hc, type InferResponseType } from 'hono/client';
 import type { CliConfig } from './config.ts';
 
-/** A row of `GET /v1/workers` (the api streams the same rows on heartbeats). */
-export type WorkerView = Extract<AppEvent, { type: 'workers' }>['data']['workers'][number];
-export type Submitted = { id: string; cells: { id: string; config: CellConfig }[] };
-export type Comparison = Pick<CellComparison, 'method' | 'metrics'> & {
-  a: ExperimentResults['cells'][number];
-  b: ExperimentResults['cells'][number];
-  aa: NoiseFloor | null;
-};
-export type CancelOutcome = { id: string; cancelled: number; queued: number; running: number; removedJobs: number };
-/** One server-sent event of `GET /v1/events` (`experiment` or `workers`), data still JSON text. */
+type Routes = ReturnType<typeof hc<AppType>>;
+/** The body of a route's successful answer, as the api's own route types say (errors are `{ error, message }`, thrown as ApiError). */
+type Body<R> = R extends (...args: never[]) => unknown ? Exclude<InferResponseType<R>, { error: string; message: string }> : never;
+
+export type Submitted = Body<Routes['v1']['experiments']['$post']>;
+export type ExperimentBody = Body<Routes['v1']['experiments'][':id']['$get']>;
+export type ResultsBody = Body<Routes['v1']['experiments'][':id']['results']['$get']>;
+export type TokensBody = Body<Routes['v1']['cells'][':id']['tokens']['$get']>;
+export type Comparison = Body<Routes['v1']['compare']['$get']>;
+export type WorkersBody = Body<Routes['v1']['workers']['$get']>;
+export type CancelOutcome = Body<Routes['v1']['experiments'][':id']['cancel']['$post']>;
+/** What `GET /v1/events` streams (not part of AppType: it is read as a stream, not as JSON). */
+export type ExperimentEvent = Extract<AppEvent, { type: 'experiment' }>['data'];
 export type ServerEvent = { event: string; data: string };
 
 /** A non-2xx answer, with the api's `{ error, message, issues? }` body (issues: the matrix's field messages). */
@@ -28,26 +32,17 @@ export class ApiError extends Error {
   }
 }
 
-/** The api over HTTP, one method per route the CLI uses; answers typed with the api's own types. */
+/** The api through hono/client on its exported AppType: paths, parameters and answers are checked against the routes. */
 export function createClient(config: CliConfig) {
-  const headers = (extra: Record<string, string> = {}) => ({
-    ...extra,
-    ...(config.token ? { authorization: `Bearer ${config.token}` } : {}),
-  });
-  async function request<T>(method: 'GET' | 'POST', path: string, body?: unknown): Promise<T> {
+  const headers: Record<string, string> = config.token ? { authorization: `Bearer ${config.token}` } : {};
+  const api = hc<AppType>(config.api, { headers });
+  async function call<T>(request: () => Promise<Response>): Promise<T> {
     let res: Response;
     try {
-      res = await fetch(`${config.api}${path}`, {
-        method,
-        headers: headers(body === undefined ? {} : { 'content-type': 'application/json' }),
-        body: body === undefined ? undefined : JSON.stringify(body),
-      });
+      res = await request();
     } catch (err) {
-      throw new ApiError(
-        0,
-        'network',
-        `the api at ${config.api} did not answer (${(err as Error).cause ?? (err as Error).message}); start it with \`npm run api\` or pass --api`,
-      );
+      const cause = (err as Error).cause ?? (err as Error).message;
+      throw new ApiError(0, 'network', `the api at ${config.api} did not answer (${cause}); start it with \`npm run api\` or pass --api`);
     }
     const text = await res.text();
     let parsed: unknown = null;
@@ -59,26 +54,22 @@ export function createClient(config: CliConfig) {
     if (!res.ok) {
       const b = (parsed ?? {}) as { error?: unknown; message?: unknown; issues?: unknown };
       const message = typeof b.message === 'string' ? b.message : `${res.status} ${res.statusText}`;
-      throw new ApiError(
-        res.status,
-        typeof b.error === 'string' ? b.error : 'http_error',
-        message,
-        Array.isArray(b.issues) ? (b.issues as MatrixIssue[]) : [],
-      );
+      const issues = Array.isArray(b.issues) ? (b.issues as MatrixIssue[]) : [];
+      throw new ApiError(res.status, typeof b.error === 'string' ? b.error : 'http_error', message, issues);
     }
     return parsed as T;
   }
-  const id = encodeURIComponent;
+  const json = (body: unknown) => ({ init: { body: JSON.stringify(body), headers: { 'content-type': 'application/json' } } });
   return {
     api: config.api,
-    submit: (matrix: unknown) => request<Submitted>('POST', '/v1/experiments', matrix),
-    experiment: (experimentId: string) => request<ExperimentView>('GET', `/v1/experiments/${id(experimentId)}`),
-    results: (experimentId: string) => request<ExperimentResults>('GET', `/v1/experiments/${id(experimentId)}/results`),
-    cancel: (experimentId: string) => request<CancelOutcome>('POST', `/v1/experiments/${id(experimentId)}/cancel`),
-    tokens: (cellId: string) => request<CellTokens>('GET', `/v1/cells/${id(cellId)}/tokens`),
-    compare: (a: string, b: string) => request<Comparison>('GET', `/v1/compare?a=${id(a)}&b=${id(b)}`),
-    workers: () => request<{ workers: WorkerView[] }>('GET', '/v1/workers'),
-    events: (signal: AbortSignal) => serverEvents(`${config.api}/v1/events`, headers(), signal),
+    submit: (matrix: unknown) => call<Submitted>(() => api.v1.experiments.$post({}, json(matrix))),
+    experiment: (id: string) => call<ExperimentBody>(() => api.v1.experiments[':id'].$get({ param: { id } })),
+    results: (id: string) => call<ResultsBody>(() => api.v1.experiments[':id'].results.$get({ param: { id } })),
+    cancel: (id: string) => call<CancelOutcome>(() => api.v1.experiments[':id'].cancel.$post({ param: { id } })),
+    tokens: (id: string) => call<TokensBody>(() => api.v1.cells[':id'].tokens.$get({ param: { id } })),
+    compare: (a: string, b: string) => call<Comparison>(() => api.v1.compare.$get({ query: { a, b } })),
+    workers: () => call<WorkersBody>(() => api.v1.workers.$get()),
+    events: (signal: AbortSignal) => serverEvents(`${config.api}/v1/events`, headers, signal),
   };
 }
 
@@ -89,8 +80,8 @@ async function* serverEvents(url: string, headers: Record<string, string>, signa
   const res = await fetch(url, { headers: { ...headers, accept: 'text/event-stream' }, signal });
   if (!res.ok || res.body === null) throw new ApiError(res.status, 'http_error', `GET /v1/events answered ${res.status}`);
   const decoder = new TextDecoder();
-  let buffer = '';
   const reader = res.body.getReader();
+  let buffer = '';
   for (;;) {
     const { done, value } = await reader.read();
     if (done) return;
