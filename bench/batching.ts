@@ -44,7 +44,7 @@ bench.header(
   `${model} fp32, ${threads} threads, ${requests} requests × ${maxNewTokens} new tokens, greedy, ${reps} rotated reps (1 warmup)`,
 );
 
-/** Σ tokens / wall time of the whole set of requests (METRICS.md throughput). */
+/** Σ tokens / wall time of the whole set of requests (docs/metrics.md throughput). */
 const throughput = (run: () => Promise<Generation[]>) => async (): Promise<number> => {
   const t0 = performance.now();
   const gens = await run();

@@ -53,7 +53,7 @@ for (const len of lengths) {
   console.log(`  ${len} tokens: done`);
 }
 bench.table(`${model}: KV cache vs no cache`, rows, [
-  'tok/s = N_out / E2EL (seed table definition); decode tok/s = (N_out − 1) / (E2EL − TTFT) (METRICS.md); medians [95% bootstrap CI].',
+  'tok/s = N_out / E2EL (seed table definition); decode tok/s = (N_out − 1) / (E2EL − TTFT) (docs/metrics.md); medians [95% bootstrap CI].',
 ]);
 bench.finish();
 await pool.clear();

@@ -84,7 +84,7 @@ for (const n of [256, 1024].filter((len) => len <= config.maxPositions)) {
   const fp32 = await presentBytes(ref, n);
   const int8 = await presentBytes(get('fp32 w, int8 kv'), n);
   if (fp32 !== kvCacheBytes(config, 1, n, 'fp32') || int8 !== kvCacheBytes(config, 1, n, 'int8')) {
-    throw new Error(`present bytes ${fp32} / ${int8} differ from the METRICS.md formula at ${n} tokens`);
+    throw new Error(`present bytes ${fp32} / ${int8} differ from the docs/metrics.md formula at ${n} tokens`);
   }
   bytesRows.push({
     tokens: n,

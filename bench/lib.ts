@@ -108,7 +108,7 @@ export function ratioCi(a: readonly (number | null)[], b: readonly (number | nul
   return c === null ? { na: naReason } : { median: c.ratio, lo: c.ci.lo, hi: c.ci.hi, n: Math.min(c.nA, c.nB) };
 }
 
-/** Decode tok/s of one generation, (N_out − 1) / (E2EL − TTFT); null with one token event (METRICS.md). */
+/** Decode tok/s of one generation, (N_out − 1) / (E2EL − TTFT); null with one token event (docs/metrics.md). */
 export function decodeTokPerS(g: { events: { t: number; n: number }[]; promptTokens: number; tokenizeMs: number }): number | null {
   return requestMetrics(g).decodeTokPerS;
 }

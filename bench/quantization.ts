@@ -1,6 +1,6 @@
 // Quantized variants vs fp32 on one model, in one run: file size ratio, weight bytes by dtype, decode
 // tok/s ratio (batch 1, KV cache, greedy, same threads; variants alternate within each repetition,
-// in a rotated order, so noise and position hit each alike), and the quality metrics of METRICS.md
+// in a rotated order, so noise and position hit each alike), and the quality metrics of docs/metrics.md
 // (perplexity delta, top-1 agreement, mean KL, greedy prefix). Variants forge does not write eagerly
 // are built on first use (cached in the model folder).
 // npm run bench:quantization -- [--model forge:gpt2-small] [--variants all | int8,q4-b64,…] [--reps 3] [--threads 2] [--tokens 64] [--json file]
@@ -24,7 +24,7 @@ import { Bench, type Cell, decodeTokPerS, medianCi, NA_ONE_TOKEN, ratioCi, runRo
 
 const bench = Bench.start({
   name: 'quantization',
-  summary: 'Weight variants vs fp32: file size, weight bytes by dtype, decode tok/s ratio, and the METRICS.md quality metrics.',
+  summary: 'Weight variants vs fp32: file size, weight bytes by dtype, decode tok/s ratio, and the docs/metrics.md quality metrics.',
   options: {
     model: { type: 'string', default: 'forge:gpt2-small', description: 'model id' },
     variants: { type: 'string', default: 'all', description: 'all, or variants comma-separated (int8,q4-b64,…)' },

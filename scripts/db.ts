@@ -1,6 +1,6 @@
 // Database maintenance while the platform runs:
 //   npm run db -- backup [--out FILE]   consistent online copy (the api and recorder keep running)
-//   npm run db -- restore FILE          stop the api (and any standalone recorder) first
+//   npm run db -- restore FILE          stop every api process first
 // The database is found as the api finds it: INFERLAB_DB, else INFERLAB_DATA_DIR/inferlab.sqlite.
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';

@@ -22,7 +22,7 @@ type CellSummary = {
 export type ResultsResponse = { experiment: { id: string; name: string }; cells: CellSummary[] };
 
 const fmt = (v: number, digits: number) => v.toFixed(digits);
-/** A percentile from too few samples is shown with a `*` (METRICS.md: "insufficient samples"). */
+/** A percentile from too few samples is shown with a `*` (docs/metrics.md: "insufficient samples"). */
 const pct = (s: Summary, p: 'p50' | 'p95' | 'p99') => {
   if (!s) return '-';
   const star = p !== 'p50' && s.insufficient[p] ? '*' : '';

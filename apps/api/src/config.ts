@@ -25,7 +25,7 @@ export type ApiConfig = {
   dataDir: string;
   dbPath: string;
   maxCells: number;
-  /** Run the results recorder in this process (off when a standalone recorder runs elsewhere). */
+  /** Run the results recorder in this process (off: another api process records the results). */
   recorder: boolean;
   access: { writeTokens: string[]; readTokens: string[] };
   logLevel: LogLevel;

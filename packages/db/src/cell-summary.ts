@@ -34,9 +34,9 @@ export type CellSummary = CellMetrics & {
   wallMs: number | null;
   environment: Environment | null;
   metricsVersion: string | null;
-  /** CPU time and energy per 1k tokens, cost per 1M tokens (METRICS.md "Cost"). */
+  /** CPU time and energy per 1k tokens, cost per 1M tokens (docs/metrics.md "Cost"). */
   cost: CellCost;
-  /** Perplexity, top-1 agreement, KL and greedy prefix against fp32 (METRICS.md "Quality"); null when not measured. */
+  /** Perplexity, top-1 agreement, KL and greedy prefix against fp32 (docs/metrics.md "Quality"); null when not measured. */
   quality: Quality | null;
 };
 

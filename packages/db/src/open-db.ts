@@ -20,7 +20,7 @@ export class OpenDbError extends Error {
 /**
  * Opens (creating if needed) the SQLite file, applies pending migrations and returns the drizzle
  * handle. WAL lets the api read while the recorder writes; busy_timeout rides out a concurrent
- * writer (e.g. a standalone recorder) instead of failing with SQLITE_BUSY.
+ * writer (another api process, `npm run db`) instead of failing with SQLITE_BUSY.
  */
 export function openDb(path: string): DbHandle {
   let sqlite: Database.Database | undefined;

@@ -96,7 +96,7 @@ export const energySchema = z.object({
   method: z.string(),
 });
 
-/** Quality of the cell's (model, variant) against the fp32 file on a fixed text (METRICS.md "Quality"). */
+/** Quality of the cell's (model, variant) against the fp32 file on a fixed text (docs/metrics.md "Quality"). */
 export const qualitySchema = z.object({
   evalText: z.string(),
   reference: z.literal('fp32'),

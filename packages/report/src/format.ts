@@ -12,11 +12,11 @@ export function num(value: number | null | undefined, digits = 3): string {
 
 export type Pct = 'p50' | 'p95' | 'p99';
 
-/** Marks a percentile with fewer than 10 observations beyond it (METRICS.md): little more than the maximum. */
+/** Marks a percentile with fewer than 10 observations beyond it (docs/metrics.md): little more than the maximum. */
 export const INSUFFICIENT_MARK = '†';
 export const INSUFFICIENT_NOTE = `${INSUFFICIENT_MARK} insufficient samples: fewer than 10 observations beyond this percentile`;
 
-/** METRICS.md: `41.2 [40.1, 43.0]`; a tail too thin to trust is marked. */
+/** docs/metrics.md: `41.2 [40.1, 43.0]`; a tail too thin to trust is marked. */
 export function percentileText(m: MetricSummary | null, p: Pct): string {
   if (m === null) return '–';
   const ci = m.ci?.[p];

@@ -83,6 +83,18 @@ export class LlamaCppRunner {
     return new LlamaCppRunner(file, config, backend, model, context, context.getSequence(), kv === 'F32' ? 4 : 2);
   }
 
+  /** GPU memory as llama.cpp's backend reports it (null on the CPU): used > 0 once the weights are offloaded. */
+  async gpuMemory(): Promise<{ usedBytes: number; totalBytes: number } | null> {
+    if (this.backend.gpu === false) return null;
+    const vram = await this.model.llama.getVramState();
+    return { usedBytes: vram.used, totalBytes: vram.total };
+  }
+
+  /** Layers llama.cpp placed on the GPU (0 on the CPU). */
+  get gpuLayers(): number {
+    return this.model.gpuLayers;
+  }
+
   /** llama.cpp's tokenization of `text` (no BOS: the GGUF says add_bos_token false). */
   tokenize(text: string): number[] {
     return this.model.tokenize(text) as number[];

@@ -104,7 +104,7 @@ export class TransformersJsRunner {
       events: clock.events,
       outputTokenIds: streamer.ids,
       stopReason: last !== undefined && opts.eosTokenIds.includes(last) ? 'eos' : 'length',
-      // Its past is internal; the cache at the longest sequence by the METRICS.md formula.
+      // Its past is internal; the cache at the longest sequence by the docs/metrics.md formula.
       kvCacheBytes: kvCacheBytes(this.config, 1, promptTokens + streamer.ids.length - 1),
       strategyStats: null,
       score: null,

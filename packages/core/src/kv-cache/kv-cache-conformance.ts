@@ -1,4 +1,4 @@
-// The conformance suite every KV-cache dtype runs (HOUSE_STYLE: one suite, every implementation):
+// The conformance suite every KV-cache dtype runs (one suite for every implementation):
 // the operations the engine uses (empty, crop, row gather, left padding, batch stacking, bytes)
 // on a one-layer cache (batch 2, heads 2, seq 3, head_dim 2) whose entries spell their own index,
 // so every copy is checked by value. int8 caches also carry a scale per (row, head, token), which
@@ -64,7 +64,7 @@ export function kvCacheConformance(dtype: KvCacheDtype): void {
       expect([e.seqLength, e.bytes, e.batch]).toEqual([0, 0, 2]);
     });
 
-    it('bytes: the METRICS.md formula, int8 codes plus their float32 scales', () => {
+    it('bytes: the docs/metrics.md formula, int8 codes plus their float32 scales', () => {
       expect(cache(dtype).bytes).toBe(2 * B * H * S * bytesPerToken);
       expect(kvCacheBytes(CONFIG, 2, 5, dtype)).toBe(CONFIG.layers * 2 * 2 * CONFIG.kvHeads * 5 * (dtype === 'int8' ? 8 + 4 : 8 * 4));
     });

@@ -111,7 +111,7 @@ export class KvCache {
   }
 }
 
-/** The METRICS.md formula, for a sequence the cache has not reached yet (int8: codes + one float32 scale per row). */
+/** The docs/metrics.md formula, for a sequence the cache has not reached yet (int8: codes + one float32 scale per row). */
 export function kvCacheBytes(config: KvLayout, batch: number, seq: number, dtype: KvCacheDtype = 'fp32'): number {
   const perToken = dtype === 'int8' ? config.headDim + FLOAT32_BYTES : config.headDim * FLOAT32_BYTES;
   return config.layers * 2 * batch * config.kvHeads * seq * perToken;

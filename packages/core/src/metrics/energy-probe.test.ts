@@ -36,7 +36,7 @@ describe('EnergyProbe', () => {
   it('falls back to an estimate from CPU time, labelled as an estimate', () => {
     root = mkdtempSync(join(tmpdir(), 'rapl-none-'));
     const e = new EnergyProbe('cpu', join(root, 'missing')).stop(1500);
-    // 1.5 CPU-seconds at the documented assumption of 10 W per busy core (METRICS.md "Cost").
+    // 1.5 CPU-seconds at the documented assumption of 10 W per busy core (docs/metrics.md "Cost").
     expect(e).toMatchObject({ source: 'estimate', joules: 15 });
     expect(e.method).toMatch(/^ESTIMATE, not measured/);
     expect(e.method).toContain('× 10 W per busy core');

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { captureEnvironment } from './environment.ts';
 
-// METRICS.md "Environment captured with every result": every field present and meaningful here.
+// docs/metrics.md "Environment captured with every result": every field present and meaningful here.
 describe('captureEnvironment', () => {
-  it('captures every METRICS.md environment field', () => {
+  it('captures every docs/metrics.md environment field', () => {
     const e = captureEnvironment(2, 'cpu');
     expect(e.host).not.toBe('');
     expect(e.cpuModel).not.toBe('unknown');

@@ -2,7 +2,7 @@ import type { TokenEvent } from '@inferlab/experiments';
 
 /**
  * Monotonic per-request clock (performance.now). t0 is taken at construction: just before
- * tokenization, as METRICS.md defines it. Recording is an array push, nothing more.
+ * tokenization, as docs/metrics.md defines it. Recording is an array push, nothing more.
  */
 export class TokenClock {
   readonly t0: number;

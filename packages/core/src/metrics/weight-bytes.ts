@@ -4,7 +4,7 @@ import { type GraphProto, type ModelProto, readModelFile, type TensorProto } fro
 import { fileSha256 } from './model-files.ts';
 import { qualityCachePath, readQualityCache, writeQualityCache } from './quality-cache.ts';
 
-// "Weight bytes by dtype" (METRICS.md Memory): the payload of every initializer (and Constant
+// "Weight bytes by dtype" (docs/metrics.md Memory): the payload of every initializer (and Constant
 // node tensor) of a model file, summed by element type, in every graph including `If` branches.
 // The one case where the stored type is not the element type: MatMulNBits' B input is a uint8
 // blob of packed `bits`-bit codes (N, kBlocks, blob), reported as `uint4` for bits 4 (two codes a

@@ -11,7 +11,7 @@ import { commonPrefixLength, perplexity, teacherForcedQuality } from './quality-
 import { teacherForcedLogits } from './teacher-forced-logits.ts';
 
 // Quality of one (model, variant) against the same model's fp32 file, computed once and cached
-// next to the model (METRICS.md "Quality"). fp32 against itself: agreement 1, KL 0, full prefix.
+// next to the model (docs/metrics.md "Quality"). fp32 against itself: agreement 1, KL 0, full prefix.
 
 export const GREEDY_PREFIX_TOKENS = 32;
 

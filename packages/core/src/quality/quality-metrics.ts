@@ -1,5 +1,5 @@
 import { PermanentError } from '@inferlab/experiments';
-// Quality of a variant against the fp32 reference on one teacher-forced text (METRICS.md
+// Quality of a variant against the fp32 reference on one teacher-forced text (docs/metrics.md
 // "Quality"). Logits are (T, V) row-major for tokens ids[0..T); position t predicts ids[t + 1],
 // so T − 1 positions are scored.
 //   perplexity       = exp(−mean_t log p(ids[t+1] | ids[..t]))         (of the variant itself)

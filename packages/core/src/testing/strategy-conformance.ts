@@ -1,4 +1,4 @@
-// The conformance suite every decoding strategy runs (HOUSE_STYLE: one suite, every implementation).
+// The conformance suite every decoding strategy runs (one suite for every implementation).
 // Each `*.case.test.ts` calls it with a factory, then adds what is particular to its strategy.
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

@@ -1,4 +1,4 @@
-// Does the percentile bootstrap of results (METRICS.md "Confidence intervals") cover? A seeded
+// Does the percentile bootstrap of results (docs/metrics.md "Confidence intervals") cover? A seeded
 // simulation: 1,000 samples of 100 from Exp(1), whose p-quantile is −ln(1 − p) exactly, each with
 // its 95% CI from the code under test; count how often the CI contains the true percentile.
 // The coverage of a quantile's bootstrap CI hardly depends on the distribution (the CI's ends are

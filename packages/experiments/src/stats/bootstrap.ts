@@ -16,7 +16,7 @@ export type ConfidenceInterval = {
 
 export const BOOTSTRAP_DEFAULTS = { resamples: 1000, seed: 1, level: 0.95 } as const;
 
-/** Percentile-bootstrap CI of the p-quantile (METRICS.md: ≥ 1000 resamples, seeded). */
+/** Percentile-bootstrap CI of the p-quantile (docs/metrics.md: ≥ 1000 resamples, seeded). */
 export function bootstrapCi(values: readonly number[], p: number, options: BootstrapOptions = {}): ConfidenceInterval {
   const [ci] = bootstrapCis(values, [p], options);
   if (ci === undefined) throw new RangeError('bootstrapCis returned nothing');

@@ -20,7 +20,7 @@ export type CellCostInput = {
   pricePerHour: number | null;
 };
 
-/** METRICS.md "Cost". */
+/** docs/metrics.md "Cost". */
 export function cellCost(input: CellCostInput): CellCost {
   const { tokens, windowMs, cpu, energy, pricePerHour } = input;
   const perToken = (total: number | null | undefined) => (total === null || total === undefined || tokens <= 0 ? null : total / tokens);

@@ -11,7 +11,7 @@ import { type StrategyMetrics, strategyMetrics } from './strategy-metrics.ts';
 import { type Summary, summarize } from './summarize.ts';
 
 export type Interval = { lo: number; hi: number };
-/** Bootstrap CIs of the reported percentiles (METRICS.md: `p95 = 41.2 ms [40.1, 43.0]`). */
+/** Bootstrap CIs of the reported percentiles (docs/metrics.md: `p95 = 41.2 ms [40.1, 43.0]`). */
 export type PercentileCis = {
   p50: Interval;
   p90: Interval;
@@ -45,13 +45,13 @@ export type CellMetrics = {
   seed: SeedRow | null;
   ttft: MetricSummary | null;
   tpot: MetricSummary | null;
-  /** Why tpot and itl are null when no request has inter-token timing ("not streamed: …", METRICS.md TPOT); else null. */
+  /** Why tpot and itl are null when no request has inter-token timing ("not streamed: …", docs/metrics.md TPOT); else null. */
   tpotUnavailable: string | null;
   e2el: MetricSummary | null;
   /** No CI: the gaps within one request are not independent draws. */
   itl: MetricSummary | null;
   throughput: { tokensPerS: number | null; requestsPerS: number | null; windowMs: number | null };
-  /** The same statistics per repetition and their spread (METRICS.md "Repetition spread"). */
+  /** The same statistics per repetition and their spread (docs/metrics.md "Repetition spread"). */
   repetitions: RepetitionSpread | null;
   /** ITL against context length, ms per 100 tokens; per-position buckets at GET /v1/cells/:id/positions. */
   decodeSlope: DecodeSlope | null;
@@ -59,7 +59,7 @@ export type CellMetrics = {
   queue: Summary | null;
   /** Requests meeting every configured SLO per second; null without SLOs. */
   goodput: Goodput | null;
-  /** Speculative / prompt lookup: acceptance and target forwards (METRICS.md); null for other strategies. */
+  /** Speculative / prompt lookup: acceptance and target forwards (docs/metrics.md); null for other strategies. */
   strategy: StrategyMetrics | null;
 };
 
@@ -74,7 +74,7 @@ export type CellMetricsInput = {
 /** The fixed seed of every CI in results, so the same rows always give the same intervals. */
 export const RESULTS_BOOTSTRAP: Required<BootstrapOptions> = { resamples: 1000, seed: 20240501, level: 0.95 };
 
-/** Per-cell metrics (METRICS.md "Per cell"), pooled over the measured requests. */
+/** Per-cell metrics (docs/metrics.md "Per cell"), pooled over the measured requests. */
 export function cellMetrics(input: CellMetricsInput, bootstrap: Required<BootstrapOptions> = RESULTS_BOOTSTRAP): CellMetrics {
   const per = input.requests.map(requestMetrics);
   const ttft = per.map((m) => m.ttft);

@@ -17,7 +17,7 @@ export function measuredWindowMs(requests: readonly TimedRequest[]): number | nu
   return requests.length === 0 ? null : end - start;
 }
 
-/** Σ N_out / measured window, in tokens/s (METRICS.md "Throughput"); null when the window is empty. */
+/** Σ N_out / measured window, in tokens/s (docs/metrics.md "Throughput"); null when the window is empty. */
 export function cellThroughput(requests: readonly TimedRequest[]): number | null {
   const windowMs = measuredWindowMs(requests);
   if (windowMs === null || windowMs <= 0) return null;

@@ -49,7 +49,7 @@ function refusals(per: Record<'a' | 'b', RequestMetrics[]>): Partial<Record<Comp
   return { tpot: message, itl: message };
 }
 
-/** METRICS.md "Comparing two cells": b against a, metric by metric. */
+/** docs/metrics.md "Comparing two cells": b against a, metric by metric. */
 export function compareCells(
   a: readonly RequestTiming[],
   b: readonly RequestTiming[],

@@ -3,7 +3,7 @@ import { mannWhitneyU } from './mann-whitney.ts';
 import { percentile, sortedCopy } from './percentile.ts';
 import { mulberry32 } from './prng.ts';
 
-/** b against a, one metric (METRICS.md "Comparing two cells"). */
+/** b against a, one metric (docs/metrics.md "Comparing two cells"). */
 export type SampleComparison = {
   /** Medians of the per-request values. */
   a: number;

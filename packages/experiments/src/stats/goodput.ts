@@ -9,13 +9,13 @@ export type Goodput = {
   /** Requests meeting every configured target. */
   met: number;
   total: number;
-  /** met / measured window, per second (METRICS.md "Goodput"). */
+  /** met / measured window, per second (docs/metrics.md "Goodput"). */
   requestsPerS: number | null;
 };
 
 /**
  * Goodput against the cell's SLOs. TTFT and E2EL are checked as the user sees them, from arrival:
- * queueing delay (server scenario; 0 otherwise) plus the METRICS.md value. A request without
+ * queueing delay (server scenario; 0 otherwise) plus the docs/metrics.md value. A request without
  * inter-token timing (one token, or not streamed: beam search's single event) has no TPOT, so the
  * TPOT target does not apply to it; its other targets still do. null when no SLO is configured.
  */

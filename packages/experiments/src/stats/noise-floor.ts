@@ -3,7 +3,7 @@ import type { ComparedMetric } from './compare-cells.ts';
 import type { SampleComparison } from './compare-samples.ts';
 
 /**
- * A/A calibration (METRICS.md "Comparing two cells"): when a and b are the same config, the CI of
+ * A/A calibration (docs/metrics.md "Comparing two cells"): when a and b are the same config, the CI of
  * their ratio is the noise floor of the worker(s) that ran them. The minimum detectable difference
  * is the CI's larger distance from 1: a later A/B ratio closer to 1 than this is not resolvable.
  */

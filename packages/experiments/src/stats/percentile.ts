@@ -1,7 +1,7 @@
 /**
  * The p-quantile (p in [0, 1]) of ascending `sorted` values by linear interpolation between order
  * statistics: h = (n − 1)·p, result = x[⌊h⌋] + (h − ⌊h⌋)·(x[⌊h⌋+1] − x[⌊h⌋]). numpy's default
- * ("linear", method 7 of Hyndman & Fan), as METRICS.md requires.
+ * ("linear", method 7 of Hyndman & Fan), as docs/metrics.md requires.
  */
 export function percentile(sorted: ArrayLike<number>, p: number): number {
   const n = sorted.length;

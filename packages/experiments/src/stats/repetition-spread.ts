@@ -4,7 +4,7 @@ import { type Summary, summarize } from './summarize.ts';
 
 type RepetitionRequest = RequestTiming & { repetition: number; startedAt: number };
 
-/** The pooled statistics of METRICS.md, computed on one repetition's requests only. */
+/** The pooled statistics of docs/metrics.md, computed on one repetition's requests only. */
 export type RepetitionStats = {
   repetition: number;
   requests: number;
@@ -34,7 +34,7 @@ export type RepetitionSpread = {
 };
 
 /**
- * Repetition spread (METRICS.md): the same statistics per repetition and their spread, beside the
+ * Repetition spread (docs/metrics.md): the same statistics per repetition and their spread, beside the
  * pooled numbers, because pooling hides one bad repetition. null without requests.
  */
 export function repetitionSpread(requests: readonly RepetitionRequest[]): RepetitionSpread | null {

@@ -16,7 +16,7 @@ const request = {
 };
 
 describe('requestMetrics', () => {
-  it('derives TTFT, E2EL, N_out, TPOT, ITL and rates per METRICS.md', () => {
+  it('derives TTFT, E2EL, N_out, TPOT, ITL and rates per docs/metrics.md', () => {
     const m = requestMetrics(request);
     expect(m.ttft).toBe(10);
     expect(m.e2el).toBe(30);

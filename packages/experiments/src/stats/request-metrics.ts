@@ -10,7 +10,7 @@ export type RequestTiming = Pick<RequestRecord, 'events' | 'promptTokens' | 'tok
  */
 export type NoInterTokenTiming = 'one token' | 'not streamed';
 
-/** Per-request metrics of METRICS.md; times in ms (event times are already relative to t0). */
+/** Per-request metrics of docs/metrics.md; times in ms (event times are already relative to t0). */
 export type RequestMetrics = {
   ttft: number;
   e2el: number;

@@ -1,6 +1,6 @@
 import type { StrategyStats } from '../payloads.ts';
 
-/** METRICS.md "Speculative", pooled over a cell's requests (ratios of sums, not means of ratios). */
+/** docs/metrics.md "Speculative", pooled over a cell's requests (ratios of sums, not means of ratios). */
 export type StrategyMetrics = {
   requests: number;
   targetForwards: number;

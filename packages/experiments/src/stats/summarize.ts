@@ -1,6 +1,6 @@
 import { percentile, sortedCopy } from './percentile.ts';
 
-/** Below this many observations expected beyond a percentile, it is flagged (METRICS.md). */
+/** Below this many observations expected beyond a percentile, it is flagged (docs/metrics.md). */
 export const MIN_TAIL_OBSERVATIONS = 10;
 
 export type Summary = {
