@@ -8,6 +8,7 @@ import { distillRoutes } from './distill/distill-routes.ts';
 import { eventsRoutes } from './events/events-routes.ts';
 import { cancelRoutes } from './experiments/cancel-routes.ts';
 import { experimentsRoutes } from './experiments/experiments-routes.ts';
+import { reportRoutes } from './experiments/report-routes.ts';
 import { healthRoutes } from './health/health-routes.ts';
 import { accessControl } from './http/auth.ts';
 import { jsonError } from './http/json-error.ts';
@@ -27,6 +28,7 @@ export function createApp(deps: AppDeps) {
   const api = app
     .route('/v1/experiments', experimentsRoutes(deps))
     .route('/v1/experiments', cancelRoutes(deps))
+    .route('/v1/experiments', reportRoutes(deps))
     .route('/v1/cells', cellsRoutes(deps))
     .route('/v1/cells', cellPositionsRoutes(deps))
     .route('/v1/compare', compareRoutes(deps))
