@@ -10,9 +10,14 @@ import { cancelRoutes } from './experiments/cancel-routes.ts';
 import { experimentsRoutes } from './experiments/experiments-routes.ts';
 import { reportRoutes } from './experiments/report-routes.ts';
 import { healthRoutes } from './health/health-routes.ts';
+import { historyRoutes } from './history/history-routes.ts';
 import { accessControl } from './http/auth.ts';
+import { bodyLimits } from './http/body-limits.ts';
 import { jsonError } from './http/json-error.ts';
+import { openModeGuard } from './http/open-mode-guard.ts';
+import { securityHeaders } from './http/security-headers.ts';
 import { DEFAULT_LOG } from './log/logger.ts';
+import { cellOutputsRoutes, experimentOutputsRoutes } from './outputs/outputs-routes.ts';
 import { queuesRoutes } from './queues/queues-routes.ts';
 import { staticRoutes } from './static/static-routes.ts';
 import { workersRoutes } from './workers/workers-routes.ts';
@@ -23,14 +28,22 @@ export type { AppDeps } from './deps.ts';
 export function createApp(deps: AppDeps) {
   const log = deps.log ?? DEFAULT_LOG;
   const app = new Hono();
+  app.use('/v1/*', securityHeaders());
+  app.use('/healthz', securityHeaders());
+  // Without a write token anyone who reaches the port may write: refuse the web pages they visit.
+  if ((deps.access?.writeTokens.length ?? 0) === 0) app.use('*', openModeGuard({ publicHosts: deps.publicHosts ?? [] }));
+  app.use('/v1/*', bodyLimits());
   if (deps.access) app.use('/v1/*', accessControl(deps.access));
   // Chained, so the type of the result describes every route (hono/client infers from it).
   const api = app
     .route('/v1/experiments', experimentsRoutes(deps))
     .route('/v1/experiments', cancelRoutes(deps))
     .route('/v1/experiments', reportRoutes(deps))
+    .route('/v1/experiments', experimentOutputsRoutes(deps))
     .route('/v1/cells', cellsRoutes(deps))
     .route('/v1/cells', cellPositionsRoutes(deps))
+    .route('/v1/cells', cellOutputsRoutes(deps))
+    .route('/v1/history', historyRoutes(deps))
     .route('/v1/compare', compareRoutes(deps))
     .route('/v1/distill', distillRoutes(deps))
     .route('/v1/workers', workersRoutes(deps))

@@ -1,7 +1,7 @@
 import type { WorkerInfo } from '@inferlab/experiments';
-import { asc } from 'drizzle-orm';
+import { asc, eq } from 'drizzle-orm';
 import type { Db } from './open-db.ts';
-import { workersTable } from './schema.ts';
+import { cellsTable, workersTable } from './schema.ts';
 
 export type WorkerRow = typeof workersTable.$inferSelect;
 
@@ -27,4 +27,13 @@ export function upsertWorkerHeartbeat(db: Db, input: { worker: WorkerInfo; curre
 
 export function listWorkers(db: Db): WorkerRow[] {
   return db.select().from(workersTable).orderBy(asc(workersTable.id)).all();
+}
+
+/** A worker the platform has heard of: it sent a heartbeat or ran a cell. */
+export function isKnownWorker(db: Db, workerId: string): boolean {
+  const heard = db.select({ id: workersTable.id }).from(workersTable).where(eq(workersTable.id, workerId)).get();
+  return (
+    heard !== undefined ||
+    db.select({ id: cellsTable.id }).from(cellsTable).where(eq(cellsTable.workerId, workerId)).limit(1).get() !== undefined
+  );
 }

@@ -68,8 +68,15 @@ describe('GET /v1/workers/:id/noise', () => {
   });
 
   it('says how to calibrate a worker that has no A/A pair', async () => {
-    const res = await get(f.app, '/v1/workers/nobody/noise');
-    expect(res.json).toMatchObject({ workerId: 'nobody', pairs: [] });
+    upsertWorkerHeartbeat(f.db, { worker: worker('fresh'), currentCellId: null, at: '2025-03-01T11:59:31.000Z' });
+    const res = await get(f.app, '/v1/workers/fresh/noise');
+    expect(res.json).toMatchObject({ workerId: 'fresh', pairs: [] });
     expect(res.json.message).toMatch(/submit the same matrix again/);
+  });
+
+  it('is a 404 for a worker the platform never heard of', async () => {
+    const res = await get(f.app, '/v1/workers/nobody/noise');
+    expect(res.status).toBe(404);
+    expect(res.json.message).toMatch(/no worker with id "nobody"/);
   });
 });
