@@ -122,6 +122,18 @@ function cellsSection(experiment: ExperimentView, results: ExperimentResults, la
       download(`${base}.csv`, 'text/csv', toCsv(results.cells.map((c) => flatCell(c, label(c), results.cells)))),
     ),
     button('json', 'Export JSON', () => download(`${base}.json`, 'application/json', `${JSON.stringify(results, null, 2)}\n`)),
+    // The self-contained report (tables, SVG charts, environment, matrix), rendered by the api.
+    h(
+      'a',
+      {
+        class: 'button secondary',
+        'data-action': 'report',
+        href: `/v1/experiments/${encodeURIComponent(experiment.id)}/report`,
+        target: '_blank',
+        rel: 'noopener',
+      },
+      'HTML report',
+    ),
   );
   if (experiment.status === 'queued' || experiment.status === 'running') actions.append(...cancelControls(experiment.id, reload));
   return h(
