@@ -1,3 +1,4 @@
+import { endianness } from 'node:os';
 import { toFloat16Bits } from '../quantization/float16.ts';
 import { GGML_TYPES, type GgmlType, GgufError } from './gguf-format.ts';
 
@@ -6,6 +7,7 @@ import { GGML_TYPES, type GgmlType, GgufError } from './gguf-format.ts';
 // file we write holds the blocks llama.cpp's own converter would. Blocks run along ne[0].
 
 const QK = 32;
+const LITTLE_ENDIAN = endianness() === 'LE';
 
 /** C's roundf: half away from zero (Math.round rounds half up). */
 const roundf = (x: number) => Math.sign(x) * Math.round(Math.abs(x));
@@ -56,7 +58,8 @@ export function encodeTensorData(type: GgmlType, data: Float32Array): Uint8Array
   const view = new DataView(bytes.buffer);
   switch (type) {
     case 'F32':
-      for (let i = 0; i < data.length; i++) view.setFloat32(i * 4, data[i] as number, true);
+      if (LITTLE_ENDIAN) bytes.set(new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
+      else for (let i = 0; i < data.length; i++) view.setFloat32(i * 4, data[i] as number, true);
       break;
     case 'F16':
       for (let i = 0; i < data.length; i++) view.setUint16(i * 2, toFloat16Bits(data[i] as number), true);
