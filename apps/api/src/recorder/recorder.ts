@@ -26,13 +26,48 @@ export type RecorderOptions = {
 
 const HOUR_S = 3600;
 
+/** SQLite's "the disk is full / the file cannot grow" results (better-sqlite3 SqliteError codes). */
+export function isStorageFull(err: unknown): boolean {
+  const code = (err as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && (code === 'SQLITE_FULL' || code.startsWith('SQLITE_IOERR'));
+}
+
+const STORAGE_RETRY_MS = { first: 500, max: 10_000 };
+
 /**
  * Consumes `results` with concurrency 1: the single writer of the database. A malformed message is
  * logged and discarded (it would fail the same way on every retry); a database error fails the job
  * so BullMQ retries it per the publisher's options, which is safe because every write is idempotent.
+ * A full disk is different: no number of quick retries helps, so the recorder holds the message
+ * (it stays in Redis, active, its lock renewed) and tries again with a growing pause until space
+ * returns — one log line when writes start failing and one when they work again.
  */
 export function startRecorder(options: RecorderOptions): { close: () => Promise<void> } {
   const log = options.log ?? DEFAULT_LOG.child({ component: 'recorder' });
+  let closing = false;
+  let storageFullSince: number | null = null;
+  const recordWaitingForSpace = async (message: ResultMessage): Promise<MessageOutcome> => {
+    for (let pause = STORAGE_RETRY_MS.first; ; pause = Math.min(pause * 2, STORAGE_RETRY_MS.max)) {
+      try {
+        const outcome = recordMessage(options.db, message);
+        if (storageFullSince !== null) {
+          log.info(`the database takes writes again after ${((Date.now() - storageFullSince) / 1000).toFixed(1)} s; recording resumed`);
+          storageFullSince = null;
+        }
+        return outcome;
+      } catch (err) {
+        if (!isStorageFull(err) || closing) throw err;
+        if (storageFullSince === null) {
+          storageFullSince = Date.now();
+          log.error(
+            `the database cannot grow (${(err as Error).message}): results wait in Redis and are recorded once there is space; free disk space where INFERLAB_DB lives`,
+            { err },
+          );
+        }
+        await new Promise((r) => setTimeout(r, pause));
+      }
+    }
+  };
   const handle = async (job: Job): Promise<RecorderOutcome> => {
     const parsed = resultMessageSchema.safeParse(job.data);
     const kind = typeof job.data?.kind === 'string' ? job.data.kind : job.name;
@@ -44,7 +79,7 @@ export function startRecorder(options: RecorderOptions): { close: () => Promise<
       log.warn(`discarding invalid ${kind} message ${job.id}: ${detail}`, { jobId: job.id, kind });
       return { jobId: job.id, kind, outcome: 'invalid', detail };
     }
-    const outcome = { jobId: job.id, kind, ...recordMessage(options.db, parsed.data), subject: subjectOf(parsed.data) };
+    const outcome = { jobId: job.id, kind, ...(await recordWaitingForSpace(parsed.data)), subject: subjectOf(parsed.data) };
     if (outcome.outcome === 'skipped')
       log.info(`skipped ${kind} ${job.id}: ${outcome.detail}`, { jobId: job.id, kind, ...outcome.subject });
     return outcome;
@@ -67,7 +102,12 @@ export function startRecorder(options: RecorderOptions): { close: () => Promise<
     }),
   );
   worker.on('error', (err) => log.error(err.message, { err }));
-  return { close: () => worker.close() };
+  return {
+    close: () => {
+      closing = true;
+      return worker.close();
+    },
+  };
 }
 
 function subjectOf(message: ResultMessage): MessageSubject {
