@@ -45,6 +45,20 @@ module.exports = {
       to: { path: [...INFERENCE_RUNTIME, '^packages/core/', '^packages/runner/'] },
     },
     {
+      name: 'dashboard-components-render-only',
+      severity: 'error',
+      comment: 'dashboard components render what they are given: no view, no data module, no http client or live stream',
+      from: { path: '^apps/dashboard/src/components/' },
+      to: { path: ['^apps/dashboard/src/views/', '^apps/dashboard/src/data/', '^apps/dashboard/src/api/(http|live)\\.ts$'] },
+    },
+    {
+      name: 'dashboard-views-fetch-through-data',
+      severity: 'error',
+      comment: 'dashboard views render; fetching and state live in src/data, so a view never calls the http client itself',
+      from: { path: '^apps/dashboard/src/views/' },
+      to: { path: '^apps/dashboard/src/api/http\\.ts$' },
+    },
+    {
       name: 'no-circular',
       severity: 'error',
       comment: 'no import cycles between files',

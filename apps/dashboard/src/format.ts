@@ -1,4 +1,4 @@
-import type { CellConfig, MetricSummaryView as MetricSummary } from '@inferlab/experiments';
+import type { CellConfigView as CellConfig, MetricSummaryView as MetricSummary } from '@inferlab/experiments';
 
 /** Few digits for big numbers, more for small: 41.2, 3.14, 0.0123. */
 export function num(value: number | null | undefined, digits = 3): string {

@@ -1,12 +1,12 @@
 import { z } from 'zod';
-import { cellConfigSchema, DTYPES, KV_CACHE_DTYPES } from '../cell-config.ts';
+import { DTYPES, KV_CACHE_DTYPES } from '../cell-config.ts';
 import { environmentSchema, qualitySchema, strategyStatsSchema, tokenEventSchema, weightBytesSchema } from '../payloads.ts';
 import type { CellCost } from '../stats/cell-cost.ts';
 import type { Goodput } from '../stats/goodput.ts';
 import type { DecodeSlope } from '../stats/position-latency.ts';
 import type { RepetitionSpread } from '../stats/repetition-spread.ts';
 import type { StrategyMetrics } from '../stats/strategy-metrics.ts';
-import { cellStatusSchema, experimentListItemSchema } from './experiment-views.ts';
+import { cellConfigViewSchema, cellStatusSchema, experimentListItemSchema } from './experiment-views.ts';
 
 // `GET /v1/experiments/:id/results` and `GET /v1/cells/:id/tokens` (docs/contracts.md). The numbers
 // are computed by stats/cell-metrics.ts; the schema says what reaches the reader. Objects the
@@ -69,7 +69,7 @@ export const cellSummarySchema = z.object({
   status: cellStatusSchema,
   attempt: count,
   error: z.string().nullable(),
-  config: cellConfigSchema,
+  config: cellConfigViewSchema,
   requests: count,
   seed: seedRowSchema.nullable(),
   ttft: metricSummarySchema.nullable(),

@@ -37,14 +37,17 @@ export type ExperimentListItem = z.infer<typeof experimentListItemSchema>;
 export const experimentListSchema = z.object({ experiments: z.array(experimentListItemSchema) });
 export type ExperimentList = z.infer<typeof experimentListSchema>;
 
+/** A cell's config as the api shows it: the prompts may be left to the experiment (`matrix.prompts`, listed once). */
+export const cellConfigViewSchema = cellConfigSchema.extend({ prompts: z.array(z.string()).optional() });
+export type CellConfigView = z.infer<typeof cellConfigViewSchema>;
+
 export const experimentCellViewSchema = z.object({
   id: z.string(),
   index: count,
   status: cellStatusSchema,
   attempt: count,
   error: z.string().nullable(),
-  // The prompts are the experiment's (`matrix.prompts`, listed once); a cell's config may leave them out.
-  config: cellConfigSchema.extend({ prompts: z.array(z.string()).optional() }),
+  config: cellConfigViewSchema,
 });
 export type ExperimentCellView = z.infer<typeof experimentCellViewSchema>;
 
