@@ -1,5 +1,5 @@
 import { createExperiment, recordCellResult } from '@inferlab/db';
-import { expandMatrix, mannWhitneyU, parseMatrix } from '@inferlab/experiments';
+import { expandMatrix, parseMatrix } from '@inferlab/experiments';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { syntheticCellResult } from '../../../../test/helpers/synthetic-result.ts';
 import { type AppFixture, createAppFixture, get } from '../test-harness.ts';
@@ -61,9 +61,11 @@ describe('GET /v1/compare', () => {
     expect(tpot.b).toBeCloseTo(8.15, 9);
     expect(tpot.ratio).toBeCloseTo(8.15 / 4.15, 9);
     expect(tpot.significant).toBe(true);
-    const tpotsA = Array.from({ length: 12 }, (_, i) => 4 + (i % 4) * 0.1);
-    const tpotsB = tpotsA.map((v) => v + 4);
-    expect(tpot.pValue).toBeCloseTo(mannWhitneyU(tpotsA, tpotsB).pValue, 12);
+    // scipy.stats.mannwhitneyu(a, b) (two-sided; ties → method 'asymptotic', continuity on), worked by
+    // hand: every a < every b, so U = 0; mean n1·n2/2 = 72; eight tie groups of 3 give Σ(t³ − t) = 192;
+    // var = 144/12 · (25 − 192/552) = 295.826…; z = (72 − 0.5)/√var = 4.157074…; p = erfc(z/√2).
+    expect(tpot.pValue).toBeCloseTo(3.2234889982185106e-5, 10);
+    expect(tpot.pMethod).toBe('normal');
     expect(tpot.ci.lo).toBeGreaterThan(1);
     expect(tpot.ci.lo).toBeLessThanOrEqual(tpot.ratio);
     expect(tpot.ci.hi).toBeGreaterThanOrEqual(tpot.ratio);
@@ -74,7 +76,6 @@ describe('GET /v1/compare', () => {
   });
 
   it('reports the noise floor of an A/A pair (the same config twice) as the minimum detectable difference', async () => {
-    const { a } = seed();
     const matrix = parseMatrix({
       models: ['forge:gpt2-tiny'],
       variants: [{ dtype: 'fp32', cache: true }, { dtype: 'fp32', cache: false }, { dtype: 'int8' }],
@@ -83,14 +84,61 @@ describe('GET /v1/compare', () => {
     });
     const [again] = expandMatrix('exp2', matrix); // the same config as a, in a second experiment
     createExperiment(f.db, { id: 'exp2', name: 'a/a', matrix, cells: [again!] });
-    const jittered = timeline(4).map((r, i) => ({ ...r, events: r.events.map((e) => ({ ...e, t: e.t * (1 + ((i % 3) - 1) * 0.02) })) }));
-    recordCellResult(f.db, syntheticCellResult({ cellId: again!.id, experimentId: 'exp2', config: again!.config, requests: jittered }));
-    const res = await get(f.app, `/v1/compare?a=${a.id}&b=${again!.id}`);
+    // Hand-worked floor: a's 12 requests all have TPOT 10 ms, b's have 9, 10, 11 (four each). b's
+    // bootstrap median is 9 when ≥ 7 of 12 draws are 9: P = P(Bin(12, 1/3) ≥ 7) = 0.0664 > 0.025, and
+    // likewise 11, while a's is always 10; so the 95% CI of the ratio is [0.9, 1.1] and the minimum
+    // detectable difference max(1.1 − 1, 1 − 0.9) = 0.10. TTFT is 20 ms everywhere: floor 0.
+    const steady = (tpot: number, i: number) => ({
+      repetition: Math.floor(i / 3),
+      promptIndex: i % 3,
+      startedAt: i * 1000,
+      events: [0, 1, 2, 3].map((k) => ({ t: 20 + k * tpot, n: 1 })),
+    });
+    recordCellResult(
+      f.db,
+      syntheticCellResult({
+        cellId: again!.id,
+        experimentId: 'exp2',
+        config: again!.config,
+        requests: Array.from({ length: 12 }, (_, i) => steady(9 + (i % 3), i)),
+      }),
+    );
+    const exp3 = expandMatrix('exp3', matrix)[0]!;
+    createExperiment(f.db, { id: 'exp3', name: 'a/a base', matrix, cells: [exp3] });
+    recordCellResult(
+      f.db,
+      syntheticCellResult({
+        cellId: exp3.id,
+        experimentId: 'exp3',
+        config: exp3.config,
+        requests: Array.from({ length: 12 }, (_, i) => steady(10, i)),
+      }),
+    );
+    const res = await get(f.app, `/v1/compare?a=${exp3.id}&b=${again!.id}`);
     expect(res.status).toBe(200);
     expect(res.json.aa.sameWorker).toBe(true);
-    const tpot = res.json.metrics.tpot;
-    expect(res.json.aa.minimumDetectableDifference.tpot).toBeCloseTo(Math.max(tpot.ci.hi - 1, 1 - tpot.ci.lo), 12);
-    expect(res.json.aa.minimumDetectableDifference.tpot).toBeGreaterThan(0);
+    expect(res.json.metrics.tpot.ci).toMatchObject({ lo: 0.9, hi: 1.1 });
+    expect(res.json.aa.minimumDetectableDifference.tpot).toBeCloseTo(0.1, 12);
+    expect(res.json.aa.minimumDetectableDifference.ttft).toBe(0);
+  });
+
+  it('refuses TPOT and ITL against a cell whose tokens were not streamed, saying why', async () => {
+    const { a, b } = seed();
+    const matrix = parseMatrix({ models: ['forge:gpt2-tiny'], prompts: ['a', 'b', 'c'], repetitions: 4, decoding: [{ strategy: 'beam' }] });
+    const [beam] = expandMatrix('beam', matrix);
+    createExperiment(f.db, { id: 'beam', name: 'beam', matrix, cells: [beam!] });
+    // Beam search: each request's 5 tokens arrive in one event.
+    const oneEvent = timeline(4).map((r) => ({ ...r, events: [{ t: r.events.at(-1)!.t, n: 5 }] }));
+    recordCellResult(f.db, syntheticCellResult({ cellId: beam!.id, experimentId: 'beam', config: beam!.config, requests: oneEvent }));
+    const res = await get(f.app, `/v1/compare?a=${a.id}&b=${beam!.id}`);
+    expect(res.status).toBe(200);
+    expect(res.json.metrics.tpot).toBeNull(); // not "b is 0.00× a"
+    expect(res.json.metrics.itl).toBeNull();
+    expect(res.json.refused.tpot).toBe(
+      'cell b has no inter-token timing (not streamed: 12 of 12 requests sent all their tokens in one event): TPOT and ITL are undefined, so they are not compared',
+    );
+    expect(res.json.metrics.e2el.nB).toBe(12);
+    expect((await get(f.app, `/v1/compare?a=${a.id}&b=${b.id}`)).json.refused).toEqual({});
   });
 
   it('answers 400 without a or b, 404 for an unknown cell, 409 for a cell without results', async () => {

@@ -33,8 +33,8 @@ export function compareRoutes(deps: Pick<AppDeps, 'db'>) {
     }
     const a = cells.a as NonNullable<typeof cells.a>;
     const b = cells.b as NonNullable<typeof cells.b>;
-    const { method, metrics } = compareCells(a.requests, b.requests, RESULTS_BOOTSTRAP);
+    const { method, metrics, refused } = compareCells(a.requests, b.requests, RESULTS_BOOTSTRAP);
     const side = (s: typeof a.summary) => ({ config: s.config, host: s.environment?.host ?? null });
-    return c.json({ a: a.summary, b: b.summary, method, metrics, aa: noiseFloor(side(a.summary), side(b.summary), metrics) });
+    return c.json({ a: a.summary, b: b.summary, method, metrics, refused, aa: noiseFloor(side(a.summary), side(b.summary), metrics) });
   });
 }

@@ -56,7 +56,10 @@ describe('POST /v1/distill', () => {
     expect(job?.opts.attempts).toBe(3);
     const low = await post(f.app, '/v1/distill', { model: 'forge:gpt2-small', layers: [3, 6], kind: 'low-rank', rank: 16, device: 'cuda' });
     expect(low.status).toBe(201);
-    expect(await distill.queues.cuda.getJob('d-2')).toBeDefined();
+    // On the cuda queue with its own request (a missing job would be undefined, and fail here).
+    const cudaJob = await distill.queues.cuda.getJob('d-2');
+    expect(cudaJob?.data).toMatchObject({ distillId: 'd-2', request: { kind: 'low-rank', rank: 16, device: 'cuda', layers: [3, 6] } });
+    expect(await distill.queues.cpu.getJob('d-2')).toBeUndefined();
   });
 
   it('names every bad field and the fix, and queues nothing', async () => {
