@@ -38,7 +38,7 @@ export type Device = (typeof DEVICES)[number];
 export const KV_CACHE_DTYPES = ['fp32', 'int8'] as const;
 export type KvCacheDtype = (typeof KV_CACHE_DTYPES)[number];
 /** Weight dtypes whose forge graph has an int8-KV-cache twin. */
-export const KV_INT8_WEIGHT_DTYPES: readonly Dtype[] = ['fp32', 'int8'];
+export const KV_INT8_WEIGHT_DTYPES = ['fp32', 'int8'] as const satisfies readonly Dtype[];
 
 // kvCacheDtype is absent for fp32 (expansion leaves it out), so cells of matrices without it keep their ids.
 export const variantSchema = z.object({ dtype: z.enum(DTYPES), cache: z.boolean(), kvCacheDtype: z.enum(KV_CACHE_DTYPES).optional() });

@@ -3,6 +3,7 @@ export * from './assert-never.ts';
 export * from './canonical-json.ts';
 export * from './cell-config.ts';
 export * from './cell-rules/index.ts';
+export * from './decoding-schema.ts';
 export * from './deployment-env.ts';
 export * from './distill-payloads.ts';
 export * from './expand.ts';

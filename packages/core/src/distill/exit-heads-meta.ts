@@ -1,3 +1,4 @@
+import { type DistillCorpusInfo, type DistillLayerMetrics, HEADS_VERSION_PATTERN } from '@inferlab/experiments';
 import type { ExitHeadKind } from '../early-exit/exit-head.ts';
 
 // What heads.json records beside heads.safetensors (see exit-heads-store.ts). Bump
@@ -8,8 +9,9 @@ export const EXIT_HEADS_DIR = 'exit-heads';
 export const HEADS_FILE = 'heads.safetensors';
 export const HEADS_META_FILE = 'heads.json';
 
-/** A published version: `<UTC yyyymmddThhmmssZ>-<8 hex>`, so names sort by creation time and never collide. */
-export const HEADS_VERSION_PATTERN = /^\d{8}T\d{6}Z-[0-9a-f]{8}$/;
+// A published version is `<UTC yyyymmddThhmmssZ>-<8 hex>` (experiments' HEADS_VERSION_PATTERN, which the
+// api validates decoding.heads with), so names sort by creation time and never collide.
+export { HEADS_VERSION_PATTERN };
 
 export type ExitHeadTrainingConfig = {
   temperature: number;
@@ -25,10 +27,11 @@ export type ExitHeadTrainingConfig = {
   eps: number;
 };
 
-export type ExitHeadCorpus = { id: string; source: string; trainTokens: number; heldOutTokens: number };
+/** The training text (a distill-result carries it: experiments' DistillCorpusInfo). */
+export type ExitHeadCorpus = DistillCorpusInfo;
 
 /** Held-out T²·KL(p_final ‖ p_head) per layer, identity (untrained) vs trained, at the training temperature. */
-export type ExitHeadLayerMetrics = { layer: number; untrainedKd: number; trainedKd: number; trainedKdFirstEpoch?: number };
+export type ExitHeadLayerMetrics = DistillLayerMetrics;
 
 export type ExitHeadsMeta = {
   training: ExitHeadTrainingConfig;

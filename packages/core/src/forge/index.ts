@@ -37,7 +37,6 @@ export {
   ensureKvInt8File,
   isKvInt8WeightDtype,
   KV_INT8_FILES,
-  KV_INT8_WEIGHT_DTYPES,
   KvInt8UnsupportedError,
   type KvInt8WeightDtype,
 } from './kv-int8-files.ts';

@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { PermanentError } from '@inferlab/experiments';
+import { KV_INT8_WEIGHT_DTYPES, PermanentError } from '@inferlab/experiments';
 import { VARIANT_SPECS } from '../quantization/variant-files.ts';
 import { MODEL_FILE } from './build-gpt2-folder.ts';
 import { buildOnce, type DerivedEntry, publishDerived, readDerivedEntry } from './derived-file.ts';
@@ -15,7 +15,6 @@ import { readFloatWeights } from './read-float-weights.ts';
 // Cached like the weight variants (derived-file.ts), with manifest entries variants/<weights>-kvint8.json.
 
 /** Weight dtypes that have an int8-KV graph. */
-export const KV_INT8_WEIGHT_DTYPES = ['fp32', 'int8'] as const;
 export type KvInt8WeightDtype = (typeof KV_INT8_WEIGHT_DTYPES)[number];
 
 export const KV_INT8_FILES: Record<KvInt8WeightDtype, string> = {

@@ -1,3 +1,4 @@
+import { DTYPES, type Dtype } from '@inferlab/experiments';
 import type { ModelProto } from '../onnx/index.ts';
 import { rewriteDynamicInt8, rewriteFp16Weights, rewriteMatMulNBits } from './index.ts';
 
@@ -6,24 +7,9 @@ import { rewriteDynamicInt8, rewriteFp16Weights, rewriteMatMulNBits } from './in
 // own names (model_int8, _uint8, _q4, _fp16) keep its file names; the other schemes get their own
 // stems, which transformers.js loads through `model_file_name` (see transformersJsFileOptions).
 
-export const VARIANTS = [
-  'fp32',
-  'fp16',
-  'int8',
-  'int8-per-tensor',
-  'int8-asym',
-  'int8-asym-per-tensor',
-  'uint8',
-  'uint8-per-tensor',
-  'q8',
-  'q8-b64',
-  'q8-b128',
-  'q4',
-  'q4-b64',
-  'q4-b128',
-] as const;
-
-export type Variant = (typeof VARIANTS)[number];
+/** The matrix's dtypes (experiments' DTYPES): VARIANT_SPECS below has a spec for each. */
+export const VARIANTS = DTYPES;
+export type Variant = Dtype;
 
 /** The rewritten model; `report` is the rewriter's (per-layer errors etc.), null for fp32. */
 export type VariantBuild = { model: ModelProto; report: object | null };

@@ -11,7 +11,7 @@ export const kvInt8Rule: CellRule = (cell) => {
   const out: CellIssue[] = [];
   const issue = (message: string) => out.push({ path: 'variant.kvCacheDtype', message });
   if (!variant.cache) issue('kvCacheDtype int8 needs the KV cache; set cache: true or kvCacheDtype "fp32"');
-  if (!KV_INT8_WEIGHT_DTYPES.includes(variant.dtype)) {
+  if (!(KV_INT8_WEIGHT_DTYPES as readonly string[]).includes(variant.dtype)) {
     issue(
       `kvCacheDtype int8 runs with dtype ${KV_INT8_WEIGHT_DTYPES.join(' or ')} weights, not ${variant.dtype}; change dtype or use kvCacheDtype "fp32"`,
     );
