@@ -59,7 +59,7 @@ export function createCellEnqueuer(connection: ConnectionOptions, options: Enque
     try {
       await withTimeout(Promise.all(adds), timeoutMs, () => new EnqueueError(`Redis did not accept the jobs within ${timeoutMs} ms`));
     } catch (err) {
-      throw err instanceof EnqueueError ? err : new EnqueueError(`could not enqueue cells: ${(err as Error).message}`, { cause: err });
+      throw err instanceof EnqueueError ? err : new EnqueueError(enqueueErrorMessage(err as Error), { cause: err });
     }
   };
 
@@ -81,4 +81,12 @@ export function createCellEnqueuer(connection: ConnectionOptions, options: Enque
     await Promise.all(Object.values(queues).map((queue) => queue.close()));
   };
   return { enqueue, cancel, queues, close };
+}
+
+/** Says which part failed and what to do; a full Redis (maxmemory with noeviction) is named as such. */
+function enqueueErrorMessage(err: Error): string {
+  if (/\bOOM\b/.test(err.message)) {
+    return `Redis is out of memory (maxmemory reached; with noeviction it refuses new writes and loses nothing stored): raise maxmemory (infra/redis.conf) or wait for finished jobs to expire — ${err.message}`;
+  }
+  return `could not enqueue cells: ${err.message}`;
 }
