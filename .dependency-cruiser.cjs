@@ -38,6 +38,13 @@ module.exports = {
       to: { path: OURS, pathNot: [from, ...allowed] },
     })),
     {
+      name: 'layer-undeclared',
+      severity: 'error',
+      comment: 'a package or app without a row in LAYERS has no place in the layering yet: add it there before it imports one of ours',
+      from: { path: '^((packages|apps)/[^/]+)/', pathNot: [...LAYERS.map((l) => l.from), '\\.test\\.ts$'] },
+      to: { path: OURS, pathNot: '^$1/' },
+    },
+    {
       name: 'api-no-inference-runtime',
       severity: 'error',
       comment: 'the HTTP process never loads onnxruntime-node, transformers.js or llama.cpp (nor core or the runner, which do)',

@@ -86,6 +86,17 @@ describe('dependency rules (.dependency-cruiser.cjs)', () => {
     expect(report).toMatch(/error layer-core: packages\/core\/src\/metrics\/probe\.ts → packages\/runner\/src\/run-cell\.ts/);
   });
 
+  it('fail when a package without a declared layer imports one of ours', () => {
+    const { status, report } = check({
+      ...LAYERED,
+      'packages/plugins/src/plugin.ts': "import { CELL } from '../../experiments/src/cell.ts';\nexport const plugin = CELL;\n",
+      'packages/plugins/src/own.ts': "import { plugin } from './plugin.ts';\nexport const own = plugin;\n",
+    });
+    expect(status).not.toBe(0);
+    expect(report).toMatch(/error layer-undeclared: packages\/plugins\/src\/plugin\.ts → packages\/experiments\/src\/cell\.ts/);
+    expect(report).not.toMatch(/own\.ts/);
+  });
+
   it('fail when the api imports core, or db imports core', () => {
     const { status, report } = check({
       ...LAYERED,
