@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { createExperiment, getExperiment, getExperimentResults, listExperiments } from '@inferlab/db';
+import { createExperiment, getExperiment, getExperimentResults, isExperimentStatus, ListCursorError, listExperimentPage } from '@inferlab/db';
 import {
   assertCellsRun,
   type Cell,
@@ -65,7 +65,24 @@ export function experimentsRoutes(deps: AppDeps) {
           return c.json({ id, cells: cells.map((cell) => ({ id: cell.id, config: cell.config })) }, 201);
         },
       )
-      .get('/', (c) => c.json({ experiments: listExperiments(deps.db) }))
+      // Newest first, a page at a time (?limit, ?cursor = the previous page's nextCursor), filtered by
+      // ?status, ?model (a model id), ?name and ?prompt (case-insensitive substrings).
+      .get('/', (c) => {
+        const { status, model, name, prompt, limit, cursor } = c.req.query();
+        if (status !== undefined && !isExperimentStatus(status)) {
+          return jsonError(c, 400, 'invalid_query', `status: expected queued, running, done, failed or cancelled, got "${status}"`);
+        }
+        const n = limit === undefined ? undefined : Number(limit);
+        if (n !== undefined && (!Number.isInteger(n) || n < 1 || n > 500)) {
+          return jsonError(c, 400, 'invalid_query', `limit: expected an integer from 1 to 500, got "${limit}"`);
+        }
+        try {
+          return c.json(listExperimentPage(deps.db, { status, model, name, prompt, limit: n, cursor }));
+        } catch (err) {
+          if (err instanceof ListCursorError) return jsonError(c, 400, 'invalid_query', err.message);
+          throw err;
+        }
+      })
       .get('/:id', (c) => {
         const experiment = getExperiment(deps.db, c.req.param('id'));
         return experiment === null ? notFound(c, c.req.param('id')) : c.json(experiment);
