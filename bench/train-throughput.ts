@@ -2,16 +2,22 @@
 // PyTorch (Debian python3-torch, eager, torch.optim.AdamW) on the same decoder shape, batch,
 // sequence length, thread count and step recipe (cross-entropy, global-norm clip 1, AdamW with
 // decoupled decay on matrices), in one run with the order rotated each repetition so machine load
-// hits both alike. Prints each side's median and the ratio ours / PyTorch (goal ≥ 0.5).
+// hits both alike. Prints each side's median and the ratio ours / PyTorch (goal ≥ 0.5), per
+// vocabulary size (--vocab 50257,8192: GPT-2's tokenizer vs a corpus BPE's), and with
+// --tokenizer-cost the KJV held-out bytes per token of GPT-2's BPE vs an 8,192-entry BPE learnt on
+// the KJV training split, so tokens/s converts into training cost per corpus byte.
 // PyTorch is a bench-only tool: `apt-get install -y python3-torch libopenblas0-pthread`.
 // npm run bench:train-throughput -- [--family gpt2|llama] [--layers 4] [--embd 256] [--heads 4]
-//   [--kv-heads 2] [--vocab 50257] [--seq 128] [--batch 8] [--threads 2] [--steps 4] [--reps 3]
+//   [--kv-heads 2] [--vocab 50257[,8192]] [--seq 128] [--batch 8] [--threads 2] [--steps 4] [--reps 3]
+//   [--tokenizer-cost]
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { type ForgeSpec, trainModel } from '@inferlab/core';
+import { countBpeTokens, gpt2Encode, loadKjvCorpus, trainBpe } from '../packages/core/src/corpus/index.ts';
+import type { ForgeSpec } from '../packages/core/src/forge/forge-models.ts';
+import { trainModel } from '../packages/core/src/train/index.ts';
 import { loadAverage } from './lib.ts';
 
 const { values } = parseArgs({
@@ -28,15 +34,16 @@ const { values } = parseArgs({
     steps: { type: 'string', default: '4' },
     reps: { type: 'string', default: '3' },
     python: { type: 'string', default: '/usr/bin/python3' },
+    'tokenizer-cost': { type: 'boolean', default: false },
   },
 });
 const n = (k: keyof typeof values) => Number(values[k]);
-const [L, D, H, KV, V, S, B, threads, steps, reps] = [
+const vocabs = String(values.vocab).split(',').map(Number);
+const [L, D, H, KV, S, B, threads, steps, reps] = [
   n('layers'),
   n('embd'),
   n('heads'),
   n('kv-heads'),
-  n('vocab'),
   n('seq'),
   n('batch'),
   n('threads'),
@@ -44,7 +51,7 @@ const [L, D, H, KV, V, S, B, threads, steps, reps] = [
   n('reps'),
 ];
 const family = values.family === 'llama' ? 'llama' : 'gpt2';
-const spec: ForgeSpec =
+const specOf = (V: number): ForgeSpec =>
   family === 'gpt2'
     ? { family, nLayer: L, nHead: H, nEmbd: D, nPositions: S, vocabSize: V, seed: 1 }
     : {
@@ -63,26 +70,37 @@ const spec: ForgeSpec =
         seed: 1,
       };
 const WARMUP = 1;
+/**
+ * Tokens per second of wall time, and per second of the process's CPU time (all its threads): on a
+ * shared machine the second is the steadier measure of the work each engine does per token.
+ */
+type Rate = { wall: number; cpu: number };
 /** Per run of ours: the share of step time spent in clip + AdamW (the rest is the graph run). */
 const optimizerShare: number[] = [];
 
 /** Ours: steps after the first (session creation and first-run allocation excluded), tokens/s. */
-async function ours(): Promise<number> {
+async function ours(V: number): Promise<Rate> {
+  const spec = specOf(V);
   const train = Int32Array.from({ length: (WARMUP + steps) * B * S + 1 }, (_, i) => Math.imul(i + 1, 2654435761) >>> 0) // uniform ids
     .map((x) => x % V);
   let from = 0;
-  let tokensPerSecond = 0;
+  let cpuFrom = process.cpuUsage();
+  const rate: Rate = { wall: 0, cpu: 0 };
   const r = await trainModel(
     { spec, train, batchSize: B, seqLen: S, steps: WARMUP + steps, seed: 1, threads, learningRate: { peak: 1e-3 } },
     {
       onProgress: (p) => {
-        if (p.step === WARMUP) from = performance.now();
-        if (p.step === WARMUP + steps) tokensPerSecond = (steps * B * S) / ((performance.now() - from) / 1000);
+        if (p.step === WARMUP) [from, cpuFrom] = [performance.now(), process.cpuUsage()];
+        if (p.step === WARMUP + steps) {
+          const cpu = process.cpuUsage(cpuFrom);
+          rate.wall = (steps * B * S) / ((performance.now() - from) / 1000);
+          rate.cpu = (steps * B * S) / ((cpu.user + cpu.system) / 1e6);
+        }
       },
     },
   );
   optimizerShare.push(r.seconds.optimizer / (r.seconds.graph + r.seconds.optimizer));
-  return tokensPerSecond;
+  return rate;
 }
 
 /** The PyTorch side: the same model, loss, clip and AdamW, timed after `warmup` steps. */
@@ -180,10 +198,10 @@ def step():
     return loss.item()
 
 for _ in range(cfg['warmup']): step()
-t0 = time.perf_counter()
+t0, c0 = time.perf_counter(), time.process_time()
 for _ in range(cfg['steps']): loss = step()
-dt = time.perf_counter() - t0
-print(json.dumps({'tokensPerSecond': cfg['steps'] * B * S / dt, 'loss': loss, 'torch': torch.__version__}))
+dt, dc = time.perf_counter() - t0, time.process_time() - c0
+print(json.dumps({'wall': cfg['steps'] * B * S / dt, 'cpu': cfg['steps'] * B * S / dc, 'loss': loss, 'torch': torch.__version__}))
 `;
 
 const scriptDir = mkdtempSync(join(tmpdir(), 'inferlab-train-bench-'));
@@ -191,13 +209,13 @@ const script = join(scriptDir, 'torch_train.py');
 writeFileSync(script, TORCH_TRAIN_SCRIPT);
 
 /** PyTorch: same shape and recipe in a child python, BLAS pinned to `threads`; tokens/s. */
-function torch(): number {
+function torch(V: number): Rate {
   const env: NodeJS.ProcessEnv = { ...process.env, OPENBLAS_NUM_THREADS: String(threads), OMP_NUM_THREADS: String(threads) };
   delete env.OPENBLAS_CORETYPE; // unset for this command only: let OpenBLAS pick its kernels for this CPU
   delete env.OPENBLAS_L2_SIZE;
   const cfg = { family, threads, seed: 1, vocab: V, embd: D, layers: L, heads: H, kvHeads: KV, seq: S, batch: B, warmup: WARMUP, steps };
   const out = execFileSync(values.python as string, [script, JSON.stringify(cfg)], { env, encoding: 'utf8' });
-  return (JSON.parse(out.trim().split('\n').at(-1) as string) as { tokensPerSecond: number }).tokensPerSecond;
+  return JSON.parse(out.trim().split('\n').at(-1) as string) as Rate;
 }
 
 const median = (xs: number[]) => {
@@ -211,21 +229,46 @@ if (!existsSync(values.python as string)) {
   process.exit(1);
 }
 console.log(
-  `${family} L${L} D${D} H${H}${family === 'llama' ? ` KV${KV}` : ''} V${V}, batch ${B} × seq ${S}, ${threads} threads, ${steps} timed steps × ${reps} reps; load average before: ${loadAverage()}`,
+  `${family} L${L} D${D} H${H}${family === 'llama' ? ` KV${KV}` : ''}, batch ${B} × seq ${S}, ${threads} threads, ${steps} timed steps × ${reps} reps; load average before: ${loadAverage()}`,
 );
-const results: Record<'ours' | 'pytorch', number[]> = { ours: [], pytorch: [] };
-for (let r = 0; r < reps; r++) {
-  const order: Array<'ours' | 'pytorch'> = r % 2 === 0 ? ['ours', 'pytorch'] : ['pytorch', 'ours'];
-  for (const side of order) {
-    const tps = side === 'ours' ? await ours() : torch();
-    results[side].push(tps);
-    console.log(`  rep ${r + 1} ${side.padEnd(7)} ${tps.toFixed(0)} tokens/s`);
+const rows: Array<{ vocab: number; ours: Rate; pytorch: Rate }> = [];
+for (const V of vocabs) {
+  const results: Record<'ours' | 'pytorch', Rate[]> = { ours: [], pytorch: [] };
+  for (let r = 0; r < reps; r++) {
+    const order: Array<'ours' | 'pytorch'> = r % 2 === 0 ? ['ours', 'pytorch'] : ['pytorch', 'ours'];
+    for (const side of order) {
+      const rate = side === 'ours' ? await ours(V) : torch(V);
+      results[side].push(rate);
+      console.log(`  V ${V} rep ${r + 1} ${side.padEnd(7)} ${rate.wall.toFixed(0)} tokens/s wall, ${rate.cpu.toFixed(0)} per CPU-second`);
+    }
   }
+  const med = (xs: Rate[]): Rate => ({ wall: median(xs.map((x) => x.wall)), cpu: median(xs.map((x) => x.cpu)) });
+  rows.push({ vocab: V, ours: med(results.ours), pytorch: med(results.pytorch) });
 }
 rmSync(scriptDir, { recursive: true, force: true });
-const [a, b] = [median(results.ours), median(results.pytorch)];
-console.log(`median tokens/s: ours ${a.toFixed(0)}, PyTorch ${b.toFixed(0)}; ratio ours/PyTorch ${(a / b).toFixed(2)} (goal ≥ 0.5)`);
+for (const { vocab, ours: a, pytorch: b } of rows) {
+  console.log(
+    `V ${vocab}: median tokens/s ours ${a.wall.toFixed(0)}, PyTorch ${b.wall.toFixed(0)}, ratio ours/PyTorch ${(a.wall / b.wall).toFixed(2)} (goal ≥ 0.5); per CPU-second ${a.cpu.toFixed(0)} vs ${b.cpu.toFixed(0)}, ratio ${(a.cpu / b.cpu).toFixed(2)}`,
+  );
+}
 console.log(
   `ours, where the step time goes: graph (forward+loss+backward, weights in, grads out) ${(100 * (1 - median(optimizerShare))).toFixed(1)}%, clip + AdamW in JS ${(100 * median(optimizerShare)).toFixed(1)}%`,
 );
+if (values['tokenizer-cost'] === true) {
+  const corpus = loadKjvCorpus();
+  const bytes = Buffer.byteLength(corpus.heldOut);
+  const gpt2 = bytes / gpt2Encode(corpus.heldOut).length;
+  const bpe = bytes / countBpeTokens(trainBpe(corpus.train, 8192), corpus.heldOut);
+  console.log(`KJV held-out bytes per token: GPT-2 BPE (50,257) ${gpt2.toFixed(2)}, KJV-trained BPE (8,192) ${bpe.toFixed(2)}`);
+  const perByte = (vocab: number, bytesPerToken: number) => {
+    const row = rows.find((r) => r.vocab === vocab);
+    return row === undefined ? undefined : row.ours.cpu * bytesPerToken;
+  };
+  const [g, k] = [perByte(50257, gpt2), perByte(8192, bpe)];
+  if (g !== undefined && k !== undefined) {
+    console.log(
+      `ours, corpus bytes trained per second: GPT-2 tokenizer ${g.toFixed(0)}, 8k BPE ${k.toFixed(0)} (${(k / g).toFixed(2)}× faster)`,
+    );
+  }
+}
 console.log(`load average after: ${loadAverage()}`);

@@ -11,3 +11,4 @@ export {
 } from './kjv-corpus.ts';
 export { CorpusUnavailableError, KJV_DEBIAN_PACKAGE, KJV_RANGE, kjvPackageVersion, readKjvText } from './kjv-source.ts';
 export { CORPUS_TOKENIZER, gpt2Encode, type TokenizedCorpus, tokenizeCorpus } from './tokenize-corpus.ts';
+export { type Bpe, countBpeTokens, pretokens, trainBpe } from './train-bpe.ts';
