@@ -1,6 +1,5 @@
 import { GpuProbe } from '@inferlab/core';
-import type { ResultMessage } from '@inferlab/experiments';
-import { type CellJob, cellIssues, resultJobId, UnrunnableCellError } from '@inferlab/experiments';
+import { type CellJob, cellIssues, type ResultMessage, resultJobId, UnrunnableCellError } from '@inferlab/experiments';
 import type { Job, Queue } from 'bullmq';
 import type { InferenceHost } from './inference-host.ts';
 import { attemptOf, publisher, runAttempt, throttle } from './job-attempt.ts';
@@ -45,7 +44,7 @@ export function createCellProcessor(deps: CellProcessorDeps) {
         .catch(() => undefined);
     }, deps.cancelPollMs ?? 1000);
     // NVML sampling runs here, on the thread inference does not block.
-    let gpuProbe: GpuProbe | null = null;
+    const gpuProbe = config.device === 'cuda' ? new GpuProbe({ gpu: deps.gpu ?? '0' }) : null;
     try {
       return await runAttempt(
         job,
@@ -55,7 +54,6 @@ export function createCellProcessor(deps: CellProcessorDeps) {
           // What cannot run together fails now, before a model is loaded, and is not retried.
           const issues = cellIssues(config);
           if (issues.length > 0) throw new UnrunnableCellError(issues);
-          gpuProbe = config.device === 'cuda' ? new GpuProbe({ gpu: deps.gpu ?? '0' }) : null;
           const due = throttle(PROGRESS_EVERY_MS);
           const run = await deps.host.run(
             config,
@@ -69,7 +67,7 @@ export function createCellProcessor(deps: CellProcessorDeps) {
             },
             (message, fields) => log.warn(fields, message),
           );
-          const gpu = (gpuProbe as GpuProbe | null)?.stop();
+          const gpu = gpuProbe?.stop();
           const memory = gpu ? { ...run.memory, gpu } : run.memory;
           await publish({ kind: 'cell-result', ...ref, config, ...run, memory }, resultJobId(cellId, attempt));
           log.info({ requests: run.requests.length, wallMs: Math.round(run.wallMs) }, 'cell done');
@@ -79,7 +77,7 @@ export function createCellProcessor(deps: CellProcessorDeps) {
       );
     } finally {
       clearInterval(cancelPoll);
-      (gpuProbe as GpuProbe | null)?.stop();
+      gpuProbe?.stop();
       deps.onCurrentCell(null);
     }
   };
