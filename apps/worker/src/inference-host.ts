@@ -76,18 +76,23 @@ export class InferenceHost {
     switch (msg.kind) {
       case 'progress':
       case 'distill-progress':
-        return p.onProgress(msg.progress);
+        p.onProgress(msg.progress);
+        return;
       case 'warning':
-        return p.onWarning(msg.message, msg.fields);
+        p.onWarning(msg.message, msg.fields);
+        return;
       case 'result':
         this.pending.delete(msg.id);
-        return p.resolve(msg.run);
+        p.resolve(msg.run);
+        return;
       case 'distill-result':
         this.pending.delete(msg.id);
-        return p.resolve(msg.outcome);
+        p.resolve(msg.outcome);
+        return;
       case 'error':
         this.pending.delete(msg.id);
-        return p.reject(new InferenceError(msg.error.name, msg.error.message, msg.error.permanent));
+        p.reject(new InferenceError(msg.error.name, msg.error.message, msg.error.permanent));
+        return;
       default:
         assertNever(msg, 'thread response');
     }
