@@ -13,7 +13,8 @@ describe('KJV corpus', () => {
     expect(loadKjvCorpus(raw).sha256).toBe(KJV_RAW_SHA256);
     const chapters = kjvChapters(raw);
     expect(chapters).toHaveLength(1189);
-    expect(chapters[0]?.startsWith('In the beginning God created the heaven and the earth. And the earth')).toBe(true);
+    expect(chapters[0]?.startsWith('In the beginning God created the heaven and the earth.\nAnd the earth')).toBe(true);
+    expect(chapters.join('\n').split('\n')).toHaveLength(31102); // verses
     expect(chapters.at(-1)?.endsWith('The grace of our Lord Jesus Christ be with you all. Amen.')).toBe(true);
   });
 

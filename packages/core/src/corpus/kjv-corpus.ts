@@ -2,8 +2,8 @@ import { createHash } from 'node:crypto';
 import { EVAL_TEXT } from '../quality/eval-text.ts';
 import { KJV_DEBIAN_PACKAGE, KJV_RANGE, kjvPackageVersion, readKjvText } from './kjv-source.ts';
 
-// The pretraining corpus: the KJV text by chapter (verse references stripped, verses of a chapter
-// joined by spaces, chapters separated by a blank line). Held out: every HELD_OUT_EVERY-th chapter,
+// The pretraining corpus: the KJV text by chapter, as `bible` prints it less the verse references
+// (one verse a line, chapters separated by a blank line). Held out: every HELD_OUT_EVERY-th chapter,
 // so the held-out set samples every part of the book and no chapter is split across the two sets.
 // The quality eval text (quality/eval-text.ts) must not occur in training text; checked here, so a
 // future corpus that contains it fails loudly instead of inflating quality numbers.
@@ -31,14 +31,15 @@ export class CorpusLeakError extends Error {
 
 const VERSE = /^(\d?[A-Za-z]+)(\d+):(\d+) (.*)$/;
 
-/** Chapters in book order, each the verses' text joined by spaces. */
+/** Chapters in book order, each its verses one a line. */
 export function kjvChapters(raw: string): string[] {
   const chapters: string[][] = [];
   let current = '';
   for (const line of raw.split('\n')) {
     const m = VERSE.exec(line);
     if (m === null) {
-      if (line.trim() !== '') chapters.at(-1)?.push(line.trim()); // a wrapped verse continues
+      const last = chapters.at(-1);
+      if (line.trim() !== '' && last !== undefined && last.length > 0) last[last.length - 1] += ` ${line.trim()}`; // a wrapped verse continues
       continue;
     }
     const key = `${m[1]}${m[2]}`;
@@ -48,7 +49,7 @@ export function kjvChapters(raw: string): string[] {
     }
     chapters.at(-1)?.push((m[4] as string).trim());
   }
-  return chapters.map((verses) => verses.join(' '));
+  return chapters.map((verses) => verses.join('\n'));
 }
 
 /** Throws when a sentence (≥ 30 characters) of the quality eval text occurs in `train`. */

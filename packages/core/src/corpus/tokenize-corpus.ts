@@ -11,12 +11,12 @@ export const CORPUS_TOKENIZER = 'gpt2';
 
 export type TokenizedCorpus = { corpusId: string; tokenizer: string; train: Int32Array; heldOut: Int32Array };
 
-/** GPT-2 ids of `text`, encoded paragraph by paragraph (the BPE never merges across a newline). */
+/** GPT-2 ids of `text`, encoded a line at a time (GPT-2's pre-tokenizer never joins across a newline). */
 export function gpt2Encode(text: string): Int32Array {
   const out: number[] = [];
-  const paragraphs = text.split('\n\n');
-  paragraphs.forEach((p, i) => {
-    for (const id of encode(i < paragraphs.length - 1 ? `${p}\n\n` : p)) out.push(id);
+  const lines = text.split('\n');
+  lines.forEach((line, i) => {
+    for (const id of encode(i < lines.length - 1 ? `${line}\n` : line)) out.push(id);
   });
   return Int32Array.from(out);
 }
