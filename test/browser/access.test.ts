@@ -2,6 +2,9 @@
 // INFERLAB_API_TOKENS), in a real Chromium: nothing reads without a token, the Access page takes
 // one, reads then carry it as a header and the live stream as `?access_token=`, and the write
 // token only ever travels in a header.
+
+import { mkdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { experimentListSchema, experimentViewSchema } from '@inferlab/experiments';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildDashboard, launchChromium } from '../helpers/browser.ts';
@@ -10,11 +13,13 @@ import { usePlatform } from '../helpers/platform-fixture.ts';
 const READ = 'read-token-5f1c';
 const WRITE = 'write-token-9b7e';
 const WAIT = { timeout: 30_000 };
+const SCREENSHOT_DIR = join(resolve(import.meta.dirname, '../..'), 'data/screenshots');
 
 let browser: Awaited<ReturnType<typeof launchChromium>>;
 beforeAll(async () => {
   browser = await launchChromium();
   buildDashboard();
+  mkdirSync(SCREENSHOT_DIR, { recursive: true });
 });
 afterAll(async () => {
   await browser?.close();
@@ -45,6 +50,7 @@ describe('dashboard with API tokens', () => {
     await page.locator('#read-token').fill(READ);
     await page.getByRole('button', { name: 'Save tokens' }).click();
     await expect.poll(() => page.locator('#live').getAttribute('data-state'), WAIT).toBe('live');
+    await page.screenshot({ path: join(SCREENSHOT_DIR, 'dashboard-access.png') });
 
     await page.getByRole('link', { name: 'Experiments' }).click();
     await page.locator('.state-empty', { hasText: 'No experiments yet' }).waitFor(WAIT);
@@ -67,6 +73,9 @@ describe('dashboard with API tokens', () => {
     await page.waitForURL(/\/experiments\/[^/]+$/, WAIT);
     await expect.poll(() => page.locator('h1.experiment-name').textContent(), WAIT).toBe('access: queued');
     const id = decodeURIComponent(new URL(page.url()).pathname.split('/').pop() ?? '');
+    // A link the browser opens itself carries the read token, never the write token.
+    const report = (await page.locator('a[data-action="report"]').getAttribute('href')) ?? '';
+    expect(new URL(report, f.platform.apiUrl).searchParams.get('access_token')).toBe(READ);
 
     // The read token outlives a reload (localStorage); the page reads again.
     await page.reload();

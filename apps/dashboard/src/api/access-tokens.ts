@@ -51,9 +51,17 @@ export function readHeaderToken(t: AccessTokens = accessTokens()): string {
 }
 
 /**
+ * A read the browser makes itself (a link opened in a new tab, which sends no header): the read
+ * token as `?access_token=`, as for the live stream. Never the write token.
+ */
+export function readUrl(path: string, t: AccessTokens = accessTokens()): string {
+  return t.read ? `${path}${path.includes('?') ? '&' : '?'}access_token=${encodeURIComponent(t.read)}` : path;
+}
+
+/**
  * The `access_token` query parameter of the EventSource URL (it cannot send headers): the read
  * token only. A write token never goes into a URL, where proxies and logs keep it.
  */
 export function eventsUrl(t: AccessTokens = accessTokens()): string {
-  return t.read ? `/v1/events?access_token=${encodeURIComponent(t.read)}` : '/v1/events';
+  return readUrl('/v1/events', t);
 }

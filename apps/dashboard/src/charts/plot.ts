@@ -45,7 +45,7 @@ export function plot(name: string, spec: PlotSpec): { el: HTMLElement; destroy: 
             ? { splits: () => spec.x, values: (_u: uPlot, ticks: number[]) => ticks.map((t) => shorten(spec.categories?.[t] ?? '')) }
             : {}),
         },
-        { label: spec.yLabel, size: 60 },
+        { label: spec.yLabel, size: 60, values: (_u: uPlot, ticks: number[]) => ticks.map(tick) },
       ],
       legend: { show: true },
       cursor: { drag: { x: true, y: false } },
@@ -90,6 +90,14 @@ function yRange(spec: PlotSpec): uPlot.Range.Function {
     const hi = max > lo ? max * 1.05 : lo + 1;
     return [lo, hi];
   };
+}
+
+/** Axis labels that tell small values apart: a KL of 0.0003 is `3.0e-4`, not `0`. */
+export function tick(v: number): string {
+  const abs = Math.abs(v);
+  if (abs === 0) return '0';
+  if (abs < 0.01 || abs >= 1e6) return v.toExponential(1);
+  return String(Number(v.toPrecision(3)));
 }
 
 const shorten = (s: string) => (s.length > 18 ? `${s.slice(0, 17)}…` : s);

@@ -1,4 +1,5 @@
 import type { CellSummary, ExperimentResults, ExperimentView } from '@inferlab/experiments';
+import { readUrl } from '../api/access-tokens.ts';
 import { onLive } from '../api/live.ts';
 import { flatCell } from '../cell-rows.ts';
 import { cellTable } from '../components/cell-table.ts';
@@ -128,7 +129,7 @@ function cellsSection(experiment: ExperimentView, results: ExperimentResults, la
       {
         class: 'button secondary',
         'data-action': 'report',
-        href: `/v1/experiments/${encodeURIComponent(experiment.id)}/report`,
+        href: readUrl(`/v1/experiments/${encodeURIComponent(experiment.id)}/report`),
         target: '_blank',
         rel: 'noopener',
       },
