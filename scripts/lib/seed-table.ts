@@ -1,27 +1,11 @@
 // Prints the seed notebook's closing table from GET /v1/experiments/:id/results.
-type Summary = { p50: number; p95: number; p99: number; insufficient: { p95: boolean; p99: boolean } } | null;
-type SeedRow = {
-  mode: string;
-  dtype: string;
-  use_cache: boolean;
-  model_size_MB: number;
-  time_s: number;
-  tokens_generated: number;
-  tokens_per_s: number;
-};
-type CellSummary = {
-  status: string;
-  error: string | null;
-  requests: number;
-  config: { model: string; threads: number };
-  seed: SeedRow | null;
-  e2el: Summary;
-  ttft: Summary;
-  environment?: { cpuModel?: string; threads?: number; host?: string } | null;
-};
-export type ResultsResponse = { experiment: { id: string; name: string }; cells: CellSummary[] };
+import type { ExperimentResults, MetricSummaryView } from '@inferlab/experiments';
 
-const fmt = (v: number, digits: number) => v.toFixed(digits);
+// The answer's types are the api's own (@inferlab/experiments api-views), not a copy.
+export type ResultsResponse = ExperimentResults;
+type Summary = MetricSummaryView | null;
+
+const fmt = (v: number | null, digits: number) => (v === null ? '-' : v.toFixed(digits));
 /** A percentile from too few samples is shown with a `*` (docs/metrics.md: "insufficient samples"). */
 const pct = (s: Summary, p: 'p50' | 'p95' | 'p99') => {
   if (!s) return '-';
@@ -48,9 +32,10 @@ export function formatSeedTable(results: ResultsResponse): string {
   ];
   const done = results.cells.filter((c) => c.seed);
   const baseline = done.find((c) => c.seed && !c.seed.use_cache && c.seed.dtype === 'fp32')?.seed?.tokens_per_s;
-  const rows = done.map((c) => {
-    const s = c.seed as SeedRow;
-    return [
+  const rows = done.flatMap((c) => {
+    const s = c.seed;
+    if (s === null) return [];
+    const row = [
       s.mode,
       s.dtype,
       String(s.use_cache),
@@ -58,7 +43,7 @@ export function formatSeedTable(results: ResultsResponse): string {
       fmt(s.time_s, 3),
       String(s.tokens_generated),
       fmt(s.tokens_per_s, 2),
-      baseline ? `${fmt(s.tokens_per_s / baseline, 2)}x` : '-',
+      baseline && s.tokens_per_s !== null ? `${fmt(s.tokens_per_s / baseline, 2)}x` : '-',
       pct(c.e2el, 'p50'),
       pct(c.e2el, 'p95'),
       pct(c.e2el, 'p99'),
@@ -66,6 +51,7 @@ export function formatSeedTable(results: ResultsResponse): string {
       pct(c.ttft, 'p95'),
       pct(c.ttft, 'p99'),
     ];
+    return [row];
   });
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] as string).length)));
   const line = (cells: string[]) =>
