@@ -61,7 +61,8 @@ describe('SQLite busy', () => {
       const lock = await holdWriteLock(join(dir, 'inferlab.sqlite'), HOLD_MS);
       const message: ResultMessage = {
         kind: 'cell-result',
-        ...syntheticCellResult({ cellId: cell.id, experimentId: created.id, config: cell.config }),
+        // The response leaves the prompts to the experiment; a worker's result carries them.
+        ...syntheticCellResult({ cellId: cell.id, experimentId: created.id, config: { ...cell.config, prompts: ['a', 'b'] } }),
       };
       await results.add('cell-result', message, { ...RESULT_JOB_OPTIONS, jobId: resultJobId(cell.id, 1) });
       await lock.released;

@@ -1,6 +1,7 @@
 import type { Db } from '@inferlab/db';
 import type { CellJob, DistillJob } from '@inferlab/experiments';
 import type { EventBus } from './events/event-bus.ts';
+import type { Quotas } from './experiments/quotas.ts';
 import type { AccessPolicy } from './http/auth.ts';
 import type { Log } from './log/logger.ts';
 import type { QueueDepths } from './queues/queue-depths.ts';
@@ -25,8 +26,12 @@ export type AppDeps = {
   dashboardDir?: string;
   /** Removes queued cells' jobs and tells workers running the others to stop (absent: database only). */
   cancelCells?: (input: { experimentId: string; queued: string[]; running: string[] }) => Promise<{ removed: number }>;
-  /** API tokens (absent or empty: open). */
+  /** API tokens (absent or empty: open mode, see openModeGuard). */
   access?: AccessPolicy;
+  /** Open mode: Host names served besides localhost, 127.0.0.1 and [::1] (INFERLAB_PUBLIC_HOSTS). */
+  publicHosts?: readonly string[];
+  /** What one token may have queued or running (absent: DEFAULT_QUOTAS). */
+  quotas?: Quotas;
   /** Where request failures are logged (absent: warnings and errors to stdout). */
   log?: Log;
   /** Clock and id source, replaceable in tests. */

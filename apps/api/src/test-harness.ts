@@ -1,6 +1,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
+import { request as httpRequest } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { serve } from '@hono/node-server';
 import { type DbHandle, openDb } from '@inferlab/db';
 import type { Hono } from 'hono';
 import type { Redis } from 'ioredis';
@@ -56,6 +58,69 @@ export function createAppFixture(redis: RedisFixture | null, overrides: Partial<
       rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+/** The app behind a real http server on a free port (for what `app.request()` cannot send: Host, chunked bodies). */
+export async function serveApp(app: Hono): Promise<{ url: string; port: number; close: () => Promise<void> }> {
+  return new Promise((resolveServe) => {
+    const server = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' }, (info) => {
+      resolveServe({
+        url: `http://127.0.0.1:${info.port}`,
+        port: info.port,
+        close: () => new Promise((r) => server.close(() => r())),
+      });
+    });
+  });
+}
+
+/**
+ * One request over node:http, headers exactly as given (Host included); the body may be a stream of
+ * chunks. The body is sent after the headers, and no more of it once the server has answered (an
+ * early 413), so the answer is read rather than lost to a reset connection.
+ */
+export function rawRequest(
+  port: number,
+  options: { method?: string; path: string; headers?: Record<string, string>; body?: string | Buffer | AsyncIterable<Buffer> },
+): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; text: string }> {
+  return new Promise((resolveReq, reject) => {
+    let responded = false;
+    const req = httpRequest(
+      // A fresh connection each time: a socket the server closed after an oversize body is never reused.
+      { host: '127.0.0.1', port, method: options.method ?? 'GET', path: options.path, headers: options.headers, agent: false },
+      (res) => {
+        responded = true;
+        const chunks: Buffer[] = [];
+        res.on('data', (d: Buffer) => chunks.push(d));
+        res.on('end', () => resolveReq({ status: res.statusCode ?? 0, headers: res.headers, text: Buffer.concat(chunks).toString() }));
+      },
+    );
+    req.on('error', (err) => {
+      if (!responded) reject(err);
+    });
+    const body = options.body;
+    if (body === undefined) {
+      req.end();
+      return;
+    }
+    const chunks: AsyncIterable<Buffer> = typeof body === 'string' || Buffer.isBuffer(body) ? slices(Buffer.from(body)) : body;
+    req.flushHeaders();
+    void (async () => {
+      try {
+        await new Promise((r) => setTimeout(r, 20)); // the server may answer from the headers alone
+        for await (const chunk of chunks) {
+          if (responded || req.destroyed) return;
+          if (!req.write(chunk)) await new Promise((r) => req.once('drain', r));
+        }
+        if (!responded) req.end();
+      } catch {
+        // the server answered and closed while we were still sending
+      }
+    })();
+  });
+}
+
+async function* slices(buffer: Buffer): AsyncIterable<Buffer> {
+  for (let i = 0; i < buffer.length; i += 64 * 1024) yield buffer.subarray(i, i + 64 * 1024);
 }
 
 // biome-ignore lint/suspicious/noExplicitAny: tests read response bodies freely and assert on them.

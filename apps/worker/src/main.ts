@@ -1,10 +1,10 @@
 import { cudaProviderStatus } from '@inferlab/core';
 import {
-  type CellJob,
   cancelKey,
   cellQueueName,
   type DistillJob,
   distillQueueName,
+  type QueuedCellJob,
   RESULTS_QUEUE,
   type ResultMessage,
 } from '@inferlab/experiments';
@@ -16,6 +16,7 @@ import { createDistillProcessor } from './distill-processor.ts';
 import { describeWorker, startHeartbeat } from './heartbeat.ts';
 import { InferenceHost } from './inference-host.ts';
 import { createWorkerLogger } from './logger.ts';
+import { withResolvedPrompts } from './resolve-prompts.ts';
 
 const config = loadWorkerConfig();
 const log = createWorkerLogger(config);
@@ -46,20 +47,24 @@ const heartbeat = startHeartbeat({
 });
 
 const queueName = cellQueueName(config.device);
-const worker = new Worker<CellJob>(
+const worker = new Worker<QueuedCellJob>(
   queueName,
-  createCellProcessor({
-    host,
-    isCancelled: async (experimentId) => (await connection.exists(cancelKey(experimentId))) === 1,
-    results,
-    workerId: config.workerId,
-    gpu: config.gpu,
-    log,
-    onCurrentCell: (id) => {
-      currentCell = id;
-      void heartbeat.beat().catch(() => undefined);
-    },
-  }),
+  // Jobs reference their experiment's prompts (stored once in Redis); the processor gets them inline.
+  withResolvedPrompts(
+    (key) => connection.get(key),
+    createCellProcessor({
+      host,
+      isCancelled: async (experimentId) => (await connection.exists(cancelKey(experimentId))) === 1,
+      results,
+      workerId: config.workerId,
+      gpu: config.gpu,
+      log,
+      onCurrentCell: (id) => {
+        currentCell = id;
+        void heartbeat.beat().catch(() => undefined);
+      },
+    }),
+  ),
   {
     connection,
     concurrency: 1,

@@ -11,7 +11,7 @@ import { eq } from 'drizzle-orm';
 import { loadRequestTimelines, type RequestTokens } from './cell-tokens.ts';
 import type { CellRow } from './cells-repo.ts';
 import type { Db } from './open-db.ts';
-import { type CellStatus, cellsTable, requestsTable } from './schema.ts';
+import { type CellStatus, cellsTable, requestsTable, type StoredCellConfig } from './schema.ts';
 
 /** One cell's entry in results and comparisons (docs/contracts.md `CellSummary`). */
 export type CellSummary = CellMetrics & {
@@ -20,7 +20,8 @@ export type CellSummary = CellMetrics & {
   status: CellStatus;
   attempt: number;
   error: string | null;
-  config: CellConfig;
+  /** Without the prompts: they are the experiment's. */
+  config: StoredCellConfig;
   model: { file: string | null; sha256: string | null; fileBytes: number | null; paramCount: number | null; paramBytes: number | null };
   peakRssBytes: number | null;
   kvCacheBytes: number | null;

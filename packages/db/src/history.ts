@@ -10,6 +10,7 @@ import {
   type SampleComparison,
 } from '@inferlab/experiments';
 import { and, asc, eq, inArray, isNotNull } from 'drizzle-orm';
+import { cellWithPrompts, experimentPromptsSql } from './cell-prompts.ts';
 import { toCellSummary } from './cell-summary.ts';
 import { loadRequestTimelines, type RequestTokens } from './cell-tokens.ts';
 import type { Db } from './open-db.ts';
@@ -79,17 +80,22 @@ export function hardwareOf(environment: Environment | null): Hardware {
   return { host: environment?.host ?? 'unknown', cpuModel: environment?.cpuModel ?? 'unknown', gpu: environment?.gpu ?? null };
 }
 
-type DoneCell = typeof cellsTable.$inferSelect & { experimentName: string; modelSha256: string; finishedAt: string };
+type DoneCell = Omit<typeof cellsTable.$inferSelect, 'config'> & {
+  config: CellConfig;
+  experimentName: string;
+  modelSha256: string;
+  finishedAt: string;
+};
 
 function doneCells(db: Db): DoneCell[] {
   return db
-    .select({ cell: cellsTable, experimentName: experimentsTable.name })
+    .select({ cell: cellsTable, experimentName: experimentsTable.name, prompts: experimentPromptsSql })
     .from(cellsTable)
     .innerJoin(experimentsTable, eq(experimentsTable.id, cellsTable.experimentId))
     .where(and(eq(cellsTable.status, 'done'), isNotNull(cellsTable.modelSha256), isNotNull(cellsTable.finishedAt)))
     .orderBy(asc(cellsTable.finishedAt), asc(cellsTable.id))
     .all()
-    .map(({ cell, experimentName }) => ({ ...cell, experimentName }) as DoneCell);
+    .map(({ cell, experimentName, prompts }) => ({ ...cell, config: cellWithPrompts(cell.config, prompts), experimentName }) as DoneCell);
 }
 
 /** Keys with the most runs first (then the most recent). */

@@ -1,6 +1,7 @@
 export * from './backup.ts';
 export * from './cancel-experiment.ts';
 export * from './cell-outputs.ts';
+export * from './cell-prompts.ts';
 export * from './cell-summary.ts';
 export * from './cell-tokens.ts';
 export * from './cells-repo.ts';

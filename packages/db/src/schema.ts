@@ -22,12 +22,22 @@ export const CELL_STATUSES = ['queued', 'running', 'done', 'failed', 'cancelled'
 export type ExperimentStatus = (typeof EXPERIMENT_STATUSES)[number];
 export type CellStatus = (typeof CELL_STATUSES)[number];
 
+/**
+ * A cell's config as stored: without the prompts, which are the experiment's (`experiments.matrix`
+ * holds them once) — a 64-cell matrix of 64 long prompts stores them once, not 64 times. The cell
+ * id is still the hash of the whole config, prompts included (cellWithPrompts puts them back).
+ * Rows written before migration 0006 may still carry them.
+ */
+export type StoredCellConfig = Omit<CellConfig, 'prompts'> & { prompts?: string[] };
+
 export const experimentsTable = sqliteTable('experiments', {
   id: text().primaryKey(),
   name: text().notNull(),
   createdAt: text().notNull(),
   matrix: text({ mode: 'json' }).$type<Matrix>().notNull(),
   status: text({ enum: EXPERIMENT_STATUSES }).notNull().default('queued'),
+  /** Who submitted it (`token:<sha256 prefix>`, or `open` without tokens), for quotas; null before 0006. */
+  owner: text(),
 });
 
 export const cellsTable = sqliteTable(
@@ -38,7 +48,7 @@ export const cellsTable = sqliteTable(
       .notNull()
       .references(() => experimentsTable.id, { onDelete: 'cascade' }),
     index: integer().notNull(),
-    config: text({ mode: 'json' }).$type<CellConfig>().notNull(),
+    config: text({ mode: 'json' }).$type<StoredCellConfig>().notNull(),
     status: text({ enum: CELL_STATUSES }).notNull().default('queued'),
     attempt: integer().notNull().default(0),
     workerId: text(),

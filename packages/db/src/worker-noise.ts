@@ -1,8 +1,9 @@
 import { type CellConfig, canonicalJson, compareCells, type NoiseFloor, noiseFloor, RESULTS_BOOTSTRAP } from '@inferlab/experiments';
 import { and, desc, eq } from 'drizzle-orm';
+import { cellWithPrompts, experimentPromptsSql } from './cell-prompts.ts';
 import { loadRequestTimelines } from './cell-tokens.ts';
 import type { Db } from './open-db.ts';
-import { cellsTable, requestsTable } from './schema.ts';
+import { cellsTable, experimentsTable, requestsTable } from './schema.ts';
 
 export type WorkerNoisePair = { config: CellConfig; a: string; b: string; floor: NoiseFloor };
 export type WorkerNoise = { workerId: string; pairs: WorkerNoisePair[] };
@@ -14,11 +15,13 @@ export type WorkerNoise = { workerId: string; pairs: WorkerNoisePair[] };
  */
 export function workerNoise(db: Db, workerId: string): WorkerNoise {
   const cells = db
-    .select({ id: cellsTable.id, config: cellsTable.config })
+    .select({ id: cellsTable.id, stored: cellsTable.config, prompts: experimentPromptsSql })
     .from(cellsTable)
+    .innerJoin(experimentsTable, eq(experimentsTable.id, cellsTable.experimentId))
     .where(and(eq(cellsTable.workerId, workerId), eq(cellsTable.status, 'done')))
     .orderBy(desc(cellsTable.finishedAt))
-    .all();
+    .all()
+    .map(({ id, stored, prompts }) => ({ id, config: cellWithPrompts(stored, prompts) }));
   const latestTwo = new Map<string, { config: CellConfig; ids: string[] }>();
   for (const cell of cells) {
     const key = canonicalJson(cell.config);

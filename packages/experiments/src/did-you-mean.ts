@@ -1,11 +1,17 @@
+const MAX_INPUT_CHARS = 64;
+const MAX_KNOWN = 256;
+
 /**
  * The known name closest to a mistyped one, or null when none is close enough. Catches the usual
  * slips: snake_case for camelCase (`max_new_tokens`), case, a missing plural, one or two typos.
  */
 export function didYouMean(input: string, known: readonly string[]): string | null {
+  // Bounded work: field and enum names are short and few; a 10 kB "key" is no typo of one.
+  if (input.length > MAX_INPUT_CHARS) return null;
   const normalized = normalize(input);
   let best: { name: string; distance: number } | null = null;
-  for (const name of known) {
+  for (const name of known.slice(0, MAX_KNOWN)) {
+    if (name.length > MAX_INPUT_CHARS) continue;
     if (normalize(name) === normalized) return name;
     const distance = editDistance(input.toLowerCase(), name.toLowerCase());
     if (best === null || distance < best.distance) best = { name, distance };

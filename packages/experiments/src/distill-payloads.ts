@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { DEVICES } from './cell-config.ts';
-import { createMatrixErrorMap, type MatrixIssue } from './matrix-issues.ts';
+import { createMatrixErrorMap, MAX_REPORTED_ISSUES, type MatrixIssue, oversizedInput } from './matrix-issues.ts';
 import { MODEL_ID_SYNTAX, parseModelId } from './model-id.ts';
 import { PermanentError } from './retry-policy.ts';
 
@@ -69,20 +69,29 @@ export type DistillRequest = z.output<ReturnType<typeof createDistillRequestSche
 
 export class InvalidDistillRequestError extends PermanentError {
   override readonly name = 'InvalidDistillRequestError';
-  constructor(
-    readonly issues: MatrixIssue[],
-    options?: ErrorOptions,
-  ) {
-    super(`invalid distill request: ${issues.map((i) => (i.path === '' ? i.message : `${i.path}: ${i.message}`)).join('; ')}`, options);
+  /** The first MAX_REPORTED_ISSUES issues. */
+  readonly issues: MatrixIssue[];
+  /** How many there were in all. */
+  readonly issueCount: number;
+  constructor(issues: MatrixIssue[], options?: ErrorOptions & { total?: number }) {
+    const issueCount = Math.max(options?.total ?? issues.length, issues.length);
+    const shown = issues.slice(0, 5).map((i) => (i.path === '' ? i.message : `${i.path}: ${i.message}`));
+    const more = issueCount > shown.length ? `; and ${issueCount - shown.length} more` : '';
+    super(`invalid distill request: ${shown.join('; ')}${more}`, options);
+    this.issues = issues.slice(0, MAX_REPORTED_ISSUES);
+    this.issueCount = issueCount;
   }
 }
 
 /** Validates a POST /v1/distill body: unknown fields, bad values, every issue at once with its dotted path. */
 export function parseDistillRequest(input: unknown, options: DistillRequestOptions = {}): DistillRequest {
+  const oversized = oversizedInput(input);
+  if (oversized !== null) throw new InvalidDistillRequestError(oversized.issues, { total: oversized.total });
   const { errorMap, toMatrixIssues } = createMatrixErrorMap();
   const result = createDistillRequestSchema(options).safeParse(input, { error: errorMap, reportInput: true });
   if (result.success) return result.data;
-  throw new InvalidDistillRequestError(toMatrixIssues(result.error.issues), { cause: result.error });
+  const { issues, total } = toMatrixIssues(result.error.issues);
+  throw new InvalidDistillRequestError(issues, { cause: result.error, total });
 }
 
 export const distillJobSchema = z.object({

@@ -2,6 +2,7 @@ export * from './api-views/index.ts';
 export * from './assert-never.ts';
 export * from './canonical-json.ts';
 export * from './cell-config.ts';
+export * from './cell-job-prompts.ts';
 export * from './cell-rules/index.ts';
 export * from './decoding-schema.ts';
 export * from './deployment-env.ts';

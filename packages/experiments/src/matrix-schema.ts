@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { canonicalJson } from './canonical-json.ts';
 import { DEVICES, DTYPES, ENGINES, KV_CACHE_DTYPES } from './cell-config.ts';
 import { MAX_BATCH_SIZE, matrixDecodingSchema } from './decoding-schema.ts';
-import { createMatrixErrorMap, type MatrixIssue } from './matrix-issues.ts';
+import { createMatrixErrorMap, MAX_REPORTED_ISSUES, type MatrixIssue, oversizedInput } from './matrix-issues.ts';
 import { MODEL_ID_SYNTAX, parseModelId } from './model-id.ts';
 import { PermanentError } from './retry-policy.ts';
 
@@ -116,22 +116,29 @@ export type Matrix = z.output<MatrixSchema>;
 /** Thrown by `parseMatrix`; `issues` name each field and the fix, `message` joins them for humans. */
 export class InvalidMatrixError extends PermanentError {
   override readonly name = 'InvalidMatrixError';
-  constructor(
-    readonly issues: MatrixIssue[],
-    options?: ErrorOptions,
-  ) {
+  /** The first MAX_REPORTED_ISSUES issues. */
+  readonly issues: MatrixIssue[];
+  /** How many there were in all. */
+  readonly issueCount: number;
+  constructor(issues: MatrixIssue[], options?: ErrorOptions & { total?: number }) {
+    const issueCount = Math.max(options?.total ?? issues.length, issues.length);
     const shown = issues.slice(0, 5).map((i) => (i.path === '' ? i.message : `${i.path}: ${i.message}`));
-    const more = issues.length > 5 ? `; and ${issues.length - 5} more` : '';
+    const more = issueCount > shown.length ? `; and ${issueCount - shown.length} more` : '';
     super(`invalid matrix: ${shown.join('; ')}${more}`, options);
+    this.issues = issues.slice(0, MAX_REPORTED_ISSUES);
+    this.issueCount = issueCount;
   }
 }
 
 /** Validates and fills defaults; throws `InvalidMatrixError` listing every problem at once. */
 export function parseMatrix(input: unknown, options: MatrixSchemaOptions = {}): Matrix {
+  const oversized = oversizedInput(input);
+  if (oversized !== null) throw new InvalidMatrixError(oversized.issues, { total: oversized.total });
   const { errorMap, toMatrixIssues } = createMatrixErrorMap();
   const result = createMatrixSchema(options).safeParse(input, { error: errorMap, reportInput: true });
   if (result.success) return result.data;
-  throw new InvalidMatrixError(toMatrixIssues(result.error.issues), { cause: result.error });
+  const { issues, total } = toMatrixIssues(result.error.issues);
+  throw new InvalidMatrixError(issues, { cause: result.error, total });
 }
 
 function modelIdSchema(knownForgeModels: readonly string[] | undefined) {

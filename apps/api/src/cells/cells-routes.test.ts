@@ -38,6 +38,7 @@ describe('GET /v1/cells/:id', () => {
       model: null,
       environment: null,
     });
+    expect(q.json.config).not.toHaveProperty('prompts'); // the experiment's, shown once there
 
     const d = await get(f.app, `/v1/cells/${done!.id}`);
     expect(d.json).toMatchObject({
@@ -45,7 +46,6 @@ describe('GET /v1/cells/:id', () => {
       status: 'done',
       attempt: 1,
       workerId: 'worker-test',
-      config: done!.config,
       model: { file: 'onnx/model_int8.onnx', fileBytes: 3.5 * 2 ** 20, paramCount: 1000 },
       memory: { peakRssBytes: 123_456_789, kvCacheBytes: 4096 },
       wallMs: 196,

@@ -4,6 +4,7 @@ import { InvalidDistillRequestError, parseDistillRequest } from '@inferlab/exper
 import { Hono } from 'hono';
 import type { AppDeps } from '../deps.ts';
 import { jsonError } from '../http/json-error.ts';
+import { readJson } from '../http/read-json.ts';
 
 // Distill jobs: train exit heads for a model on a worker of the requested device class. The heads
 // are written beside the model on that worker's host (<model folder>/exit-heads/<version>/), so in a
@@ -34,18 +35,14 @@ export function distillRoutes(deps: AppDeps) {
   const newId = deps.newId ?? randomUUID;
   return new Hono()
     .post('/', async (c) => {
-      let body: unknown;
-      try {
-        body = await c.req.json();
-      } catch (err) {
-        return jsonError(c, 400, 'invalid_json', `the request body is not valid JSON: ${(err as Error).message}`);
-      }
+      const body = await readJson(c);
+      if (!body.ok) return body.response;
       let request: ReturnType<typeof parseDistillRequest>;
       try {
-        request = parseDistillRequest(body, { knownForgeModels: deps.knownForgeModels });
+        request = parseDistillRequest(body.value, { knownForgeModels: deps.knownForgeModels });
       } catch (err) {
         if (err instanceof InvalidDistillRequestError)
-          return jsonError(c, 400, 'invalid_distill_request', err.message, { issues: err.issues });
+          return jsonError(c, 400, 'invalid_distill_request', err.message, { issues: err.issues, issueCount: err.issueCount });
         throw err;
       }
       if (deps.enqueueDistill === undefined) return jsonError(c, 503, 'queue_unavailable', 'this api has no distill queue configured');

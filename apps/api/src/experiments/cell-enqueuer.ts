@@ -7,9 +7,13 @@ import {
   cellQueueName,
   DEVICES,
   type Device,
+  PROMPTS_KEY_TTL_S,
+  promptsKey,
+  type QueuedCellJob,
+  queuedCellJob,
 } from '@inferlab/experiments';
-import { type ConnectionOptions, Queue } from 'bullmq';
-import { Redis } from 'ioredis';
+import { Queue } from 'bullmq';
+import type { Redis } from 'ioredis';
 import { DEFAULT_LOG, type Log } from '../log/logger.ts';
 import { withTimeout } from '../redis/with-timeout.ts';
 
@@ -21,7 +25,7 @@ export type CellEnqueuer = {
   enqueue: (jobs: CellJob[]) => Promise<void>;
   /** Marks the experiment cancelled for workers and removes the queued cells' jobs. */
   cancel: (input: { experimentId: string; queued: string[]; running: string[] }) => Promise<{ removed: number }>;
-  queues: Record<Device, Queue<CellJob>>;
+  queues: Record<Device, Queue<QueuedCellJob>>;
   close: () => Promise<void>;
 };
 
@@ -35,36 +39,45 @@ export function queueErrorLogger(options: EnqueuerOptions): (err: Error, queue: 
 
 /**
  * One BullMQ queue per device class; each cell becomes a job with `jobId = cellId`, so enqueueing a
- * cell twice is a no-op while its job exists. Gives up after `timeoutMs` rather than hold an http
- * request while Redis is down (the cells are stored already and can be re-enqueued).
+ * cell twice is a no-op while its job exists. The prompts go to Redis once per experiment
+ * (promptsKey), before the jobs, which reference them. Gives up after `timeoutMs` rather than hold
+ * an http request while Redis is down (the cells are stored already and can be re-enqueued).
  */
-export function createCellEnqueuer(connection: ConnectionOptions, options: EnqueuerOptions = {}): CellEnqueuer {
+export function createCellEnqueuer(connection: Redis, options: EnqueuerOptions = {}): CellEnqueuer {
   const timeoutMs = options.timeoutMs ?? 10_000;
   const onError = queueErrorLogger(options);
-  const queues = Object.fromEntries(DEVICES.map((device) => [device, new Queue<CellJob>(cellQueueName(device), { connection })])) as Record<
-    Device,
-    Queue<CellJob>
-  >;
+  const queues = Object.fromEntries(
+    DEVICES.map((device) => [device, new Queue<QueuedCellJob>(cellQueueName(device), { connection })]),
+  ) as Record<Device, Queue<QueuedCellJob>>;
 
   for (const queue of Object.values(queues)) queue.on('error', (err) => onError(err, queue.name));
 
-  const enqueue = async (jobs: CellJob[]) => {
-    const adds = DEVICES.flatMap((device) => {
+  const storePrompts = async (jobs: CellJob[]) => {
+    const byExperiment = new Map(jobs.map((job) => [job.experimentId, job.config.prompts]));
+    for (const [experimentId, prompts] of byExperiment) {
+      await connection.set(promptsKey(experimentId), JSON.stringify(prompts), 'EX', PROMPTS_KEY_TTL_S);
+    }
+  };
+  const addJobs = (jobs: CellJob[]) =>
+    DEVICES.flatMap((device) => {
       const mine = jobs.filter((job) => job.config.device === device);
       if (mine.length === 0) return [];
-      return [
-        queues[device].addBulk(mine.map((data) => ({ name: CELL_JOB_NAME, data, opts: { ...CELL_JOB_OPTIONS, jobId: data.cellId } }))),
-      ];
+      const bulk = mine.map((job) => ({ name: CELL_JOB_NAME, data: queuedCellJob(job), opts: { ...CELL_JOB_OPTIONS, jobId: job.cellId } }));
+      return [queues[device].addBulk(bulk)];
     });
+
+  const enqueue = async (jobs: CellJob[]) => {
+    if (jobs.length === 0) return;
+    // Prompts first: a worker that takes a job always finds them.
+    const work = storePrompts(jobs).then(() => Promise.all(addJobs(jobs)));
     try {
-      await withTimeout(Promise.all(adds), timeoutMs, () => new EnqueueError(`Redis did not accept the jobs within ${timeoutMs} ms`));
+      await withTimeout(work, timeoutMs, () => new EnqueueError(`Redis did not accept the jobs within ${timeoutMs} ms`));
     } catch (err) {
       throw err instanceof EnqueueError ? err : new EnqueueError(enqueueErrorMessage(err as Error), { cause: err });
     }
   };
 
   const cancel = async (input: { experimentId: string; queued: string[] }) => {
-    if (!(connection instanceof Redis)) throw new EnqueueError('cancelling needs an ioredis connection');
     await connection.set(cancelKey(input.experimentId), '1', 'EX', CANCEL_KEY_TTL_S);
     let removed = 0;
     for (const id of input.queued) {

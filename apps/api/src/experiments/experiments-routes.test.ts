@@ -1,5 +1,5 @@
 import { getExperiment, listExperiments } from '@inferlab/db';
-import { CELL_QUEUES, DTYPES } from '@inferlab/experiments';
+import { CELL_QUEUES, DTYPES, promptsKey } from '@inferlab/experiments';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { type AppFixture, createAppFixture, get, post, type RedisFixture, startRedisFixture } from '../test-harness.ts';
 
@@ -47,9 +47,12 @@ describe('POST /v1/experiments', () => {
       const job = await queue.getJob(cell.id);
       expect(job?.id).toBe(cell.id);
       expect(job?.name).toBe('cell');
-      expect(job?.data).toEqual({ experimentId: res.json.id, cellId: cell.id, config: cell.config });
+      // The prompts are the experiment's: once in Redis under promptsKey, not in each job.
+      expect(job?.data).toEqual({ experimentId: res.json.id, cellId: cell.id, config: cell.config, promptsKey: promptsKey(res.json.id) });
+      expect(cell.config).not.toHaveProperty('prompts');
       expect(job?.opts).toMatchObject({ attempts: 3, backoff: { type: 'exponential', delay: 1000 } });
     }
+    expect(JSON.parse((await redis.connection.get(promptsKey(res.json.id))) ?? 'null')).toEqual(valid.prompts);
     expect(await redis.enqueuer.queues.cpu.getJobCounts('waiting')).toEqual({ waiting: 3 });
     expect(await redis.enqueuer.queues.cuda.getJobCounts('waiting')).toEqual({ waiting: 3 });
   });

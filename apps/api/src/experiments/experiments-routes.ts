@@ -1,5 +1,14 @@
 import { randomUUID } from 'node:crypto';
-import { createExperiment, getExperiment, getExperimentResults, isExperimentStatus, ListCursorError, listExperimentPage } from '@inferlab/db';
+import {
+  cellWithPrompts,
+  createExperiment,
+  getExperiment,
+  getExperimentResults,
+  isExperimentStatus,
+  ListCursorError,
+  listExperimentPage,
+  openWorkOf,
+} from '@inferlab/db';
 import {
   assertCellsRun,
   type Cell,
@@ -11,12 +20,11 @@ import {
   TooManyCellsError,
 } from '@inferlab/experiments';
 import { Hono } from 'hono';
-import { bodyLimit } from 'hono/body-limit';
 import type { AppDeps } from '../deps.ts';
 import { jsonError } from '../http/json-error.ts';
-
-// 64 prompts of 8,000 characters fit with room to spare.
-const MAX_BODY_BYTES = 2 * 1024 * 1024;
+import { principalOf } from '../http/principal.ts';
+import { readJson } from '../http/read-json.ts';
+import { checkQuotas, DEFAULT_QUOTAS, QUOTA_RETRY_AFTER_S, requestedTokens } from './quotas.ts';
 
 /** Submit a matrix, list and read experiments and their results, re-enqueue after a queue outage. */
 export function experimentsRoutes(deps: AppDeps) {
@@ -27,44 +35,47 @@ export function experimentsRoutes(deps: AppDeps) {
 
   return (
     new Hono()
-      .post(
-        '/',
-        bodyLimit({
-          maxSize: MAX_BODY_BYTES,
-          onError: (c) => jsonError(c, 413, 'body_too_large', `the matrix is over ${MAX_BODY_BYTES / 2 ** 20} MiB`),
-        }),
-        async (c) => {
-          let body: unknown;
-          try {
-            body = await c.req.json();
-          } catch (err) {
-            return jsonError(c, 400, 'invalid_json', `the request body is not valid JSON: ${(err as Error).message}`);
-          }
-          let matrix: ReturnType<typeof parseMatrix>;
-          let cells: Cell[];
-          const id = newId();
-          try {
-            matrix = parseMatrix(body, { knownForgeModels: deps.knownForgeModels });
-            cells = expandMatrix(id, matrix, { maxCells: deps.maxCells ?? DEFAULT_MAX_CELLS });
-            assertCellsRun(matrix, cells); // what cannot run together: an InvalidMatrixError naming the field
-          } catch (err) {
-            if (err instanceof InvalidMatrixError) return jsonError(c, 400, 'invalid_matrix', err.message, { issues: err.issues });
-            if (err instanceof TooManyCellsError)
-              return jsonError(c, 422, 'too_many_cells', err.message, { cells: err.cells, limit: err.limit });
-            throw err;
-          }
-          // SQLite first: a job whose cell is not stored yet would have nowhere to record its result.
-          const created = createExperiment(deps.db, { id, name: matrix.name, matrix, cells, createdAt: deps.now?.().toISOString() });
-          // Dashboards list it at once, before any worker picks a cell up.
-          deps.events?.publish({ type: 'experiment', data: { id, status: created.status, progress: created.progress } });
-          try {
-            await deps.enqueue(jobsOf(id, cells));
-          } catch (err) {
-            return jsonError(c, 503, 'queue_unavailable', enqueueFailure(id, err), { id });
-          }
-          return c.json({ id, cells: cells.map((cell) => ({ id: cell.id, config: cell.config })) }, 201);
-        },
-      )
+      // The body's size is bounded by bodyLimits (app.ts); its validation by MAX_REPORTED_ISSUES.
+      .post('/', async (c) => {
+        const body = await readJson(c);
+        if (!body.ok) return body.response;
+        let matrix: ReturnType<typeof parseMatrix>;
+        let cells: Cell[];
+        const id = newId();
+        try {
+          matrix = parseMatrix(body.value, { knownForgeModels: deps.knownForgeModels });
+          cells = expandMatrix(id, matrix, { maxCells: deps.maxCells ?? DEFAULT_MAX_CELLS });
+          assertCellsRun(matrix, cells); // what cannot run together: an InvalidMatrixError naming the field
+        } catch (err) {
+          if (err instanceof InvalidMatrixError)
+            return jsonError(c, 400, 'invalid_matrix', err.message, { issues: err.issues, issueCount: err.issueCount });
+          if (err instanceof TooManyCellsError)
+            return jsonError(c, 422, 'too_many_cells', err.message, { cells: err.cells, limit: err.limit });
+          throw err;
+        }
+        const owner = principalOf(c);
+        const asked = { cells: cells.length, requestedTokens: requestedTokens(matrix, cells) };
+        const verdict = checkQuotas(deps.quotas ?? DEFAULT_QUOTAS, openWorkOf(deps.db, owner), asked);
+        if (!verdict.ok) {
+          if (verdict.status === 429) c.header('retry-after', String(QUOTA_RETRY_AFTER_S));
+          return jsonError(c, verdict.status, 'quota_exceeded', verdict.message, {
+            limit: verdict.limit,
+            asked: asked[verdict.limit === 'experiments' ? 'cells' : verdict.limit],
+          });
+        }
+        // SQLite first: a job whose cell is not stored yet would have nowhere to record its result.
+        const created = createExperiment(deps.db, { id, name: matrix.name, matrix, cells, owner, createdAt: deps.now?.().toISOString() });
+        // Dashboards list it at once, before any worker picks a cell up.
+        deps.events?.publish({ type: 'experiment', data: { id, status: created.status, progress: created.progress } });
+        try {
+          await deps.enqueue(jobsOf(id, cells));
+        } catch (err) {
+          return jsonError(c, 503, 'queue_unavailable', enqueueFailure(id, err), { id });
+        }
+        // The prompts once (they are the experiment's), not once per cell.
+        const cellViews = cells.map(({ id: cellId, config: { prompts: _prompts, ...config } }) => ({ id: cellId, config }));
+        return c.json({ id, prompts: matrix.prompts.length, cells: cellViews }, 201);
+      })
       // Newest first, a page at a time (?limit, ?cursor = the previous page's nextCursor), filtered by
       // ?status, ?model (a model id), ?name and ?prompt (case-insensitive substrings).
       .get('/', (c) => {
@@ -95,7 +106,9 @@ export function experimentsRoutes(deps: AppDeps) {
       .post('/:id/enqueue', async (c) => {
         const experiment = getExperiment(deps.db, c.req.param('id'));
         if (experiment === null) return notFound(c, c.req.param('id'));
-        const queued = experiment.cells.filter((cell) => cell.status === 'queued');
+        const queued = experiment.cells
+          .filter((cell) => cell.status === 'queued')
+          .map((cell) => ({ id: cell.id, config: cellWithPrompts(cell.config, experiment.matrix.prompts) }));
         try {
           await deps.enqueue(jobsOf(experiment.id, queued));
         } catch (err) {

@@ -47,16 +47,18 @@ async function publish(...messages: { data: unknown; jobId?: string }[]): Promis
 
 describe('recorder', () => {
   it('records a cell from start to result once, ignoring duplicates, and serves its percentiles', async () => {
+    const prompts = ['a', 'b'];
     const created = await post(f.app, '/v1/experiments', {
       models: ['forge:gpt2-tiny'],
       variants: [{ dtype: 'int8', cache: true }],
-      prompts: ['a', 'b'],
+      prompts,
       repetitions: 2,
       warmup: 0,
     });
     expect(created.status).toBe(201);
     const experimentId: string = created.json.id;
-    const cell = created.json.cells[0] as { id: string; config: Parameters<typeof syntheticCellResult>[0]['config'] };
+    // The response's cell configs leave the prompts to the experiment; a worker's result has them.
+    const cell = created.json.cells[0] as { id: string; config: Omit<Parameters<typeof syntheticCellResult>[0]['config'], 'prompts'> };
 
     const started: ResultMessage = {
       kind: 'cell-started',
@@ -72,7 +74,10 @@ describe('recorder', () => {
       cells: [{ status: 'running', attempt: 1 }],
     });
 
-    const result: ResultMessage = { kind: 'cell-result', ...syntheticCellResult({ cellId: cell.id, experimentId, config: cell.config }) };
+    const result: ResultMessage = {
+      kind: 'cell-result',
+      ...syntheticCellResult({ cellId: cell.id, experimentId, config: { ...cell.config, prompts } }),
+    };
     const first = await publish({ data: result, jobId: resultJobId(cell.id, 1) });
     expect(first[0]).toMatchObject({
       jobId: resultJobId(cell.id, 1),

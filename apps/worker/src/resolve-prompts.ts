@@ -1,0 +1,20 @@
+import { type CellJob, isPermanent, type QueuedCellJob, resolveCellJob } from '@inferlab/experiments';
+import { type Job, UnrecoverableError } from 'bullmq';
+
+/**
+ * A cell job is queued without its prompts (the experiment's, stored once in Redis under
+ * promptsKey): the processor gets the whole job. Prompts that are gone fail the job for good.
+ */
+export function withResolvedPrompts<R>(
+  get: (key: string) => Promise<string | null>,
+  process: (job: Job<CellJob>) => Promise<R>,
+): (job: Job<QueuedCellJob>) => Promise<R> {
+  return async (job) => {
+    try {
+      job.data = (await resolveCellJob(job.data, get)) as QueuedCellJob;
+    } catch (err) {
+      throw isPermanent(err) ? new UnrecoverableError((err as Error).message) : err;
+    }
+    return process(job as unknown as Job<CellJob>);
+  };
+}
