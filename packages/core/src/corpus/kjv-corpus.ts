@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { PermanentError } from '@inferlab/experiments';
 import { EVAL_TEXT } from '../quality/eval-text.ts';
 import { KJV_DEBIAN_PACKAGE, KJV_RANGE, kjvPackageVersion, readKjvText } from './kjv-source.ts';
 
@@ -25,7 +26,7 @@ export type TextCorpus = {
   heldOutChapters: number;
 };
 
-export class CorpusLeakError extends Error {
+export class CorpusLeakError extends PermanentError {
   override readonly name = 'CorpusLeakError';
 }
 

@@ -1,5 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { RetryableError } from '@inferlab/experiments';
 
 // The King James Bible as Debian's bible-kjv package prints it: one verse a line, "Ge1:1 In the
 // beginning…", Genesis to Revelation. Obtained offline from the Debian archive (no internet beyond
@@ -9,7 +10,7 @@ export const KJV_DEBIAN_PACKAGE = 'bible-kjv';
 export const KJV_RANGE = 'Gen1:1-Rev22:21';
 const BIBLE = '/usr/bin/bible';
 
-export class CorpusUnavailableError extends Error {
+export class CorpusUnavailableError extends RetryableError {
   override readonly name = 'CorpusUnavailableError';
 }
 

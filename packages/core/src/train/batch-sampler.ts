@@ -1,3 +1,4 @@
+import { PermanentError } from '@inferlab/experiments';
 import { Xoshiro128 } from '../forge/prng.ts';
 
 // Seeded data order over a token stream: the stream is cut into windows of S+1 tokens at stride S
@@ -9,7 +10,7 @@ export type SamplerState = { epoch: number; cursor: number };
 
 export type Batch = { inputIds: BigInt64Array; targets: BigInt64Array; batch: number; seq: number };
 
-export class BatchSamplerError extends Error {
+export class BatchSamplerError extends PermanentError {
   override readonly name = 'BatchSamplerError';
 }
 

@@ -1,5 +1,6 @@
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { PermanentError } from '@inferlab/experiments';
 import { SafetensorsFile } from '../forge/import/safetensors-read.ts';
 import { encodeSafetensors, type TensorToWrite } from '../forge/import/safetensors-write.ts';
 import type { AdamWState } from './adamw.ts';
@@ -29,7 +30,7 @@ export type TrainWeights = Map<string, { dims: number[]; data: Float32Array }>;
 
 export type TrainCheckpoint = { meta: CheckpointMeta; weights: TrainWeights; adam: AdamWState };
 
-export class CheckpointError extends Error {
+export class CheckpointError extends PermanentError {
   override readonly name = 'CheckpointError';
 }
 

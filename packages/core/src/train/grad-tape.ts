@@ -1,3 +1,4 @@
+import { PermanentError } from '@inferlab/experiments';
 import { attr, DataType, float32Tensor, GraphBuilder } from '../onnx/index.ts';
 
 // Reverse-mode differentiation over GraphBuilder: each differentiable op writes its forward nodes
@@ -6,7 +7,7 @@ import { attr, DataType, float32Tensor, GraphBuilder } from '../onnx/index.ts';
 // training step is one session.run. Gradients reaching the same value from several uses are summed
 // (Add), as the chain rule asks for a value that fans out (the residual stream, a tied table).
 
-export class GradTapeError extends Error {
+export class GradTapeError extends PermanentError {
   override readonly name = 'GradTapeError';
 }
 

@@ -1,6 +1,7 @@
+import { PermanentError } from '@inferlab/experiments';
 import type * as ort from 'onnxruntime-node';
 
-export class MissingOutputError extends Error {
+export class MissingOutputError extends PermanentError {
   override readonly name = 'MissingOutputError';
 }
 

@@ -1,3 +1,4 @@
+import { PermanentError } from '@inferlab/experiments';
 import { AdamW, clipScale, globalNorm } from './adamw.ts';
 import { type Batch, BatchSampler, sequentialBatches } from './batch-sampler.ts';
 import { CheckpointError, type CheckpointMeta, readCheckpoint, type TrainWeights, writeCheckpoint } from './checkpoint.ts';
@@ -47,7 +48,7 @@ export type TrainResult = {
   seconds: { graph: number; optimizer: number };
 };
 
-export class TrainCancelledError extends Error {
+export class TrainCancelledError extends PermanentError {
   override readonly name = 'TrainCancelledError';
 }
 

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { PermanentError } from '@inferlab/experiments';
 import type { ForgeSpec } from '../forge/forge-models.ts';
 import { ADAMW_DEFAULTS, type AdamWOptions } from './adamw.ts';
 import type { TrainWeights } from './checkpoint.ts';
@@ -46,7 +47,7 @@ export type ResolvedModelTrainOptions = Required<Omit<TrainModelOptions, 'initia
   adamw: AdamWOptions;
 };
 
-export class TrainOptionsError extends Error {
+export class TrainOptionsError extends PermanentError {
   override readonly name = 'TrainOptionsError';
   constructor(
     readonly field: string,

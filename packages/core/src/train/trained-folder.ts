@@ -1,5 +1,6 @@
 import { copyFileSync, existsSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { PermanentError } from '@inferlab/experiments';
 import type { ForgeSpec } from '../forge/forge-models.ts';
 import { SAFETENSORS_FILE } from '../forge/import/checkpoint-tensors.ts';
 import { importGpt2Checkpoint } from '../forge/import/import-gpt2-checkpoint.ts';
@@ -28,7 +29,7 @@ export type TrainedFolderContent = {
   card: unknown;
 };
 
-export class TrainedFolderError extends Error {
+export class TrainedFolderError extends PermanentError {
   override readonly name = 'TrainedFolderError';
 }
 
