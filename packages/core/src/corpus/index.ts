@@ -12,3 +12,4 @@ export {
 export { CorpusUnavailableError, KJV_DEBIAN_PACKAGE, KJV_RANGE, kjvPackageVersion, readKjvText } from './kjv-source.ts';
 export { CORPUS_TOKENIZER, gpt2Encode, type TokenizedCorpus, tokenizeCorpus } from './tokenize-corpus.ts';
 export { type Bpe, countBpeTokens, pretokens, trainBpe } from './train-bpe.ts';
+export { unigramPerplexity } from './unigram-perplexity.ts';
