@@ -3,7 +3,8 @@ export type ModelId = { kind: 'forge'; name: string } | { kind: 'hf'; org: strin
 
 export const MODEL_ID_SYNTAX = 'forge:<name>, hf:<org>/<name> or dir:<path>';
 
-// Same rules as @inferlab/core's resolver, so the api never accepts an id a worker would reject.
+// The one syntax check: the api validates matrices with it and core's resolver parses with it, so the
+// api never accepts an id a worker would reject.
 const FORGE_NAME = /^[a-z0-9][a-z0-9-]*$/;
 const HF_REPO = /^([A-Za-z0-9][\w.-]*)\/([\w.-]+)$/;
 
