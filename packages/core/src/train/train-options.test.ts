@@ -24,6 +24,7 @@ describe('training options', () => {
     expect(fieldOf({ ...base, steps: 0 })).toBe('steps');
     expect(fieldOf({ ...base, seqLen: 64 })).toBe('seqLen');
     expect(fieldOf({ ...base, train: new Int32Array(10) })).toBe('train');
+    expect(fieldOf({ ...base, heldOut: new Int32Array(16) })).toBe('heldOut');
     expect(fieldOf({ ...base, gradAccumulation: 1.5 })).toBe('gradAccumulation');
     const teacher = { vocabSize: 51, logits: async () => new Float32Array(0), release: async () => {} };
     expect(fieldOf({ ...base, objective: { kind: 'kd', temperature: 2, alpha: 0.5, teacher } })).toBe('objective.teacher');

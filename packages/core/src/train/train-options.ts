@@ -69,6 +69,9 @@ export function resolveModelTrainOptions(o: TrainModelOptions): ResolvedModelTra
   const maxPositions = o.spec.family === 'gpt2' ? o.spec.nPositions : o.spec.maxPositions;
   if (o.seqLen > maxPositions) throw new TrainOptionsError('seqLen', `${o.seqLen} exceeds the model's ${maxPositions} positions`);
   if (o.train.length < o.seqLen + 1) throw new TrainOptionsError('train', `${o.train.length} tokens hold no window of ${o.seqLen + 1}`);
+  if (o.heldOut !== undefined && o.heldOut.length < o.seqLen + 1) {
+    throw new TrainOptionsError('heldOut', `${o.heldOut.length} tokens hold no window of ${o.seqLen + 1}`);
+  }
   const objective = o.objective ?? { kind: 'ce' };
   if (objective.kind === 'kd') {
     if (!(objective.temperature > 0)) throw new TrainOptionsError('objective.temperature', 'must be > 0');
