@@ -3,7 +3,13 @@ import type { CellSummary } from '@inferlab/experiments';
 export type Scalar = string | number | boolean | null;
 
 /** A number (or short text) a cell may report beyond the seed row and latencies; named by its path. */
-export type CellMetric = { key: string; title: string; value: (c: CellSummary) => Scalar };
+export type CellMetric = {
+  key: string;
+  title: string;
+  value: (c: CellSummary) => Scalar;
+  /** A difference from a reference (or a slope): 0 is its natural value, so b/a means nothing. */
+  difference?: true;
+};
 
 const mb = (bytes: number | null | undefined) => (bytes === null || bytes === undefined ? null : bytes / 2 ** 20);
 
@@ -19,6 +25,7 @@ export const CELL_METRICS: readonly CellMetric[] = [
     key: 'decodeSlope.msPer100Tokens',
     title: 'ITL growth per 100 tokens of context, ms',
     value: (c) => c.decodeSlope?.msPer100Tokens ?? null,
+    difference: true,
   },
   { key: 'repetitions.e2el.p50.cv', title: 'run-to-run CV of the E2EL median', value: (c) => c.repetitions?.spread.e2el?.p50.cv ?? null },
   { key: 'queue.p50', title: 'server scenario: median queueing delay, ms', value: (c) => c.queue?.p50 ?? null },
@@ -37,13 +44,18 @@ export const CELL_METRICS: readonly CellMetric[] = [
     value: (c) => c.strategy?.exits?.agreement ?? null,
   },
   { key: 'quality.perplexity', title: 'perplexity on the eval text', value: (c) => c.quality?.perplexity ?? null },
-  { key: 'quality.perplexityDelta', title: 'perplexity minus the fp32 file’s', value: (c) => c.quality?.perplexityDelta ?? null },
+  {
+    key: 'quality.perplexityDelta',
+    title: 'perplexity minus the fp32 file’s',
+    value: (c) => c.quality?.perplexityDelta ?? null,
+    difference: true,
+  },
   {
     key: 'quality.top1Agreement',
     title: 'share of positions whose top-1 token equals fp32’s',
     value: (c) => c.quality?.top1Agreement ?? null,
   },
-  { key: 'quality.meanKl', title: 'mean KL(fp32 ‖ variant), nats', value: (c) => c.quality?.meanKl ?? null },
+  { key: 'quality.meanKl', title: 'mean KL(fp32 ‖ variant), nats', value: (c) => c.quality?.meanKl ?? null, difference: true },
   {
     key: 'quality.greedyPrefix',
     title: 'greedy tokens equal to fp32 before the first difference',

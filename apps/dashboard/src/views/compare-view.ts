@@ -151,7 +151,9 @@ function sideBySide(a: CellSummary, b: CellSummary): HTMLElement {
   for (const m of presentMetrics([a, b])) {
     const x = m.value(a);
     const y = m.value(b);
-    if (typeof x === 'number' || typeof y === 'number') numRow(m.key, typeof x === 'number' ? x : null, typeof y === 'number' ? y : null);
+    if (m.difference) rows.push([m.key, show(typeof x === 'number' ? x : null), show(typeof y === 'number' ? y : null), '']);
+    else if (typeof x === 'number' || typeof y === 'number')
+      numRow(m.key, typeof x === 'number' ? x : null, typeof y === 'number' ? y : null);
     else rows.push([m.key, String(x ?? '–'), String(y ?? '–'), '']);
   }
   return h(
