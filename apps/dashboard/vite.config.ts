@@ -1,6 +1,6 @@
 import { defineConfig } from 'vite';
 
-// `vite build` → dist/, served by the api at `/` (apps/api/src/routes/static.ts).
+// `vite build` → dist/, served by the api at `/` (apps/api/src/static/static-routes.ts).
 // `npm run dev -w @inferlab/dashboard` proxies the api so the page and /v1 share an origin.
 export default defineConfig({
   root: import.meta.dirname,
