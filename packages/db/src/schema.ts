@@ -30,15 +30,20 @@ export type CellStatus = (typeof CELL_STATUSES)[number];
  */
 export type StoredCellConfig = Omit<CellConfig, 'prompts'> & { prompts?: string[] };
 
-export const experimentsTable = sqliteTable('experiments', {
-  id: text().primaryKey(),
-  name: text().notNull(),
-  createdAt: text().notNull(),
-  matrix: text({ mode: 'json' }).$type<Matrix>().notNull(),
-  status: text({ enum: EXPERIMENT_STATUSES }).notNull().default('queued'),
-  /** Who submitted it (`token:<sha256 prefix>`, or `open` without tokens), for quotas; null before 0006. */
-  owner: text(),
-});
+export const experimentsTable = sqliteTable(
+  'experiments',
+  {
+    id: text().primaryKey(),
+    name: text().notNull(),
+    createdAt: text().notNull(),
+    matrix: text({ mode: 'json' }).$type<Matrix>().notNull(),
+    status: text({ enum: EXPERIMENT_STATUSES }).notNull().default('queued'),
+    /** Who submitted it (`token:<sha256 prefix>`, or `open` without tokens), for quotas; null before 0006. */
+    owner: text(),
+  },
+  // The experiments list reads newest first a page at a time (keyset on createdAt, id).
+  (t) => [index('experiments_created_idx').on(t.createdAt, t.id), index('experiments_status_created_idx').on(t.status, t.createdAt)],
+);
 
 export const cellsTable = sqliteTable(
   'cells',
