@@ -24,6 +24,7 @@ export * from './engine/transformers-js-runner.ts';
 export * from './forge/import/index.ts';
 export * from './forge/index.ts';
 export * from './gguf/index.ts';
+export * from './kv-cache/in-place-kv-cache.ts';
 export * from './kv-cache/kv-cache.ts';
 export * from './metrics/energy-probe.ts';
 export * from './metrics/environment.ts';

@@ -1,5 +1,6 @@
 import { attr, type GraphBuilder } from '../onnx/index.ts';
 import type { Gpt2Spec } from './forge-models.ts';
+import { gpt2WeightNames as W } from './gpt2-weights.ts';
 
 // One GPT-2 self-attention block (HF GPT2Attention, eager path) with the Optimum KV-cache I/O:
 // the new keys/values are appended after the past ones and returned as present.*.
@@ -26,6 +27,13 @@ export type AttentionNames = {
   cProjBias: string;
   /** The int8 KV cache's store (gpt2-kv-int8.ts); absent: float32. */
   kvStore?: KvStore;
+  /**
+   * In-place cache (the in-place KV kind, kv-cache/in-place-kv-cache.ts): the past is the caller's
+   * buffer (B, H, C, hd), C ≥ the filled length, its unfilled slots masked by attention_mask; the
+   * graph returns only this step's keys/values under these names (B, H, S, hd) and never
+   * concatenates: presentKey/presentValue are unused.
+   */
+  inPlace?: { freshKey: string; freshValue: string };
 };
 
 /** Returns the block output (B, S, D), before the residual add. */
@@ -36,8 +44,16 @@ export function buildAttention(g: GraphBuilder, spec: Gpt2Spec, n: AttentionName
   const [q, k, v] = g.node('Split', [qkv, g.int64('qkv_split', [d, d, d])], 3, { axis: attr.int(2) }) as [string, string, string]; // each (B, S, D)
 
   const headsShape = g.int64('heads_shape', [0, 0, spec.nHead, headDim]);
-  const toHeads = (t: string) => g.op('Transpose', [g.op('Reshape', [t, headsShape])], { perm: attr.ints([0, 2, 1, 3]) }); // (B, H, S, hd)
+  const toHeads = (t: string, out?: string) => {
+    const perm = { perm: attr.ints([0, 2, 1, 3]) };
+    const reshaped = g.op('Reshape', [t, headsShape]);
+    return out === undefined ? g.op('Transpose', [reshaped], perm) : (g.node('Transpose', [reshaped], [out], perm)[0] as string);
+  }; // (B, S, D) → (B, H, S, hd)
 
+  // In place: 1/√hd is already in the q projection's weights (foldQueryScale), so q·Kᵀ over the
+  // past buffer is a plain MatMul — onnxruntime would fold a Mul into FusedMatMul's alpha, and MLAS
+  // takes its streaming one-row kernel only for alpha = 1 (measured: bench/proto/kv-in-place-options.ts).
+  if (n.inPlace !== undefined) return project(g, d, n, inPlaceContext(g, n, toHeads(q), toHeads(k, n.inPlace.freshKey), toHeads(v, n.inPlace.freshValue)));
   // 1/√hd applied to q (S·hd multiplies instead of S·T); exact when hd is a power of two.
   const qScaled = g.op('Mul', [toHeads(q), g.float32('attn_scale', [1 / Math.sqrt(headDim)])]);
   let keys = n.presentKey;
@@ -54,10 +70,55 @@ export function buildAttention(g: GraphBuilder, spec: Gpt2Spec, n: AttentionName
   const scores = g.op('Add', [g.op('MatMul', [qScaled, keyT]), n.bias]); // (B, H, S, T)
   const probs = g.op('Softmax', [scores], { axis: attr.int(-1) });
   const context = g.op('MatMul', [probs, values]); // (B, H, S, hd)
+  return project(g, d, n, context);
+}
 
+/**
+ * Attention over past buffer + fresh rows without concatenating them: scores against each part,
+ * one softmax over both (B, H, S, C + S), then each part's probabilities times its values. The
+ * bias is buildAttentionBias's for T = C + S: past slots are visible where attention_mask is 1
+ * (they all precede the queries), fresh ones causally.
+ */
+function inPlaceContext(g: GraphBuilder, n: AttentionNames, qScaled: string, freshKey: string, freshValue: string): string {
+  const last = attr.ints([0, 1, 3, 2]);
+  const pastScores = g.op('MatMul', [qScaled, g.op('Transpose', [n.pastKey], { perm: last })]); // (B, H, S, C)
+  const freshScores = g.op('MatMul', [qScaled, g.op('Transpose', [freshKey], { perm: last })]); // (B, H, S, S)
+  const scores = g.op('Add', [g.op('Concat', [pastScores, freshScores], { axis: attr.int(-1) }), n.bias]); // (B, H, S, C + S)
+  const probs = g.op('Softmax', [scores], { axis: attr.int(-1) });
+  const capacity = g.op('Slice', [g.op('Shape', [n.pastKey]), g.int64('cap_from', [2]), g.int64('cap_to', [3])]); // [C]
+  const axis = g.int64('score_axis', [3]);
+  const pastProbs = g.op('Slice', [probs, g.int64('zero_start', [0]), capacity, axis]); // (B, H, S, C)
+  const freshProbs = g.op('Slice', [probs, capacity, g.int64('to_end', [Number.MAX_SAFE_INTEGER]), axis]); // (B, H, S, S)
+  return g.op('Add', [g.op('MatMul', [pastProbs, n.pastValue]), g.op('MatMul', [freshProbs, freshValue])]); // (B, H, S, hd)
+}
+
+/** Heads merged and projected: (B, H, S, hd) → (B, S, D). */
+function project(g: GraphBuilder, d: number, n: AttentionNames, context: string): string {
   const merged = g.op('Reshape', [
     g.op('Transpose', [context], { perm: attr.ints([0, 2, 1, 3]) }), // (B, S, H, hd)
     g.int64('merge_shape', [0, 0, d]),
   ]); // (B, S, D)
   return g.op('Add', [g.op('MatMul', [merged, n.cProjWeight]), n.cProjBias]);
+}
+
+/**
+ * The weights with 1/√hd multiplied into each layer's q columns of c_attn (weight (D, 3D), bias
+ * (3D)): q comes out pre-scaled, bit for bit what Mul(q, 1/√hd) gives when hd is a power of two.
+ */
+export function foldQueryScale(spec: Gpt2Spec, weights: ReadonlyMap<string, { dims: number[]; data: Float32Array }>) {
+  const d = spec.nEmbd;
+  const scale = 1 / Math.sqrt(d / spec.nHead);
+  const out = new Map(weights);
+  for (let i = 0; i < spec.nLayer; i++) {
+    const w = weights.get(W.layer(i, 'attn.c_attn.weight'));
+    const b = weights.get(W.layer(i, 'attn.c_attn.bias'));
+    if (w === undefined || b === undefined) throw new Error(`missing GPT-2 weight h.${i}.attn.c_attn`);
+    const ws = Float32Array.from(w.data);
+    for (let r = 0; r < d; r++) for (let c = 0; c < d; c++) ws[r * 3 * d + c] = (ws[r * 3 * d + c] as number) * scale; // row r, q column c
+    const bs = Float32Array.from(b.data);
+    for (let c = 0; c < d; c++) bs[c] = (bs[c] as number) * scale;
+    out.set(W.layer(i, 'attn.c_attn.weight'), { dims: w.dims, data: ws });
+    out.set(W.layer(i, 'attn.c_attn.bias'), { dims: b.dims, data: bs });
+  }
+  return out;
 }

@@ -12,7 +12,14 @@ const LN_EPSILON = 1e-5;
 /** Returns the initializer name of a GPT-2 weight, adding it to the graph on first use. */
 export type Gpt2Param = (name: string) => string;
 
-export type BlockKvNames = { pastKey: string; pastValue: string; presentKey: string; presentValue: string; kvStore?: KvStore };
+export type BlockKvNames = {
+  pastKey: string;
+  pastValue: string;
+  presentKey: string;
+  presentValue: string;
+  kvStore?: KvStore;
+  inPlace?: { freshKey: string; freshValue: string };
+};
 
 /**
  * gelu_new (tanh approximation) from primitives, in the order HF's NewGELUActivation exports it;

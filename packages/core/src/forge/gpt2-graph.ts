@@ -3,7 +3,10 @@ import {
   ATTENTION_MASK,
   hiddenStateName,
   INPUT_IDS,
+  freshKeyName,
+  freshValueName,
   LOGITS,
+  NUM_LOGITS_TO_KEEP,
   POSITION_IDS,
   pastKeyName,
   pastValueName,
@@ -11,6 +14,7 @@ import {
   presentValueName,
 } from '../runtime/io-names.ts';
 import type { Gpt2Spec } from './forge-models.ts';
+import { foldQueryScale } from './gpt2-attention.ts';
 import { type BlockKvNames, buildGpt2Block, buildGpt2Embedding, buildGpt2LmHead } from './gpt2-blocks.ts';
 import { addKvInt8Inputs, addKvInt8Outputs, kvInt8Store } from './gpt2-kv-int8.ts';
 import { buildAttentionBias } from './gpt2-mask.ts';
@@ -23,6 +27,7 @@ const BATCH = 'batch_size';
 const SEQ = 'sequence_length';
 const PAST = 'past_sequence_length';
 const TOTAL = 'past_sequence_length + sequence_length';
+const CAPACITY = 'past_capacity';
 
 export type Gpt2GraphOptions = {
   /**
@@ -35,9 +40,18 @@ export type Gpt2GraphOptions = {
    * dequantized inside the graph (gpt2-kv-int8.ts). Default 'fp32': the Optimum layout.
    */
   kvCacheDtype?: 'fp32' | 'int8';
+  /**
+   * 'in-place': the past is a caller-owned buffer (B, H, capacity, hd) read as is, and the graph
+   * returns only the step's keys/values as fresh.{i}.* (gpt2-attention.ts inPlaceContext); fp32 only.
+   * Default 'concat': Optimum's past → present.
+   */
+  kvLayout?: 'concat' | 'in-place';
+  /** A `num_logits_to_keep` input (scalar int64, 0 = every row), as runtime/logits-to-keep.ts adds to other graphs. */
+  logitsToKeep?: boolean;
 };
 
-export function buildGpt2Model(spec: Gpt2Spec, weights: Gpt2Weights, options: Gpt2GraphOptions = {}): ModelProto {
+export function buildGpt2Model(spec: Gpt2Spec, source: Gpt2Weights, options: Gpt2GraphOptions = {}): ModelProto {
+  const weights = options.kvLayout === 'in-place' ? foldQueryScale(spec, source) : source;
   const g = new GraphBuilder('inferlab-gpt2');
   const headDim = spec.nEmbd / spec.nHead;
   const added = new Set<string>();
@@ -54,7 +68,14 @@ export function buildGpt2Model(spec: Gpt2Spec, weights: Gpt2Weights, options: Gp
   const positionIds = g.input(POSITION_IDS, DataType.INT64, [BATCH, SEQ]);
   const kvShape = (len: string) => [BATCH, spec.nHead, len, headDim];
   const kvInt8 = options.kvCacheDtype === 'int8';
+  const inPlace = options.kvLayout === 'in-place';
+  if (inPlace && kvInt8) throw new Error('the in-place KV layout is built for the float32 cache');
   for (let i = 0; i < spec.nLayer; i++) {
+    if (inPlace) {
+      g.input(pastKeyName(i), DataType.FLOAT, kvShape(CAPACITY));
+      g.input(pastValueName(i), DataType.FLOAT, kvShape(CAPACITY));
+      continue;
+    }
     if (kvInt8) {
       addKvInt8Inputs(g, i, kvShape(PAST));
       continue;
@@ -76,12 +97,18 @@ export function buildGpt2Model(spec: Gpt2Spec, weights: Gpt2Weights, options: Gp
       presentValue: presentValueName(i),
     };
     if (kvInt8) kv.kvStore = kvInt8Store(i);
+    if (inPlace) kv.inPlace = { freshKey: freshKeyName(i), freshValue: freshValueName(i) };
     h = buildGpt2Block(g, spec, i, h, bias, param, kv);
     hiddenStates.push(h);
   }
-  buildGpt2LmHead(g, param, h, LOGITS);
-  g.output(LOGITS, DataType.FLOAT, [BATCH, SEQ, spec.vocabSize]);
+  buildGpt2LmHead(g, param, options.logitsToKeep === true ? lastRows(g, h) : h, LOGITS);
+  g.output(LOGITS, DataType.FLOAT, [BATCH, options.logitsToKeep === true ? 'num_logits' : SEQ, spec.vocabSize]);
   for (let i = 0; i < spec.nLayer; i++) {
+    if (inPlace) {
+      g.output(freshKeyName(i), DataType.FLOAT, kvShape(SEQ));
+      g.output(freshValueName(i), DataType.FLOAT, kvShape(SEQ));
+      continue;
+    }
     if (kvInt8) {
       addKvInt8Outputs(g, i, kvShape(TOTAL));
       continue;
@@ -96,4 +123,11 @@ export function buildGpt2Model(spec: Gpt2Spec, weights: Gpt2Weights, options: Gp
     });
   }
   return createModel(g.build());
+}
+
+/** h (B, S, D) → its last num_logits_to_keep rows (all when 0: Slice clamps the start −0 to 0). */
+function lastRows(g: GraphBuilder, h: string): string {
+  const k = g.input(NUM_LOGITS_TO_KEEP, DataType.INT64, []);
+  const start = g.op('Reshape', [g.op('Neg', [k]), g.int64('keep_shape', [1])]);
+  return g.op('Slice', [h, start, g.int64('keep_end', [Number.MAX_SAFE_INTEGER]), g.int64('keep_axis', [1])]);
 }

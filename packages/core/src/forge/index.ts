@@ -40,6 +40,7 @@ export {
   KvInt8UnsupportedError,
   type KvInt8WeightDtype,
 } from './kv-int8-files.ts';
+export { ensureKvInPlaceFile, KV_IN_PLACE_BUILD_VERSION, KvInPlaceUnsupportedError, kvInPlaceFile } from './kv-in-place-files.ts';
 export { buildLlamaFolder } from './llama/build-llama-folder.ts';
 export { llamaConfig } from './llama/llama-config-files.ts';
 export { buildLlamaModel } from './llama/llama-graph.ts';

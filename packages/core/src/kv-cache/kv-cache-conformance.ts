@@ -1,4 +1,4 @@
-// The conformance suite every KV-cache dtype runs (one suite for every implementation):
+// The conformance suite every KV-cache kind and dtype runs (one suite for every implementation):
 // the operations the engine uses (empty, crop, row gather, left padding, batch stacking, bytes)
 // on a one-layer cache (batch 2, heads 2, seq 3, head_dim 2) whose entries spell their own index,
 // so every copy is checked by value. int8 caches also carry a scale per (row, head, token), which
@@ -7,7 +7,28 @@
 import type { KvCacheDtype } from '@inferlab/experiments';
 import * as ort from 'onnxruntime-node';
 import { describe, expect, it } from 'vitest';
-import { KvCache, type KvLayout, kvCacheBytes } from './kv-cache.ts';
+import { InPlaceKvCache } from './in-place-kv-cache.ts';
+import { KvCache, type KvLayout, kvCacheBytes, TensorKvCache } from './kv-cache.ts';
+
+/** How a kind makes its caches: the graph's tensors (TensorKvCache) or caller-owned buffers (InPlaceKvCache, fp32). */
+export type KvCacheKind = {
+  name: string;
+  empty(layout: KvLayout, batch: number, dtype: KvCacheDtype): KvCache;
+  /** A cache holding these (batch, heads, seq, head_dim) tensors, and int8 scales (batch, heads, seq, 1). */
+  of(keys: ort.Tensor[], values: ort.Tensor[], seq: number, scales: { keys: ort.Tensor[]; values: ort.Tensor[] } | null): KvCache;
+};
+
+export const TENSOR_KV_KIND: KvCacheKind = {
+  name: 'tensor',
+  empty: (layout, batch, dtype) => KvCache.empty(layout, batch, dtype),
+  of: (keys, values, seq, scales) => new TensorKvCache(keys, values, seq, scales),
+};
+
+export const IN_PLACE_KV_KIND: KvCacheKind = {
+  name: 'in-place',
+  empty: (layout, batch) => InPlaceKvCache.empty(layout, batch),
+  of: (keys, values) => InPlaceKvCache.fromTensors(keys, values),
+};
 
 const B = 2;
 const H = 2;
@@ -18,11 +39,11 @@ const at = (b: number, h: number, s: number, d: number) => ((b * H + h) * S + s)
 /** int8 scale at (b, h, s): distinct per token, exact in float32. */
 const scaleAt = (b: number, h: number, s: number) => 0.5 * ((b * H + h) * S + s + 1);
 
-function cache(dtype: KvCacheDtype): KvCache {
+function cacheOf(dtype: KvCacheDtype, kind: KvCacheKind): KvCache {
   const data = Array.from({ length: B * H * S * D }, (_, i) => i + 1); // = at(b, h, s, d) in row-major order
   if (dtype === 'fp32') {
     const t = new ort.Tensor('float32', Float32Array.from(data), [B, H, S, D]);
-    return new KvCache([t], [t], S);
+    return kind.of([t], [t], S, null);
   }
   const codes = new ort.Tensor('int8', Int8Array.from(data), [B, H, S, D]);
   const scales = new ort.Tensor(
@@ -30,7 +51,7 @@ function cache(dtype: KvCacheDtype): KvCache {
     Float32Array.from({ length: B * H * S }, (_, i) => 0.5 * (i + 1)),
     [B, H, S, 1],
   );
-  return new KvCache([codes], [codes], S, { keys: [scales], values: [scales] });
+  return kind.of([codes], [codes], S, { keys: [scales], values: [scales] });
 }
 
 const dims = (t: ort.Tensor) => t.dims.map(Number) as [number, number, number, number];
@@ -50,12 +71,13 @@ const padding = (dtype: KvCacheDtype) => ({ value: 0, scale: dtype === 'int8' ? 
 
 const CONFIG: KvLayout = { layers: 3, kvHeads: 2, headDim: 8 };
 
-export function kvCacheConformance(dtype: KvCacheDtype): void {
+export function kvCacheConformance(dtype: KvCacheDtype, kind: KvCacheKind = TENSOR_KV_KIND): void {
   const bytesPerToken = dtype === 'int8' ? D + 4 : D * 4; // per (layer, k|v, row, head)
 
-  describe(`KvCache ${dtype}: conformance`, () => {
+  const cache = (d: KvCacheDtype) => cacheOf(d, kind);
+  describe(`KvCache ${kind.name} ${dtype}: conformance`, () => {
     it('empty: zero-length past of the graph’s dtype for every layer', () => {
-      const e = KvCache.empty(CONFIG, 2, dtype);
+      const e = kind.empty(CONFIG, 2, dtype);
       expect(e.dtype).toBe(dtype);
       expect(e.keys).toHaveLength(CONFIG.layers);
       expect(e.keys[0]?.type).toBe(dtype === 'int8' ? 'int8' : 'float32');
@@ -105,7 +127,8 @@ export function kvCacheConformance(dtype: KvCacheDtype): void {
       expect(s.bytes).toBe(2 * 3 * H * S * bytesPerToken);
       expect(() => KvCache.concatRows([cache(dtype), cache(dtype).crop(2)])).toThrow(/lengths/);
       const other: KvCacheDtype = dtype === 'fp32' ? 'int8' : 'fp32';
-      expect(() => KvCache.concatRows([cache(dtype), cache(other)])).toThrow(/dtypes/);
+      if (kind === TENSOR_KV_KIND) expect(() => KvCache.concatRows([cache(dtype), cache(other)])).toThrow(/dtypes/);
+      else expect(() => KvCache.concatRows([cache(dtype), cacheOf(dtype, TENSOR_KV_KIND)])).toThrow(/kinds/);
     });
   });
 }

@@ -1,10 +1,16 @@
 import type { KvCacheDtype } from '@inferlab/experiments';
+import { ensureKvInPlaceFile, KvInPlaceUnsupportedError } from '../forge/kv-in-place-files.ts';
 import { ensureKvInt8File, KvInt8UnsupportedError } from '../forge/kv-int8-files.ts';
 import type { Variant } from '../quantization/variant-files.ts';
 import { parseModelId } from './model-id.ts';
 import { type ResolvedModel, type ResolveOptions, resolveModel } from './resolve-model.ts';
 
-export type CellVariant = { dtype: Variant; kvCacheDtype?: KvCacheDtype };
+export type CellVariant = {
+  dtype: Variant;
+  kvCacheDtype?: KvCacheDtype;
+  /** 'in-place': the forge in-place-KV graph (decode steps copy no cache; fp32 cache only). Default 'concat'. */
+  kvLayout?: 'concat' | 'in-place';
+};
 
 /**
  * model id + weight variant + KV-cache dtype → the file to load. The int8 KV cache is a graph forge
@@ -16,6 +22,12 @@ export async function resolveCellModel(id: string, variant: CellVariant, opts: R
     throw new KvInt8UnsupportedError(`${id}: the int8 KV cache needs a forge-built graph (a forge:<name> model); use kvCacheDtype "fp32"`);
   }
   const resolved = await resolveModel(id, variant.dtype, opts);
+  if (variant.kvLayout === 'in-place') {
+    if (kv !== 'fp32' || parseModelId(id).kind !== 'forge') {
+      throw new KvInPlaceUnsupportedError(`${id}: the in-place KV cache needs a forge gpt2 model and kvCacheDtype "fp32"`);
+    }
+    return { ...resolved, file: await ensureKvInPlaceFile(resolved.folder, variant.dtype) };
+  }
   if (kv === 'fp32') return resolved;
   return { ...resolved, file: await ensureKvInt8File(resolved.folder, variant.dtype), kvCacheDtype: 'int8' };
 }

@@ -1,9 +1,12 @@
 import { type KvCacheDtype, PermanentError, RetryableError } from '@inferlab/experiments';
 import * as ort from 'onnxruntime-node';
-import { KvCache, type KvScales } from '../kv-cache/kv-cache.ts';
+import { InPlaceKvCache } from '../kv-cache/in-place-kv-cache.ts';
+import { KvCache, type KvScales, TensorKvCache } from '../kv-cache/kv-cache.ts';
 import type { DecoderConfig } from './decoder-config.ts';
 import {
   ATTENTION_MASK,
+  freshKeyName,
+  freshValueName,
   INPUT_IDS,
   LOGITS,
   NUM_LOGITS_TO_KEEP,
@@ -65,7 +68,12 @@ export class DecoderSession {
     // A graph with scale inputs stores its cache int8 (forge's int8-KV graphs, gpt2-kv-int8.ts).
     this.kvCacheDtype = session.inputNames.includes(pastKeyScaleName(0)) ? 'int8' : 'fp32';
     this.keepsLogits = session.inputNames.includes(NUM_LOGITS_TO_KEEP);
+    // A graph returning fresh.* reads its past from the caller's buffers (forge kvLayout 'in-place').
+    this.kvLayout = session.outputNames.includes(freshKeyName(0)) ? 'in-place' : 'concat';
   }
+
+  /** 'in-place': the cache is an InPlaceKvCache the graph reads without copies; 'concat': the graph's present tensors. */
+  readonly kvLayout: 'concat' | 'in-place';
 
   /** The graph computes logits only for the rows asked (forge graphs, and others rewritten at load: load-graph.ts). */
   readonly keepsLogits: boolean;
@@ -102,16 +110,24 @@ export class DecoderSession {
   async forward(input: ForwardInput): Promise<ForwardOutput> {
     const { batch, seq } = input;
     const pastLen = input.past.seqLength;
+    const inPlace = input.past instanceof InPlaceKvCache ? input.past : null;
+    if ((inPlace !== null) !== (this.kvLayout === 'in-place')) {
+      throw new KvCacheDtypeError(`graph ${this.file} keeps a ${this.kvLayout} KV cache, got ${inPlace === null ? 'a tensor' : 'an in-place'} cache`);
+    }
     const feeds: Record<string, ort.Tensor> = {
       [INPUT_IDS]: new ort.Tensor('int64', input.inputIds, [batch, seq]),
-      [ATTENTION_MASK]: new ort.Tensor('int64', input.attentionMask, [batch, pastLen + seq]),
+      [ATTENTION_MASK]:
+        inPlace === null
+          ? new ort.Tensor('int64', input.attentionMask, [batch, pastLen + seq])
+          : new ort.Tensor('int64', inPlace.widenMask(input.attentionMask, seq), [batch, inPlace.capacity + seq]),
       [POSITION_IDS]: new ort.Tensor('int64', input.positionIds, [batch, seq]),
     };
     const keep = this.keepsLogits ? Math.min(input.logitsToKeep ?? 0, seq) : 0;
     if (this.keepsLogits) feeds[NUM_LOGITS_TO_KEEP] = new ort.Tensor('int64', BigInt64Array.of(BigInt(keep)), []);
+    const past = inPlace === null ? input.past : inPlace.pastTensors(); // in place: the buffers themselves, no copy
     for (let i = 0; i < this.config.layers; i++) {
-      feeds[pastKeyName(i)] = input.past.keys[i] as ort.Tensor;
-      feeds[pastValueName(i)] = input.past.values[i] as ort.Tensor;
+      feeds[pastKeyName(i)] = past.keys[i] as ort.Tensor;
+      feeds[pastValueName(i)] = past.values[i] as ort.Tensor;
     }
     if (input.past.dtype !== this.kvCacheDtype) {
       throw new KvCacheDtypeError(`graph ${this.file} keeps its KV cache as ${this.kvCacheDtype}, got a ${input.past.dtype} cache`);
@@ -128,10 +144,11 @@ export class DecoderSession {
     if (!logits) throw new Error(`graph ${this.file} has no output ${LOGITS}`);
     const keys: ort.Tensor[] = [];
     const values: ort.Tensor[] = [];
+    const [keyName, valueName] = inPlace === null ? [presentKeyName, presentValueName] : [freshKeyName, freshValueName];
     for (let i = 0; i < this.config.layers; i++) {
-      const k = out[presentKeyName(i)];
-      const v = out[presentValueName(i)];
-      if (!k || !v) throw new Error(`graph ${this.file} has no output ${presentKeyName(i)}/${presentValueName(i)}`);
+      const k = out[keyName(i)];
+      const v = out[valueName(i)];
+      if (!k || !v) throw new Error(`graph ${this.file} has no output ${keyName(i)}/${valueName(i)}`);
       keys.push(k);
       values.push(v);
     }
@@ -139,11 +156,12 @@ export class DecoderSession {
     return {
       logits: logits.data as Float32Array,
       rows: keep === 0 ? seq : keep,
-      present: new KvCache(keys, values, pastLen + seq, presentScales),
+      present: inPlace === null ? new TensorKvCache(keys, values, pastLen + seq, presentScales) : inPlace.append(keys, values),
     };
   }
 
   emptyCache(batch: number): KvCache {
+    if (this.kvLayout === 'in-place') return InPlaceKvCache.empty(this.config, batch);
     return KvCache.empty(this.config, batch, this.kvCacheDtype);
   }
 

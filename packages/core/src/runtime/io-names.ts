@@ -13,6 +13,9 @@ export const pastKeyName = (layer: number) => `past_key_values.${layer}.key`;
 export const pastValueName = (layer: number) => `past_key_values.${layer}.value`;
 export const presentKeyName = (layer: number) => `present.${layer}.key`;
 export const presentValueName = (layer: number) => `present.${layer}.value`;
+/** In-place KV graphs (forge only): this step's keys/values (B, H, S, hd), written by the caller into its buffer. */
+export const freshKeyName = (layer: number) => `fresh.${layer}.key`;
+export const freshValueName = (layer: number) => `fresh.${layer}.value`;
 /** Residual stream after `blocks` blocks (0: embeddings), before the final norm: inferlab graphs only. */
 export const hiddenStateName = (blocks: number) => `hidden_states.${blocks}`;
 /** int8 KV cache (forge graphs only): float32 scales (B, H, T, 1) of the int8 keys/values (B, H, T, hd). */

@@ -17,11 +17,13 @@ export type ConformanceOptions = {
    * an eos changes which hypotheses win (its own eos test is in beam-search.case.test.ts).
    */
   eosCutsOutput?: boolean;
+  /** The models' KV layout (test-models.ts); default 'concat'. */
+  kvLayout?: 'concat' | 'in-place';
 };
 
 export function strategyConformance(name: string, opts: ConformanceOptions): void {
   describe(`${name}: conformance`, () => {
-    const models = testModels();
+    const models = testModels(opts.kvLayout);
     let target: LoadedModel;
     let strategy: DecodingStrategy;
     beforeAll(async () => {

@@ -4,7 +4,7 @@ import { resolve } from 'node:path';
 import { greedyStrategy } from '../decoding/greedy.ts';
 import type { DecodingStrategy } from '../decoding/strategy.ts';
 import { type Generation, generate } from '../engine/generate.ts';
-import { resolveModel } from '../model/resolve-model.ts';
+import { resolveCellModel } from '../model/resolve-kv-cache.ts';
 import { type LoadedModel, ModelPool } from '../runtime/model-pool.ts';
 
 export const TEST_MODELS_DIR = resolve(import.meta.dirname, '../../../../data/test-models');
@@ -19,12 +19,14 @@ export const PROMPTS = [
 
 export type TestModels = { pool: ModelPool; load(name: string): Promise<LoadedModel> };
 
-export function testModels(): TestModels {
+/** `kvLayout` 'in-place': the forge in-place-KV graphs (kv-in-place-files.ts), whose sessions keep an InPlaceKvCache. */
+export function testModels(kvLayout: 'concat' | 'in-place' = 'concat'): TestModels {
   const pool = new ModelPool(6);
   const opts = { modelsDir: TEST_MODELS_DIR, modelRoots: [TEST_MODELS_DIR] };
   return {
     pool,
-    load: async (name) => pool.get(await resolveModel(`forge:${name}`, 'fp32', opts), { threads: 1, executionProvider: 'cpu' }),
+    load: async (name) =>
+      pool.get(await resolveCellModel(`forge:${name}`, { dtype: 'fp32', kvLayout }, opts), { threads: 1, executionProvider: 'cpu' }),
   };
 }
 
