@@ -13,6 +13,8 @@ describe('loadConfig', () => {
       recorder: true,
       access: { writeTokens: [], readTokens: [] },
       logLevel: 'info',
+      publicHosts: [],
+      quotas: { cells: 10_000, requestedTokens: 1e11, experiments: 100 },
     });
   });
 
@@ -38,6 +40,18 @@ describe('loadConfig', () => {
       redisUrl: 'redis://r:6380',
     });
     expect(loadConfig({ INFERLAB_DB: '/tmp/x.sqlite', PORT: '' }).dbPath).toBe('/tmp/x.sqlite');
+  });
+
+  it('reads quotas and public host names; an empty variable reads as unset', () => {
+    const config = loadConfig({ INFERLAB_QUOTA_CELLS: '64', INFERLAB_QUOTA_TOKENS: '', INFERLAB_PUBLIC_HOSTS: 'lab.example, 10.0.0.5' });
+    expect(config.quotas).toEqual({ cells: 64, requestedTokens: 1e11, experiments: 100 });
+    expect(config.publicHosts).toEqual(['lab.example', '10.0.0.5']);
+  });
+
+  it('INFERLAB_REQUIRE_TOKENS=on refuses to start without a write token', () => {
+    expect(() => loadConfig({ INFERLAB_REQUIRE_TOKENS: 'on' })).toThrow(/INFERLAB_API_TOKENS is not set/);
+    expect(() => loadConfig({ INFERLAB_REQUIRE_TOKENS: 'on', INFERLAB_API_TOKENS: '' })).toThrow(ConfigError);
+    expect(loadConfig({ INFERLAB_REQUIRE_TOKENS: 'on', INFERLAB_API_TOKENS: 'w' }).access.writeTokens).toEqual(['w']);
   });
 
   it('names each bad variable', () => {

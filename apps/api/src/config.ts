@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { presentEnv } from '@inferlab/experiments';
 import { z } from 'zod';
+import { DEFAULT_QUOTAS, type Quotas } from './experiments/quotas.ts';
 import { LOG_LEVELS, type LogLevel } from './log/logger.ts';
 
 const envSchema = z.object({
@@ -16,6 +17,13 @@ const envSchema = z.object({
   /** Comma-separated read-only tokens; when set, reads need a read or write token. */
   INFERLAB_READ_TOKENS: z.string().optional(),
   LOG_LEVEL: z.enum(LOG_LEVELS).default('info'),
+  /** `on`: refuse to start without INFERLAB_API_TOKENS (compose and k8s set it). */
+  INFERLAB_REQUIRE_TOKENS: z.enum(['on', 'off']).default('off'),
+  /** Open mode: comma-separated Host names served besides localhost, 127.0.0.1 and [::1]. */
+  INFERLAB_PUBLIC_HOSTS: z.string().optional(),
+  INFERLAB_QUOTA_CELLS: z.coerce.number().int().min(1).default(DEFAULT_QUOTAS.cells),
+  INFERLAB_QUOTA_TOKENS: z.coerce.number().int().min(1).default(DEFAULT_QUOTAS.requestedTokens),
+  INFERLAB_QUOTA_EXPERIMENTS: z.coerce.number().int().min(1).default(DEFAULT_QUOTAS.experiments),
 });
 
 export type ApiConfig = {
@@ -29,6 +37,8 @@ export type ApiConfig = {
   recorder: boolean;
   access: { writeTokens: string[]; readTokens: string[] };
   logLevel: LogLevel;
+  publicHosts: string[];
+  quotas: Quotas;
 };
 
 const tokenList = (v: string | undefined) =>
@@ -50,6 +60,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ApiConfig {
     throw new ConfigError(`invalid api configuration: ${lines.join('; ')}`, { cause: parsed.error });
   }
   const e = parsed.data;
+  if (e.INFERLAB_REQUIRE_TOKENS === 'on' && tokenList(e.INFERLAB_API_TOKENS).length === 0) {
+    throw new ConfigError(
+      'INFERLAB_REQUIRE_TOKENS is on but INFERLAB_API_TOKENS is not set: set a write token (e.g. `openssl rand -hex 32`)',
+    );
+  }
   return {
     port: e.PORT,
     host: e.HOST,
@@ -60,5 +75,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ApiConfig {
     recorder: e.RECORDER === 'on',
     access: { writeTokens: tokenList(e.INFERLAB_API_TOKENS), readTokens: tokenList(e.INFERLAB_READ_TOKENS) },
     logLevel: e.LOG_LEVEL,
+    publicHosts: tokenList(e.INFERLAB_PUBLIC_HOSTS),
+    quotas: { cells: e.INFERLAB_QUOTA_CELLS, requestedTokens: e.INFERLAB_QUOTA_TOKENS, experiments: e.INFERLAB_QUOTA_EXPERIMENTS },
   };
 }

@@ -48,11 +48,18 @@ const app = createApp({
   queueDepths: bullQueueDepths(enqueuer.queues),
   dashboardDir: DASHBOARD_DIST,
   access: config.access,
+  publicHosts: config.publicHosts,
+  quotas: config.quotas,
   cancelCells: enqueuer.cancel,
   log,
 });
 if (config.access.writeTokens.length === 0) {
-  log.warn('INFERLAB_API_TOKENS is not set: anyone who can reach this port can submit and cancel experiments');
+  const loopback = ['127.0.0.1', 'localhost', '::1', '[::1]'].includes(config.host);
+  if (loopback) log.info('open mode (no INFERLAB_API_TOKENS): local use only; web pages cannot drive it (Origin, Host and JSON checks)');
+  else
+    log.warn(
+      `HOST=${config.host} without INFERLAB_API_TOKENS: anyone on the network who can reach this port can submit and cancel experiments and read every result; set INFERLAB_API_TOKENS (only Host names ${['localhost', '127.0.0.1', '[::1]', ...config.publicHosts].join(', ')} are answered)`,
+    );
 }
 
 const server = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, (info) => {

@@ -154,6 +154,8 @@ describe('GET /v1/experiments', () => {
         createdAt: expect.any(String),
         status: 'queued',
         progress: { total: 3, queued: 3, running: 0, done: 0, failed: 0, cancelled: 0 },
+        models: ['forge:gpt2-tiny'],
+        durationMs: null,
       },
     ]);
     const one = await get(f.app, `/v1/experiments/${created.id}`);

@@ -2,6 +2,8 @@
 // keys for a matrix, 250,000 for a distill request, a 48 MiB chunked body — are sent to a real
 // server while /healthz is polled; each must be refused quickly with a small error body, and
 // /healthz must keep answering within a small bound throughout.
+import { spawn } from 'node:child_process';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type AppFixture, createAppFixture, rawRequest, serveApp } from '../test-harness.ts';
 import { MAX_BODY_BYTES } from './body-limits.ts';
@@ -23,13 +25,51 @@ const manyKeys = (n: number, base: Record<string, unknown>) => {
   return JSON.stringify(o);
 };
 
-async function* chunked(totalBytes: number): AsyncIterable<Buffer> {
-  const chunk = Buffer.alloc(64 * 1024, 0x20);
-  for (let sent = 0; sent < totalBytes; sent += chunk.length) yield chunk;
+// The heavy sender runs in its own process: /healthz then measures the server's event loop alone.
+const SENDER = `
+const http = require('node:http');
+const { PORT, ROUTE, KIND, N, BASE } = process.env;
+const headers = { 'content-type': 'application/json' };
+let answered = false;
+const req = http.request({ host: '127.0.0.1', port: +PORT, method: 'POST', path: ROUTE, headers: KIND === 'chunked' ? { ...headers, 'transfer-encoding': 'chunked' } : headers, agent: false }, (res) => {
+  answered = true;
+  let text = '';
+  res.on('data', (d) => (text += d));
+  res.on('end', () => { process.stdout.write(JSON.stringify({ status: res.statusCode, text })); process.exit(0); });
+});
+req.on('error', (e) => { if (!answered) { process.stdout.write(JSON.stringify({ status: 0, text: e.message })); process.exit(0); } });
+if (KIND === 'chunked') {
+  const chunk = Buffer.alloc(65536, 32);
+  let sent = 0;
+  const pump = () => { while (sent < +N && !answered) { sent += chunk.length; if (!req.write(chunk)) return req.once('drain', pump); } req.end(); };
+  setTimeout(pump, 20);
+} else {
+  const o = JSON.parse(BASE);
+  for (let i = 0; i < +N; i++) o['k' + i] = 1;
+  req.end(JSON.stringify(o));
+}
+`;
+
+function sendInChild(route: string, kind: 'chunked' | 'keys', n: number, base: object = {}): Promise<{ status: number; text: string }> {
+  return new Promise((resolveSend) => {
+    const child = spawn(process.execPath, ['-e', SENDER], {
+      env: { ...process.env, PORT: String(server.port), ROUTE: route, KIND: kind, N: String(n), BASE: JSON.stringify(base) },
+    });
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => {
+      out += d.toString();
+    });
+    child.on('exit', () => resolveSend(JSON.parse(out || '{"status":0,"text":"no answer"}')));
+  });
 }
 
-/** Polls /healthz every 10 ms while `work` runs; the slowest answer, in ms. */
-async function slowestHealthz<T>(work: Promise<T>): Promise<{ result: T; maxMs: number; polls: number }> {
+/**
+ * Polls /healthz every 10 ms while `work` runs: the slowest answer, and the longest the server's
+ * event loop was blocked (monitorEventLoopDelay; the sender runs elsewhere), in ms.
+ */
+async function slowestHealthz<T>(work: Promise<T>): Promise<{ result: T; maxMs: number; polls: number; loopMs: number }> {
+  const loop = monitorEventLoopDelay({ resolution: 5 });
+  loop.enable();
   let done = false;
   let maxMs = 0;
   let polls = 0;
@@ -46,29 +86,29 @@ async function slowestHealthz<T>(work: Promise<T>): Promise<{ result: T; maxMs: 
   const result = await work;
   done = true;
   await poller;
-  return { result, maxMs, polls };
+  loop.disable();
+  return { result, maxMs, polls, loopMs: loop.max / 1e6 };
 }
 
 const json = { 'content-type': 'application/json' };
-/** /healthz answers within this while a heavy body is refused (2 shared cores; ~10 ms when idle). */
-const HEALTHZ_BOUND_MS = 250;
+/** /healthz answers within this while a heavy body is refused (2 shared cores, busy with other work: measured 10-170 ms). */
+const HEALTHZ_BOUND_MS = 300;
+/** The longest the server's event loop may be blocked meanwhile (measured 65-105 ms; 11-13 s before the fix). */
+const LOOP_BOUND_MS = 200;
 
 describe('heavy bodies', () => {
   it('a matrix with 150,000 unknown keys (1.6 MB) is refused before it is built: a small body; /healthz keeps answering', async () => {
-    const body = manyKeys(150_000, { models: ['forge:gpt2-tiny'], prompts: ['a'] });
-    expect(body.length).toBeGreaterThan(1.5e6);
-    const t = performance.now();
-    const { result, maxMs, polls } = await slowestHealthz(
-      rawRequest(server.port, { method: 'POST', path: '/v1/experiments', headers: json, body }),
+    expect(manyKeys(150_000, { models: ['forge:gpt2-tiny'], prompts: ['a'] }).length).toBeGreaterThan(1.5e6);
+    const { result, maxMs, polls, loopMs } = await slowestHealthz(
+      sendInChild('/v1/experiments', 'keys', 150_000, { models: ['forge:gpt2-tiny'], prompts: ['a'] }),
     );
-    const ms = performance.now() - t;
     console.log(
-      `150k unknown keys: ${result.status} in ${ms.toFixed(0)} ms, ${result.text.length} B answer; /healthz max ${maxMs.toFixed(0)} ms over ${polls} polls`,
+      `150k unknown keys: ${result.status}, ${result.text.length} B answer; /healthz max ${maxMs.toFixed(0)} ms over ${polls} polls, event loop blocked ≤ ${loopMs.toFixed(0)} ms`,
     );
     expect(result.status).toBe(400);
     expect(JSON.parse(result.text)).toMatchObject({ error: 'body_too_complex', issueCount: 1 });
     expect(result.text.length).toBeLessThan(1000);
-    expect(ms).toBeLessThan(2000);
+    expect(loopMs).toBeLessThan(LOOP_BOUND_MS);
     expect(maxMs).toBeLessThan(HEALTHZ_BOUND_MS);
   }, 30_000);
 
@@ -87,8 +127,7 @@ describe('heavy bodies', () => {
   }, 30_000);
 
   it('a distill request with 250,000 unknown keys is over its 64 KiB limit: 413 before parsing', async () => {
-    const body = manyKeys(250_000, { model: 'forge:gpt2-tiny' });
-    const { result, maxMs } = await slowestHealthz(rawRequest(server.port, { method: 'POST', path: '/v1/distill', headers: json, body }));
+    const { result, maxMs } = await slowestHealthz(sendInChild('/v1/distill', 'keys', 250_000, { model: 'forge:gpt2-tiny' }));
     expect(result.status).toBe(413);
     expect(JSON.parse(result.text)).toMatchObject({ error: 'body_too_large' });
     expect(maxMs).toBeLessThan(HEALTHZ_BOUND_MS);
@@ -103,12 +142,15 @@ describe('heavy bodies', () => {
 
   it('a 48 MiB chunked body (no Content-Length) is cut off at the limit, on every body-taking route', async () => {
     for (const path of ['/v1/distill', '/v1/experiments', '/v1/experiments/x/cancel', '/v1/experiments/x/enqueue']) {
-      const headers = { ...json, 'transfer-encoding': 'chunked' };
       const t = performance.now();
-      const { result, maxMs } = await slowestHealthz(
-        rawRequest(server.port, { method: 'POST', path, headers, body: chunked(48 * 2 ** 20) }),
+      const { result, maxMs } = await slowestHealthz(sendInChild(path, 'chunked', 48 * 2 ** 20));
+      console.log(
+        `48 MiB chunked to ${path}: ${result.status} in ${(performance.now() - t).toFixed(0)} ms; /healthz max ${maxMs.toFixed(0)} ms`,
       );
-      expect([path, result.status]).toEqual([path, 413]);
+      // 413, or a reset: the server stops reading at the limit and closes once it has answered, and a
+      // TCP reset may reach the sender before the 413 it wrote (what curl or a browser sees too).
+      expect([path, result.status === 0 ? 'reset' : result.status]).toContainEqual(result.status === 0 ? 'reset' : 413);
+      if (result.status === 0) expect(result.text).toMatch(/ECONNRESET|EPIPE|socket hang up/);
       expect(performance.now() - t).toBeLessThan(5000);
       expect(maxMs).toBeLessThan(HEALTHZ_BOUND_MS);
     }
