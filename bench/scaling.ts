@@ -71,7 +71,7 @@ async function resultsLatency(): Promise<{ coldMs: number; p50: number; p99: num
     workers: 0,
     env: { MAX_CELLS: '2000' },
     log: (src, line) => {
-      if (/error|fail|crash/i.test(line)) console.error(`  [${src}] ${line}`);
+      if (/error|fail|crash|level":[56]0/i.test(line)) console.error(`  [${src}] ${line}`);
     },
   });
   try {
