@@ -36,6 +36,18 @@ beforeAll(() => {
     join(dir, 'bad.yaml'),
     'models: [forge:gpt2-tiny]\nvariants:\n  - { dtype: fp33, cache: true }\nprompts: []\nrepetitons: 3\n',
   );
+  // A dir: model that does not exist: the worker fails the cell at once (a permanent error).
+  writeFileSync(
+    join(dir, 'failing.json'),
+    JSON.stringify({
+      name: 'cli failing',
+      models: ['dir:/nonexistent-inferlab-model'],
+      prompts: ['a'],
+      maxNewTokens: [4],
+      repetitions: 1,
+      warmup: 0,
+    }),
+  );
   writeFileSync(join(dir, 'broken.yaml'), 'models: [forge:gpt2-tiny\nprompts: a: b\n');
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -84,6 +96,13 @@ describe('inferlab CLI', () => {
     expect(lines).toContain('✓ done  cell 2/2 cache=true');
     expect(lines).toContain('cells 2/2: done 2, failed 0, running 0, queued 0');
     expect(lines).toContain(`experiment ${pipedId} done: 2 done, 0 failed, 0 cancelled of 2`);
+  });
+
+  it('run --watch exits 1 when a cell failed, naming the reason (a JSON matrix file)', async () => {
+    const r = await cli(['run', 'failing.json', '--watch']);
+    expect(r.code, r.stdout + r.stderr).toBe(1);
+    expect(r.stdout).toMatch(/^✗ failed {2}cell 1\/1 dir:\/nonexistent-inferlab-model: .*nonexistent-inferlab-model/m);
+    expect(r.stdout).toMatch(/experiment [\w-]+ failed: 0 done, 1 failed, 0 cancelled of 1/);
   });
 
   it('results --format markdown|csv|json, compare and report read what the run recorded', async () => {
