@@ -1,6 +1,7 @@
 import { getCell, getCellTokens } from '@inferlab/db';
 import { Hono } from 'hono';
 import type { AppDeps } from '../deps.ts';
+import { withoutHostPaths } from '../http/host-paths.ts';
 import { jsonError } from '../http/json-error.ts';
 
 /** `GET /v1/cells/:id` (the cell, its model) and `GET /v1/cells/:id/tokens` (every token event). */
@@ -14,7 +15,7 @@ export function cellsRoutes(deps: Pick<AppDeps, 'db'>) {
         modelSha256 === null
           ? null
           : { file: modelFile, sha256: modelSha256, fileBytes: modelFileBytes, paramCount: modelParamCount, paramBytes: modelParamBytes };
-      return c.json({ ...rest, model });
+      return c.json(withoutHostPaths({ ...rest, model }));
     })
     .get('/:id/tokens', (c) => {
       const tokens = getCellTokens(deps.db, c.req.param('id'));

@@ -21,6 +21,7 @@ import {
 } from '@inferlab/experiments';
 import { Hono } from 'hono';
 import type { AppDeps } from '../deps.ts';
+import { withoutHostPaths } from '../http/host-paths.ts';
 import { jsonError } from '../http/json-error.ts';
 import { principalOf } from '../http/principal.ts';
 import { readJson } from '../http/read-json.ts';
@@ -96,11 +97,11 @@ export function experimentsRoutes(deps: AppDeps) {
       })
       .get('/:id', (c) => {
         const experiment = getExperiment(deps.db, c.req.param('id'));
-        return experiment === null ? notFound(c, c.req.param('id')) : c.json(experiment);
+        return experiment === null ? notFound(c, c.req.param('id')) : c.json(withoutHostPaths(experiment));
       })
       .get('/:id/results', (c) => {
         const results = getExperimentResults(deps.db, c.req.param('id'));
-        return results === null ? notFound(c, c.req.param('id')) : c.json(results);
+        return results === null ? notFound(c, c.req.param('id')) : c.json(withoutHostPaths(results));
       })
       // Resume after a queue outage: re-enqueues the cells still queued. Safe to repeat, since jobId = cell id.
       .post('/:id/enqueue', async (c) => {

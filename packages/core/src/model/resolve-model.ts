@@ -49,14 +49,16 @@ export async function resolveModel(id: string, variant: Variant, opts: ResolveOp
       folder = await resolveHfModel(parsed.repo, join(opts.modelsDir, 'hf'), variant);
       break;
     case 'dir': {
+      // One answer for a folder outside the roots, a symlink out of them and a path that does not
+      // exist: the submitter learns nothing about the worker's files, its roots or its working directory.
       const abs = resolvePath(parsed.path);
-      if (!existsSync(abs)) throw new ModelUnavailableError(`${id}: no such folder ${abs}`);
-      folder = realpathSync(abs);
-      if (!insideRoots(folder, opts.modelRoots)) {
+      const real = existsSync(abs) ? realpathSync(abs) : null;
+      if (real === null || !insideRoots(real, opts.modelRoots)) {
         throw new ModelPathError(
-          `${id}: ${folder} is outside the configured model roots (${opts.modelRoots.join(', ') || 'none'}); set INFERLAB_MODEL_ROOTS to allow it`,
+          `${id} is not an allowed model folder: dir: models must be existing folders under the worker's INFERLAB_MODEL_ROOTS (or INFERLAB_MODELS_DIR)`,
         );
       }
+      folder = real;
       break;
     }
   }
