@@ -8,6 +8,7 @@ import { type RedisHandle, startRedis } from '../../../test/helpers/redis-server
 import { syntheticCellResult } from '../../../test/helpers/synthetic-result.ts';
 import { createCellProcessor } from './cell-processor.ts';
 import { InferenceError, type InferenceHost } from './inference-host.ts';
+import { LockLostError } from './job-attempt.ts';
 import { createWorkerLogger } from './logger.ts';
 
 const CONFIG: CellConfig = {
@@ -179,5 +180,43 @@ describe('cell processor', () => {
     expect(job.returnvalue).toEqual({ requests: 0, cancelled: true });
     expect(host.calls).toBe(0);
     expect(messages).toEqual([]);
+  });
+
+  it('publishes neither result nor failure when its lock was lost while the cell ran (a frozen worker)', async () => {
+    const prefix = `t${++queueNo}`;
+    const results = new Queue<ResultMessage>(RESULTS_QUEUE, { connection, prefix });
+    const cells = new Queue<CellJob>('cells-cpu', { connection, prefix });
+    const worker = new Worker<CellJob>('cells-cpu', null, { connection, prefix, autorun: false });
+    try {
+      await cells.add('cell', { experimentId: 'e1', cellId: 'c1', config: CONFIG }, { attempts: 3 });
+      const token = 'frozen-worker-token';
+      const job = (await worker.getNextJob(token)) as Job<CellJob>;
+      const lockKey = `${prefix}:cells-cpu:${job.id}:lock`;
+      expect(await connection.get(lockKey)).toBe(token);
+      // While it "runs", the stall checker moved the job on and another worker took it (another token).
+      const host = stubHost(async () => {
+        await connection.set(lockKey, 'another-worker-token');
+        return RUN;
+      });
+      const processor = createCellProcessor({
+        host,
+        results,
+        workerId: 'w-test',
+        log: silent,
+        onCurrentCell: () => {},
+        isCancelled: async () => false,
+        lockMs: 5000,
+      });
+      await expect(processor(job, token)).rejects.toBeInstanceOf(LockLostError);
+      const kinds = (await results.getJobs(['waiting', 'delayed', 'prioritized'], 0, -1, true)).map((j) => j.data.kind);
+      expect(kinds).toEqual(expect.arrayContaining(['cell-started']));
+      expect(kinds).not.toContain('cell-result');
+      expect(kinds).not.toContain('cell-failed');
+      expect(await connection.get(lockKey)).toBe('another-worker-token'); // the new owner's lock is untouched
+    } finally {
+      await worker.close();
+      await cells.close();
+      await results.close();
+    }
   });
 });

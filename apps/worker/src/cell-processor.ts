@@ -2,7 +2,7 @@ import { GpuProbe } from '@inferlab/core';
 import { type CellJob, cellIssues, type ResultMessage, resultJobId, UnrunnableCellError } from '@inferlab/experiments';
 import type { Job, Queue } from 'bullmq';
 import type { InferenceHost } from './inference-host.ts';
-import { attemptOf, publisher, runAttempt, throttle } from './job-attempt.ts';
+import { attemptOf, holdsLock, LockLostError, publisher, runAttempt, throttle } from './job-attempt.ts';
 import type { Logger } from './logger.ts';
 
 export type CellProcessorDeps = {
@@ -17,6 +17,8 @@ export type CellProcessorDeps = {
   /** cuda cells: the GPU NVML samples (nvidia-smi -i); default 0. */
   gpu?: string;
   cancelPollMs?: number;
+  /** The worker's lockDuration: the lock is renewed for this long when the result is published. */
+  lockMs?: number;
 };
 
 const PROGRESS_EVERY_MS = 1000;
@@ -24,7 +26,7 @@ const PROGRESS_EVERY_MS = 1000;
 /** The BullMQ processor of `cells-<device>`: refuses what cannot run, runs the rest off-thread, publishes to `results`. */
 export function createCellProcessor(deps: CellProcessorDeps) {
   const publish = publisher(deps.results);
-  return async (job: Job<CellJob>): Promise<{ requests: number; cancelled?: true }> => {
+  return async (job: Job<CellJob>, token?: string): Promise<{ requests: number; cancelled?: true }> => {
     const { cellId, experimentId, config } = job.data;
     const attempt = attemptOf(job);
     const log = deps.log.child({ cellId, experimentId, attempt });
@@ -69,6 +71,10 @@ export function createCellProcessor(deps: CellProcessorDeps) {
           );
           const gpu = gpuProbe?.stop();
           const memory = gpu ? { ...run.memory, gpu } : run.memory;
+          // A worker frozen past its lock (SIGSTOP, swap, a VM pause) has lost the cell to another attempt.
+          if (!(await holdsLock(job, token, deps.lockMs ?? 15_000))) {
+            throw new LockLostError(`cell ${cellId} attempt ${attempt}: the job lock was lost while it ran`);
+          }
           await publish({ kind: 'cell-result', ...ref, config, ...run, memory }, resultJobId(cellId, attempt));
           log.info({ requests: run.requests.length, wallMs: Math.round(run.wallMs) }, 'cell done');
           return { requests: run.requests.length };

@@ -1,4 +1,4 @@
-import { RESULT_JOB_OPTIONS, type ResultMessage } from '@inferlab/experiments';
+import { RESULT_JOB_OPTIONS, type ResultMessage, RetryableError } from '@inferlab/experiments';
 import type { Job, Queue } from 'bullmq';
 import { errorForBullmq, type JobFailure, jobFailure } from './job-failure.ts';
 import type { Logger } from './logger.ts';
@@ -30,6 +30,28 @@ export function throttle(everyMs: number, now: () => number = Date.now): (force?
 }
 
 /**
+ * This worker no longer owns the job: it was frozen (or cut off from Redis) past its lock, BullMQ
+ * moved the job on, and another attempt runs or ran it. Its result must not be published — its
+ * timings contain the freeze — and its failure must not be reported either.
+ */
+export class LockLostError extends RetryableError {
+  override readonly name = 'LockLostError';
+}
+
+/**
+ * Whether this worker still holds the job's lock, renewing it (BullMQ's own extendLock: the lock
+ * key still holds our token). `token` is absent when a test calls the processor directly.
+ */
+export async function holdsLock(job: Pick<Job, 'extendLock'>, token: string | undefined, lockMs: number): Promise<boolean> {
+  if (token === undefined) return true;
+  try {
+    return (await job.extendLock(token, lockMs)) === 1;
+  } catch {
+    return false; // Redis unreachable: ownership cannot be shown, so the result is not published
+  }
+}
+
+/**
  * Runs one attempt of a job. On failure: logs it, reports it (`reportFailure` publishes the
  * cell-failed or distill-failed message), and throws what BullMQ should see: UnrecoverableError for
  * a permanent failure (no retry), the error itself otherwise.
@@ -43,6 +65,10 @@ export async function runAttempt<T>(
   try {
     return await work();
   } catch (err) {
+    if (err instanceof LockLostError) {
+      log.warn({ reason: err.message }, 'lost the job lock: result discarded, nothing reported');
+      throw err;
+    }
     const failure = jobFailure(err, job);
     log.warn({ reason: failure.reason, permanent: failure.permanent, final: failure.final }, 'attempt failed');
     await reportFailure(failure);

@@ -58,6 +58,7 @@ const worker = new Worker<QueuedCellJob>(
       results,
       workerId: config.workerId,
       gpu: config.gpu,
+      lockMs: config.lockMs,
       log,
       onCurrentCell: (id) => {
         currentCell = id;

@@ -7,14 +7,14 @@ import { type Job, UnrecoverableError } from 'bullmq';
  */
 export function withResolvedPrompts<R>(
   get: (key: string) => Promise<string | null>,
-  process: (job: Job<CellJob>) => Promise<R>,
-): (job: Job<QueuedCellJob>) => Promise<R> {
-  return async (job) => {
+  process: (job: Job<CellJob>, token?: string) => Promise<R>,
+): (job: Job<QueuedCellJob>, token?: string) => Promise<R> {
+  return async (job, token) => {
     try {
       job.data = (await resolveCellJob(job.data, get)) as QueuedCellJob;
     } catch (err) {
       throw isPermanent(err) ? new UnrecoverableError((err as Error).message) : err;
     }
-    return process(job as unknown as Job<CellJob>);
+    return process(job as unknown as Job<CellJob>, token);
   };
 }
