@@ -1,17 +1,12 @@
 import { type ExitHeadsFile, findExitHeadsByJob, listExitHeads, resolveModel, saveExitHeads, trainExitHeads } from '@inferlab/core';
-import type { DistillJob, DistillProgressPayload } from '@inferlab/experiments';
+import type { DistillJob, DistillOutcomePayload, DistillProgressPayload } from '@inferlab/experiments';
 
 // A distill job's work, on the inference thread (onnxruntime's run() blocks it): train the heads,
 // publish them beside the model, return what the recorder stores. Idempotent on the job id: a retry
 // after a crash that came after publishing returns the published version without training again,
 // and one that came before trains again and publishes under the same name (saveExitHeads).
 
-export type DistillOutcome = {
-  version: string;
-  modelSha256: string;
-  metrics: ExitHeadsFile['metrics'];
-  corpus: ExitHeadsFile['corpus'];
-  trainSeconds: number | null;
+export type DistillOutcome = DistillOutcomePayload & {
   /** The version was already published by an earlier attempt of this job. */
   reused: boolean;
 };

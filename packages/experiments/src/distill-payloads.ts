@@ -126,6 +126,16 @@ export const distillProgressSchema = z.object({
 /** Where a distill job is: the trainer (core) reports it, the worker publishes it. */
 export type DistillProgressPayload = z.infer<typeof distillProgressSchema>;
 
+/** What a distill job made: the heads version and how good they are (the inference thread → the worker → `results`). */
+export const distillOutcomeSchema = z.object({
+  version: z.string().min(1),
+  modelSha256: z.string().min(1),
+  metrics: z.array(distillLayerMetricsSchema).min(1),
+  corpus: distillCorpusSchema,
+  trainSeconds: z.number().min(0).nullable(),
+});
+export type DistillOutcomePayload = z.infer<typeof distillOutcomeSchema>;
+
 /** The `results` messages of distill jobs (members of resultMessageSchema). */
 export const distillMessageSchemas = [
   z.object({ kind: z.literal('distill-started'), ...distillRef, workerId: z.string().min(1), at: isoTime }),
@@ -134,11 +144,7 @@ export const distillMessageSchemas = [
     kind: z.literal('distill-result'),
     ...distillRef,
     workerId: z.string().min(1),
-    version: z.string().min(1),
-    modelSha256: z.string().min(1),
-    metrics: z.array(distillLayerMetricsSchema).min(1),
-    corpus: distillCorpusSchema,
-    trainSeconds: z.number().min(0).nullable(),
+    ...distillOutcomeSchema.shape,
     at: isoTime,
   }),
   z.object({ kind: z.literal('distill-failed'), ...distillRef, workerId: z.string().min(1), reason: z.string(), final: z.boolean() }),
