@@ -130,6 +130,14 @@ describe('inferlab CLI', () => {
     const html = readFileSync(join(dir, 'report.html'), 'utf8');
     expect(html.match(/<figure class="chart"[^>]*><svg /g)?.length).toBeGreaterThanOrEqual(4);
 
+    // The terminal and the piped runs measured the same two configurations: two keys with two runs each.
+    const history = JSON.parse((await cli(['history', '--json'])).stdout) as { keys: { key: string; runs: number }[] };
+    expect(history.keys.map((k) => k.runs)).toEqual([2, 2]);
+    const series = await cli(['history', '--key', history.keys[0]?.key as string]);
+    expect(series.code).toBe(0);
+    expect(series.stdout).toMatch(/^history of [0-9a-f]{16}$/m);
+    expect(series.stdout.match(/ cli (on a terminal|through a pipe) /g)).toHaveLength(2);
+
     const workers = await cli(['workers', '--json']);
     expect((JSON.parse(workers.stdout) as { workers: unknown[] }).workers).toHaveLength(1);
   });

@@ -3,6 +3,7 @@ import { ApiError, createClient } from './client.ts';
 import { type Command, commandHelp, GLOBAL_OPTIONS } from './command.ts';
 import { cancelCommand } from './commands/cancel.ts';
 import { compareCommand } from './commands/compare.ts';
+import { historyCommand } from './commands/history.ts';
 import { reportCommand } from './commands/report.ts';
 import { resultsCommand } from './commands/results.ts';
 import { runCommand } from './commands/run.ts';
@@ -20,6 +21,7 @@ export const COMMANDS: readonly Command[] = [
   workersCommand,
   cancelCommand,
   reportCommand,
+  historyCommand,
 ];
 
 export function topHelp(): string {

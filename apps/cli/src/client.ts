@@ -21,6 +21,7 @@ export type ResultsBody = Body<Routes['v1']['experiments'][':id']['results']['$g
 export type TokensBody = Body<Routes['v1']['cells'][':id']['tokens']['$get']>;
 export type Comparison = Body<Routes['v1']['compare']['$get']>;
 export type WorkersBody = Body<Routes['v1']['workers']['$get']>;
+export type HistoryBody = Body<Routes['v1']['history']['$get']>;
 export type CancelOutcome = Body<Routes['v1']['experiments'][':id']['cancel']['$post']>;
 /** What `GET /v1/events` streams (not part of AppType: it is read as a stream, not as JSON). */
 export type ExperimentEvent = Extract<AppEvent, { type: 'experiment' }>['data'];
@@ -76,6 +77,7 @@ export function createClient(config: CliConfig) {
     tokens: (id: string) => call<TokensBody>(() => api.v1.cells[':id'].tokens.$get({ param: { id } })),
     compare: (a: string, b: string) => call<Comparison>(() => api.v1.compare.$get({ query: { a, b } })),
     workers: () => call<WorkersBody>(() => api.v1.workers.$get()),
+    history: (query: { key?: string; limit?: string }) => call<HistoryBody>(() => api.v1.history.$get({ query })),
     events: (signal: AbortSignal) => serverEvents(`${config.api}/v1/events`, headers, signal),
   };
 }
