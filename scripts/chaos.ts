@@ -3,7 +3,7 @@
 // exits 1 when one does not hold. A bounded version runs in npm test (test/faults/chaos.test.ts).
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { modelsDirFromEnv } from '@inferlab/experiments';
 import { runChaos } from './lib/chaos.ts';

@@ -1,4 +1,4 @@
-import { and, asc, count, desc, eq, inArray, like, lt, max, min, or, type SQL, sql } from 'drizzle-orm';
+import { and, asc, count, desc, eq, inArray, lt, max, min, or, type SQL, sql } from 'drizzle-orm';
 import { addToProgress, emptyProgress, type Progress } from './experiment-status.ts';
 import type { Db } from './open-db.ts';
 import { cellsTable, EXPERIMENT_STATUSES, type ExperimentStatus, experimentsTable } from './schema.ts';

@@ -114,7 +114,7 @@ export function listHistoryKeys(db: Db, limit = 20): HistoryKeySummary[] {
       lastRunAt: cell.finishedAt,
     };
     entry.runs += 1;
-    entry.lastRunAt = cell.finishedAt > entry.lastRunAt ? cell.finishedAt : entry.lastRunAt;
+    entry.lastRunAt = Math.max(cell.finishedAt, entry.lastRunAt);
     const hardware = hardwareOf(cell.environment);
     if (!entry.hardwareKeys.has(shortHash(hardware))) {
       entry.hardwareKeys.add(shortHash(hardware));
