@@ -267,7 +267,7 @@ if (values['tokenizer-cost'] === true) {
   const [g, k] = [perByte(50257, gpt2), perByte(8192, bpe)];
   if (g !== undefined && k !== undefined) {
     console.log(
-      `ours, corpus bytes trained per second: GPT-2 tokenizer ${g.toFixed(0)}, 8k BPE ${k.toFixed(0)} (${(k / g).toFixed(2)}× faster)`,
+      `ours, corpus bytes trained per CPU-second: GPT-2 tokenizer ${g.toFixed(0)}, 8k BPE ${k.toFixed(0)} (${(k / g).toFixed(2)}× faster)`,
     );
   }
 }
