@@ -9,13 +9,13 @@ import {
   type ResultMessage,
 } from '@inferlab/experiments';
 import { Queue, Worker } from 'bullmq';
-import { Redis } from 'ioredis';
 import { createCellProcessor } from './cell-processor.ts';
 import { loadWorkerConfig } from './config.ts';
 import { createDistillProcessor } from './distill-processor.ts';
 import { describeWorker, startHeartbeat } from './heartbeat.ts';
 import { InferenceHost } from './inference-host.ts';
 import { createWorkerLogger } from './logger.ts';
+import { connectWorkerRedis } from './redis-connection.ts';
 import { withResolvedPrompts } from './resolve-prompts.ts';
 
 const config = loadWorkerConfig();
@@ -27,8 +27,10 @@ if (config.device === 'cuda') {
     process.exit(2);
   }
 }
-const connection = new Redis(config.redisUrl, { maxRetriesPerRequest: null });
+// One line per retry interval while Redis refuses us (a wrong password): no stack every few hundred ms.
+const { connection, report: reportRedisError, isReady: redisReady } = connectWorkerRedis(config.redisUrl, log);
 const results = new Queue<ResultMessage>(RESULTS_QUEUE, { connection });
+results.on('error', (err) => reportRedisError(err, RESULTS_QUEUE));
 const host = new InferenceHost({
   modelsDir: config.modelsDir,
   modelRoots: config.modelRoots,
@@ -43,7 +45,7 @@ const heartbeat = startHeartbeat({
   worker: info,
   everyMs: config.heartbeatMs,
   currentCell: () => currentCell,
-  onError: (err) => log.warn({ err }, 'heartbeat failed'),
+  onError: (err) => reportRedisError(err, 'heartbeat'),
 });
 
 const queueName = cellQueueName(config.device);
@@ -74,7 +76,7 @@ const worker = new Worker<QueuedCellJob>(
     maxStalledCount: 2,
   },
 );
-worker.on('error', (err) => log.error({ err, queue: queueName }, 'queue error'));
+worker.on('error', (err) => reportRedisError(err, queueName));
 
 // Distill jobs (exit-head training) share the inference thread with cells, taking turns (InferenceHost).
 const distillQueue = distillQueueName(config.device);
@@ -89,7 +91,7 @@ const distillWorker = new Worker<DistillJob>(
     maxStalledCount: 2,
   },
 );
-distillWorker.on('error', (err) => log.error({ err, queue: distillQueue }, 'queue error'));
+distillWorker.on('error', (err) => reportRedisError(err, distillQueue));
 worker.on('ready', () => log.info({ queue: queueName, redis: config.redisUrl.replace(/\/\/[^@]*@/, '//***@') }, 'listening'));
 void heartbeat.beat().catch((err: Error) => log.warn({ err }, 'heartbeat failed'));
 
@@ -97,6 +99,12 @@ let closing = false;
 async function shutdown(signal: string): Promise<void> {
   if (closing) return;
   closing = true;
+  // Without Redis no cell can be running (none was taken, none could report): nothing to finish, and
+  // BullMQ's close would wait for a connection that never comes.
+  if (!redisReady() && currentCell === null) {
+    log.info({ signal }, 'Redis is not connected and no cell is running: exiting now');
+    process.exit(0);
+  }
   log.info({ signal }, 'finishing the current cell, then exiting');
   heartbeat.stop();
   await Promise.all([worker.close(), distillWorker.close()]);
