@@ -69,7 +69,7 @@ describe('history', () => {
   it('groups runs of one configuration into one key, one series per hardware', () => {
     const keys = listHistoryKeys(handle.db);
     expect(keys).toHaveLength(1);
-    expect(keys[0]).toMatchObject({ model: 'forge:gpt2-tiny', runs: 7 });
+    expect(keys[0]).toMatchObject({ model: 'forge:gpt2-tiny', runs: 7, lastRunAt: '2026-12-07T10:00:00.000Z' });
     expect(keys[0]?.hardware.map((h) => h.host).sort()).toEqual(['host-a', 'host-b']);
     expect(keys[0]?.config).not.toHaveProperty('repetitions');
     const series = historyOfKey(handle.db, keys[0]!.key);

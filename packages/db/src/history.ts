@@ -114,7 +114,8 @@ export function listHistoryKeys(db: Db, limit = 20): HistoryKeySummary[] {
       lastRunAt: cell.finishedAt,
     };
     entry.runs += 1;
-    entry.lastRunAt = Math.max(cell.finishedAt, entry.lastRunAt);
+    // ISO-8601 strings order as their times do (Math.max would turn them into NaN).
+    if (cell.finishedAt > entry.lastRunAt) entry.lastRunAt = cell.finishedAt;
     const hardware = hardwareOf(cell.environment);
     if (!entry.hardwareKeys.has(shortHash(hardware))) {
       entry.hardwareKeys.add(shortHash(hardware));
