@@ -2,7 +2,6 @@
 // many slots, over the same requests; every side in one run, rotated each repetition (a Latin
 // square over the sides), medians with bootstrap CIs.
 // npm run bench:batching -- [--model forge:gpt2-small] [--requests 8] [--tokens 32] [--reps 3] [--threads 2] [--sizes 1,2,4,8] [--json file]
-import { resolve } from 'node:path';
 import { type Generation, generateBatch, generateContinuous, greedyChooser, ModelPool, resolveModel } from '@inferlab/core';
 import { modelsDirFromEnv } from '@inferlab/experiments';
 import { Bench, medianCi, ratioCi, runRotated } from './lib.ts';

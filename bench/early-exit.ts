@@ -5,7 +5,6 @@
 // --quick: forge:gpt2-mini, exits 1,2,3, 2 reps. Trained heads stored beside the model (distill jobs) are included when
 // a version has heads at every exit layer.
 import { loadavg } from 'node:os';
-import { resolve } from 'node:path';
 import {
   createStrategy,
   EXIT_CRITERIA,

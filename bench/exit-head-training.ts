@@ -3,7 +3,6 @@
 // loops, on the model's real weights, in one run: ms and ratio. (2) A full training run with
 // trainExitHeads: wall time and held-out KD loss per layer, identity (untrained) vs trained.
 // npm run bench:exit-head-training -- [--model forge:gpt2-mini] [--layers 1,2,3] [--kind linear] [--epochs 8] [--threads 2] [--rows 64] [--reps 3] [--json file]
-import { resolve } from 'node:path';
 import { resolveModel, trainExitHeads } from '@inferlab/core';
 import { modelsDirFromEnv } from '@inferlab/experiments';
 import * as ort from 'onnxruntime-node';

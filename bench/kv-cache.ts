@@ -1,6 +1,5 @@
 // KV cache vs no cache on one model, both modes in one run in ABBA order (noise hits both alike).
 // npm run bench:kv-cache -- [--model forge:gpt2-small] [--reps 3] [--threads 2] [--lengths 40,256] [--json file]
-import { resolve } from 'node:path';
 import { type Generation, generate, greedyStrategy, ModelPool, resolveModel } from '@inferlab/core';
 import { modelsDirFromEnv } from '@inferlab/experiments';
 import { Bench, decodeTokPerS, e2eTokPerS, medianCi, NA_ONE_TOKEN, ratioCi, runRotated } from './lib.ts';

@@ -6,7 +6,6 @@
 // Rows: fp32 weights with each cache, and int8 weights with each cache.
 // npm run bench:kv-int8 -- [--model forge:gpt2-small] [--reps 3] [--threads 2] [--tokens 64] [--long 768] [--json file]
 import { loadavg } from 'node:os';
-import { resolve } from 'node:path';
 import {
   EVAL_TEXT,
   generate,

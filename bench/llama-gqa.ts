@@ -5,7 +5,7 @@
 // npm run bench:llama-gqa -- [--reps 3] [--threads 2] [--lengths 40,400] [--json file]
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import {
   buildLlamaFolder,
   FORGE_MODELS,

@@ -5,7 +5,6 @@
 // are built on first use (cached in the model folder).
 // npm run bench:quantization -- [--model forge:gpt2-small] [--variants all | int8,q4-b64,…] [--reps 3] [--threads 2] [--tokens 64] [--json file]
 import { loadavg } from 'node:os';
-import { resolve } from 'node:path';
 import {
   fileBytes,
   fileWeightBytes,

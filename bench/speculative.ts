@@ -2,7 +2,6 @@
 // all sides in one run in a rotated order (a Latin square: noise and position hit all alike); medians
 // of tokens/s with bootstrap CIs, and the acceptance.
 // npm run bench:speculative -- [--model forge:gpt2-small] [--draft forge:gpt2-small-draft2] [--k 4] [--reps 3] [--threads 2] [--tokens 48] [--json file]
-import { resolve } from 'node:path';
 import { createStrategy, generate, ModelPool, resolveModel } from '@inferlab/core';
 import type { Decoding } from '@inferlab/experiments';
 import { modelsDirFromEnv } from '@inferlab/experiments';

@@ -3,7 +3,6 @@
 // run, both timed from outside the same way. Plus a direct measure of the per-token and per-request
 // instrumentation work, which bounds the overhead far below what end-to-end noise can resolve.
 // npm run bench:timing-overhead -- [--model forge:gpt2-small] [--reps 10] [--threads 2] [--tokens 32] [--json file]
-import { resolve } from 'node:path';
 import { generate, greedyStrategy, ModelPool, resolveModel, TokenClock } from '@inferlab/core';
 import { modelsDirFromEnv } from '@inferlab/experiments';
 import { Bench, median, medianCi, ratioCi, runRotated } from './lib.ts';
