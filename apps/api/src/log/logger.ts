@@ -18,10 +18,22 @@ export type Log = {
   child: (bindings: LogFields) => Log;
 };
 
-/** JSON lines (pino) on stdout, or on `destination`; `component` names the piece (`api`, `recorder`…). */
+/**
+ * JSON lines (pino): errors and worse on stderr, the rest on stdout, like the worker's; `destination`
+ * replaces both (tests). `component` names the piece (`api`, `recorder`…).
+ */
 export function createLog(options: { level?: LogLevel; component?: string; destination?: DestinationStream } = {}): Log {
-  const base = pino({ level: options.level ?? 'info', base: { component: options.component ?? 'api' } }, options.destination);
-  return wrap(base);
+  const settings = { level: options.level ?? 'info', base: { component: options.component ?? 'api' } };
+  const streams =
+    options.destination ??
+    pino.multistream(
+      [
+        { level: 'trace', stream: pino.destination({ dest: 1, sync: true }) },
+        { level: 'error', stream: pino.destination({ dest: 2, sync: true }) },
+      ],
+      { dedupe: true },
+    );
+  return wrap(pino(settings, streams));
 }
 
 function wrap(logger: pino.Logger): Log {
