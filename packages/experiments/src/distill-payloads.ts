@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { DEVICES } from './cell-config.ts';
 import { createMatrixErrorMap, MAX_REPORTED_ISSUES, type MatrixIssue, oversizedInput } from './matrix-issues.ts';
-import { MODEL_ID_SYNTAX, parseModelId } from './model-id.ts';
+import { MODEL_ID_SYNTAX, mayBeInferlabGpt2, parseModelId } from './model-id.ts';
 import { PermanentError } from './retry-policy.ts';
 
 // Distill jobs (issue #7): train exit heads for a model on a worker (POST /v1/distill). The request,
@@ -24,7 +24,7 @@ function distillModel(knownForgeModels: readonly string[] | undefined) {
     if (parsed.kind === 'forge' && knownForgeModels !== undefined && !knownForgeModels.includes(parsed.name)) {
       return issue(`unknown forge model ${JSON.stringify(parsed.name)}; known forge models: ${knownForgeModels.join(', ')}`);
     }
-    if (parsed.kind === 'hf' || (parsed.kind === 'forge' && !parsed.name.startsWith('gpt2'))) {
+    if (!mayBeInferlabGpt2(id)) {
       issue(
         'exit heads are trained for inferlab-built GPT-2 graphs: a forge gpt2-* model or a dir: folder imported from a GPT-2 checkpoint',
       );

@@ -28,3 +28,12 @@ export function parseModelId(id: string): ModelId | null {
       return null;
   }
 }
+
+/**
+ * Whether the id can name an inferlab-built GPT-2 graph, which layer segments and exit heads need:
+ * a forge gpt2-* model, or a dir: folder (imported from a GPT-2 checkpoint; the worker checks its family).
+ */
+export function mayBeInferlabGpt2(id: string): boolean {
+  const parsed = parseModelId(id);
+  return parsed !== null && (parsed.kind === 'dir' || (parsed.kind === 'forge' && parsed.name.startsWith('gpt2')));
+}

@@ -1,5 +1,5 @@
 import { EXIT_HEAD_STRATEGIES } from '../decoding-schema.ts';
-import { parseModelId } from '../model-id.ts';
+import { mayBeInferlabGpt2 } from '../model-id.ts';
 import type { CellIssue, CellRule } from './cell-issue.ts';
 
 // early-exit and self-speculative run layer segments cut from the fp32 graph of an inferlab-built
@@ -19,8 +19,7 @@ export const exitHeadRule: CellRule = (cell) => {
       `${strategy} runs on the fp32 variant (layer segments are cut from the fp32 graph), not ${cell.variant.dtype}; submit other variants without ${strategy}`,
     );
   }
-  const parsed = parseModelId(cell.model);
-  if (parsed === null || parsed.kind === 'hf' || (parsed.kind === 'forge' && !parsed.name.startsWith('gpt2'))) {
+  if (!mayBeInferlabGpt2(cell.model)) {
     issue(
       `${strategy} needs an inferlab-built GPT-2 graph (forge gpt2-* or a dir: folder imported from a GPT-2 checkpoint), ` +
         `and models has ${cell.model}; submit those without ${strategy}`,
