@@ -1,6 +1,6 @@
 import type { CellConfig, MetricSummaryView as MetricSummary } from '@inferlab/experiments';
 import { describe, expect, it } from 'vitest';
-import { cellLabel, num, percentileWithCi, varyingKeys } from './format.ts';
+import { cellLabel, duration, num, percentileWithCi, varyingKeys } from './format.ts';
 
 const summary = (over: Partial<MetricSummary> = {}): MetricSummary => ({
   n: 100,
@@ -61,5 +61,11 @@ describe('format', () => {
     const varying = varyingKeys(configs);
     expect(varying).toEqual(['variant.dtype', 'maxNewTokens']);
     expect(configs.map((c) => cellLabel(c, varying))).toEqual(['fp32 cache · 16 tok', 'int8 cache · 64 tok']);
+  });
+});
+
+describe('duration', () => {
+  it('reads as a person would say it', () => {
+    expect([null, 850, 12_340, 245_000, 7_380_000].map(duration)).toEqual(['–', '850 ms', '12.3 s', '4 min 05 s', '2 h 03 min']);
   });
 });

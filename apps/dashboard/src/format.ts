@@ -72,3 +72,14 @@ export function cellLabel(config: CellConfig, varying: readonly string[]): strin
   }
   return parts.join(' · ');
 }
+
+/** A span of time as a person reads it: `850 ms`, `12.3 s`, `4 min 05 s`, `2 h 03 min`; `–` when unknown. */
+export function duration(ms: number | null | undefined): string {
+  if (ms === null || ms === undefined || !Number.isFinite(ms) || ms < 0) return '–';
+  if (ms < 1000) return `${Math.round(ms)} ms`;
+  if (ms < 60_000) return `${num(ms / 1000)} s`;
+  const s = Math.round(ms / 1000);
+  if (s < 3600) return `${Math.floor(s / 60)} min ${String(s % 60).padStart(2, '0')} s`;
+  const m = Math.round(s / 60);
+  return `${Math.floor(m / 60)} h ${String(m % 60).padStart(2, '0')} min`;
+}

@@ -7,12 +7,14 @@ import { compareView } from './views/compare-view.ts';
 import { distillView } from './views/distill-view.ts';
 import { experimentView } from './views/experiment-view.ts';
 import { experimentsView } from './views/experiments-view.ts';
+import { historyView } from './views/history-view.ts';
 import { submitView } from './views/submit-view.ts';
 import { workersView } from './views/workers-view.ts';
 
 route(/^\/$/, '/', experimentsView);
 route(/^\/experiments\/([^/]+)$/, '/', experimentView);
 route(/^\/compare$/, '/compare', compareView);
+route(/^\/history$/, '/history', historyView);
 route(/^\/workers$/, '/workers', workersView);
 route(/^\/submit$/, '/submit', submitView);
 route(/^\/exit-heads$/, '/exit-heads', distillView);

@@ -4,17 +4,21 @@ import { onLive } from '../api/live.ts';
 import { flatCell } from '../cell-rows.ts';
 import { cellTable } from '../components/cell-table.ts';
 import { chartsPanel } from '../components/charts-panel.ts';
+import { outputsPanel } from '../components/outputs-panel.ts';
 import { progressBar } from '../components/progress-bar.ts';
 import { errorBox, loading } from '../components/states.ts';
 import { download, toCsv } from '../csv.ts';
 import { cancelExperiment, chartTokens, finishedCells, liveUpdate, loadExperimentPage } from '../data/experiment-data.ts';
+import { loadCellOutputs, loadExperimentOutputs } from '../data/outputs-data.ts';
 import { h, replace } from '../dom.ts';
 import { cellLabel, varyingKeys, when } from '../format.ts';
 import { navigate } from '../router.ts';
 
 /** One experiment: header with live progress, the cell table, exports, charts and the matrix. */
-export function experimentView(root: HTMLElement, _q: URLSearchParams, match: RegExpMatchArray): () => void {
+export function experimentView(root: HTMLElement, query: URLSearchParams, match: RegExpMatchArray): () => void {
   const id = decodeURIComponent(match[1] ?? '');
+  // `?cell=` (from History): that cell's row is marked and scrolled to once, on the first render.
+  let focusCell = query.get('cell');
   const body = h('div', {}, loading('the experiment'));
   root.append(body);
   let view: ExperimentView | null = null;
@@ -60,6 +64,12 @@ export function experimentView(root: HTMLElement, _q: URLSearchParams, match: Re
         progressSlot,
       ),
       cellsSection(experiment, results, label, () => void load()),
+      outputsPanel(
+        results.cells.map((c) => ({ cellId: c.cellId, label: label(c), done: c.status === 'done' })),
+        prompts,
+        loadExperimentOutputs(experiment.id),
+        loadCellOutputs,
+      ),
       charts.el,
       h(
         'section',
@@ -70,6 +80,12 @@ export function experimentView(root: HTMLElement, _q: URLSearchParams, match: Re
         h('details', {}, h('summary', {}, 'matrix JSON'), h('pre', {}, JSON.stringify(experiment.matrix, null, 2))),
       ),
     );
+    if (focusCell) {
+      const row = body.querySelector(`table.cells tr[data-cell="${CSS.escape(focusCell)}"]`);
+      row?.classList.add('focused');
+      row?.scrollIntoView({ block: 'center' });
+      focusCell = null;
+    }
   };
 
   void load();

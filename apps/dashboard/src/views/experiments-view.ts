@@ -1,18 +1,41 @@
 import { onLive } from '../api/live.ts';
 import { progressBar } from '../components/progress-bar.ts';
 import { empty, errorBox, loading } from '../components/states.ts';
-import { applyListEvent, type ListedExperiment, loadExperiments } from '../data/experiments-data.ts';
+import {
+  applyListEvent,
+  filterFromQuery,
+  filterQuery,
+  isFiltered,
+  LIST_STATUSES,
+  type ListedExperiment,
+  type ListFilter,
+  loadExperimentListPage,
+} from '../data/experiments-data.ts';
 import { h, replace } from '../dom.ts';
-import { when } from '../format.ts';
+import { duration, when } from '../format.ts';
 
-/** The experiments list; rows follow the live stream instead of polling. */
-export function experimentsView(root: HTMLElement): () => void {
+const COLUMNS = ['name', 'submitted', 'status', 'model(s)', 'cells', 'failed', 'duration', 'progress'];
+/** Typing in a text filter waits this long for the next key before asking the api. */
+const TYPE_DELAY_MS = 300;
+
+/** The experiments list: filters in the URL, one page at a time ("more"); rows follow the live stream. */
+export function experimentsView(root: HTMLElement, query: URLSearchParams): () => void {
+  const filter: ListFilter = filterFromQuery(query);
+  const tbody = h('tbody');
   const body = h('div', {}, loading('experiments'));
-  root.append(h('h1', {}, 'Experiments'), body);
+  const more = h('button', { type: 'button', class: 'button secondary', 'data-action': 'more', hidden: true }, 'More');
+  const models = h('datalist', { id: 'list-models' });
+  root.append(
+    h('h1', {}, 'Experiments'),
+    filterForm(filter, models, () => void reload()),
+    body,
+    h('div', { class: 'actions' }, more),
+  );
   const listed = new Map<string, ListedExperiment>();
   const rows = new Map<string, HTMLTableRowElement>();
-  let loaded = false;
-  let loadingNow = false;
+  let cursor: string | null = null;
+  let paged = false;
+  let generation = 0;
 
   const renderRow = (id: string) => {
     const entry = listed.get(id);
@@ -25,64 +48,137 @@ export function experimentsView(root: HTMLElement): () => void {
       h('td', {}, h('a', { href: `/experiments/${encodeURIComponent(item.id)}`, class: 'name' }, item.name)),
       h('td', { class: 'nowrap' }, when(item.createdAt)),
       h('td', {}, h('span', { class: `badge badge-${item.status}` }, item.status)),
+      h('td', { 'data-col': 'models' }, item.models.map((m) => m.replace(/^forge:/, '')).join(', ')),
+      h('td', { class: 'num', 'data-col': 'cells' }, item.progress.total),
+      h('td', { class: `num${item.progress.failed ? ' failed' : ''}`, 'data-col': 'failed' }, item.progress.failed),
+      h('td', { class: 'num nowrap', 'data-col': 'duration' }, duration(item.durationMs)),
       h('td', { class: 'progress-cell' }, progressBar(item.progress, item.progress.running ? running : undefined)),
     );
   };
 
-  const render = () => {
-    if (listed.size === 0)
-      return replace(body, empty('No experiments yet.', h('a', { href: '/submit', class: 'button' }, 'Submit a matrix')));
-    const tbody = h('tbody');
-    rows.clear();
-    for (const id of listed.keys()) {
-      const row = h('tr', { 'data-experiment': id });
-      rows.set(id, row);
-      renderRow(id);
+  const addRows = (items: ListedExperiment['item'][]) => {
+    for (const item of items) {
+      listed.set(item.id, { item });
+      const row = h('tr', { 'data-experiment': item.id });
+      rows.set(item.id, row);
+      renderRow(item.id);
       tbody.append(row);
+    }
+    const seen = new Set([...listed.values()].flatMap((e) => e.item.models));
+    replace(models, ...[...seen].sort().map((m) => h('option', { value: m })));
+  };
+
+  const showTable = () => {
+    if (listed.size > 0) {
+      return replace(
+        body,
+        h(
+          'div',
+          { class: 'scroll' },
+          h(
+            'table',
+            { class: 'list', 'data-testid': 'experiments' },
+            h('thead', {}, h('tr', {}, ...COLUMNS.map((c) => h('th', {}, c)))),
+            tbody,
+          ),
+        ),
+      );
     }
     replace(
       body,
-      h(
-        'div',
-        { class: 'scroll' },
-        h(
-          'table',
-          { class: 'list' },
-          h('thead', {}, h('tr', {}, h('th', {}, 'name'), h('th', {}, 'submitted'), h('th', {}, 'status'), h('th', {}, 'progress'))),
-          tbody,
-        ),
-      ),
+      isFiltered(filter)
+        ? empty('No experiment matches these filters.')
+        : empty('No experiments yet.', h('a', { href: '/submit', class: 'button' }, 'Submit a matrix')),
     );
   };
 
-  const load = async () => {
-    if (loadingNow) return;
-    loadingNow = true;
+  /** The first page for the current filters (a filter change, a reconnect, an experiment submitted elsewhere). */
+  const reload = async () => {
+    const mine = ++generation;
+    history.replaceState(null, '', `/${filterQuery(filter)}`);
     try {
-      const experiments = await loadExperiments();
+      const page = await loadExperimentListPage(filter);
+      if (mine !== generation) return; // a newer filter's answer wins
       listed.clear();
-      for (const item of experiments) listed.set(item.id, { item });
-      render();
-      loaded = true;
+      rows.clear();
+      tbody.replaceChildren();
+      addRows(page.experiments);
+      cursor = page.nextCursor;
+      paged = false;
+      more.hidden = cursor === null;
+      showTable();
     } catch (err) {
-      replace(
-        body,
-        errorBox('the experiments', err, () => void load()),
-      );
-    } finally {
-      loadingNow = false;
+      if (mine === generation)
+        replace(
+          body,
+          errorBox('the experiments', err, () => void reload()),
+        );
     }
   };
 
-  void load();
+  more.addEventListener('click', async () => {
+    const mine = generation;
+    more.disabled = true;
+    try {
+      const page = await loadExperimentListPage(filter, cursor);
+      if (mine !== generation) return;
+      addRows(page.experiments.filter((e) => !listed.has(e.id)));
+      cursor = page.nextCursor;
+      paged = true;
+      more.hidden = cursor === null;
+    } catch (err) {
+      replace(
+        body,
+        errorBox('the next page of experiments', err, () => void reload()),
+      );
+    } finally {
+      more.disabled = false;
+    }
+  });
+
+  void reload();
   const offs = [
     onLive('experiment', (e) => {
-      if (applyListEvent(listed, e) === 'unlisted') return void (loaded && load());
+      // A new experiment: the first page is stale, unless the user is reading further pages.
+      if (applyListEvent(listed, e) === 'unlisted') return void (!paged && reload());
       renderRow(e.id);
     }),
-    onLive('open', () => void (loaded && load())),
+    onLive('open', () => void (!paged && reload())),
   ];
   return () => {
+    generation++;
     for (const off of offs) off();
   };
+}
+
+function filterForm(filter: ListFilter, models: HTMLDataListElement, changed: () => void): HTMLElement {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const text = (key: 'model' | 'name' | 'prompt', label: string, placeholder: string, extra: Record<string, string> = {}) => {
+    const input = h('input', { type: 'search', name: key, value: filter[key], placeholder, 'aria-label': label, ...extra });
+    input.addEventListener('input', () => {
+      filter[key] = input.value;
+      clearTimeout(timer);
+      timer = setTimeout(changed, TYPE_DELAY_MS);
+    });
+    return h('label', { class: 'field' }, h('span', {}, label), input);
+  };
+  const status = h(
+    'select',
+    { name: 'status', 'aria-label': 'status' },
+    h('option', { value: '' }, 'any'),
+    ...LIST_STATUSES.map((s) => h('option', { value: s, selected: s === filter.status }, s)),
+  );
+  status.addEventListener('change', () => {
+    filter.status = status.value as ListFilter['status'];
+    changed();
+  });
+  return h(
+    'form',
+    { class: 'list-filters', role: 'search', onsubmit: (e: Event) => e.preventDefault() },
+    h('label', { class: 'field' }, h('span', {}, 'status'), status),
+    text('model', 'model', 'forge:gpt2-tiny', { list: 'list-models' }),
+    models,
+    text('name', 'name', 'part of the name'),
+    text('prompt', 'prompt', 'text in a prompt'),
+  );
 }

@@ -37,6 +37,17 @@ export type ExperimentListItem = z.infer<typeof experimentListItemSchema>;
 export const experimentListSchema = z.object({ experiments: z.array(experimentListItemSchema) });
 export type ExperimentList = z.infer<typeof experimentListSchema>;
 
+/** One row of the paged `GET /v1/experiments?status=&model=&name=&prompt=&limit=&cursor=`. */
+export const experimentListRowSchema = experimentListItemSchema.extend({
+  models: z.array(z.string()),
+  /** From the first cell's start to the last cell's finish; null until a cell has finished. */
+  durationMs: z.number().nullable(),
+});
+export type ExperimentListRow = z.infer<typeof experimentListRowSchema>;
+/** A page of the list; `nextCursor` (null on the last page) asks for the next one. */
+export const experimentListPageSchema = z.object({ experiments: z.array(experimentListRowSchema), nextCursor: z.string().nullable() });
+export type ExperimentListPage = z.infer<typeof experimentListPageSchema>;
+
 /** A cell's config as the api shows it: the prompts may be left to the experiment (`matrix.prompts`, listed once). */
 export const cellConfigViewSchema = cellConfigSchema.extend({ prompts: z.array(z.string()).optional() });
 export type CellConfigView = z.infer<typeof cellConfigViewSchema>;
