@@ -109,7 +109,14 @@ describe('retry policy of every error class that can reach the worker', () => {
     const blip = new core.ModelUnavailableError('hf:org/name could not be fetched', { cause: fetchFailed });
     expect(blip.permanent).toBe(false);
     expect(isPermanent(blip)).toBe(false);
-    const missing = new core.ModelUnavailableError('hf:org/name: 404', { cause: new Error('Could not locate file') });
+    for (const busy of [
+      'Service unavailable error occurred while trying to load file: "https://huggingface.co/x".',
+      'Gateway timeout error occurred while trying to load file: "https://huggingface.co/x".',
+      'Error (429) occurred while trying to load file',
+    ]) {
+      expect(isPermanent(new core.ModelUnavailableError('hf:org/name could not be fetched', { cause: new Error(busy) })), busy).toBe(false);
+    }
+    const missing = new core.ModelUnavailableError('hf:org/name: 404', { cause: new Error('Could not locate file: "https://x".') });
     expect(missing.permanent).toBe(true);
     expect(isPermanent(missing)).toBe(true);
   });

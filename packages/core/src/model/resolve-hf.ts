@@ -4,14 +4,20 @@ import { AutoConfig, AutoModelForCausalLM, AutoTokenizer, env } from '@huggingfa
 import { isNetworkFailure, PermanentError } from '@inferlab/experiments';
 import { transformersJsFileOptions, VARIANT_FILES, type Variant } from '../quantization/variant-files.ts';
 
-/** Permanent (no such repo, files missing), unless the hub could not be reached: a network blip is retried. */
+// transformers.js words a hub answer of 408, 429 or 5xx this way (utils/hub/constants.js): the hub was
+// busy or down, so a later attempt may succeed; 401/403/404 (no such repo or file) will not.
+const TRANSIENT_HUB_ANSWER =
+  /^(Request timeout|Internal server error|Bad gateway|Service unavailable|Gateway timeout) error occurred|^Error \((408|429|5\d\d)\) occurred/;
+
+/** Permanent (no such repo, files missing), unless the hub could not be reached or was busy: that is retried. */
 export class ModelUnavailableError extends PermanentError {
   override name = 'ModelUnavailableError';
   override readonly permanent: boolean;
 
   constructor(message: string, options?: ErrorOptions) {
     super(message, options);
-    this.permanent = !isNetworkFailure(options?.cause);
+    const cause = options?.cause;
+    this.permanent = !(isNetworkFailure(cause) || (cause instanceof Error && TRANSIENT_HUB_ANSWER.test(cause.message)));
   }
 }
 
