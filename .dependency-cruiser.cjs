@@ -2,6 +2,7 @@
 //
 //   apps (api, worker, dashboard) → runner → core → experiments
 //   db → experiments
+//   api, cli → report → experiments (and db's types); the cli talks HTTP, it never loads core
 //
 // experiments (the cell contract: schemas, rules, stats) depends on nothing of ours; the api
 // never loads the inference runtime; nothing imports in a circle, files or folders.
