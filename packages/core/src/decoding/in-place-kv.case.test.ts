@@ -55,7 +55,8 @@ describe('in-place KV: the tokens of the concat graph', () => {
   });
 
   it('beam search (4 beams, rows reordered in place) picks the same sequence', async () => {
-    const beam = (m: LoadedModel) => run(m, beamSearchStrategy(m.session, { numBeams: 4, lengthPenalty: 1, earlyStopping: true }), PROMPTS[0]!, 10);
+    const beam = (m: LoadedModel) =>
+      run(m, beamSearchStrategy(m.session, { numBeams: 4, lengthPenalty: 1, earlyStopping: true }), PROMPTS[0]!, 10);
     const [x, y] = [await beam(a), await beam(b)];
     expect(y.outputTokenIds).toEqual(x.outputTokenIds);
     expect(y.score).toBeCloseTo(x.score as number, 4);

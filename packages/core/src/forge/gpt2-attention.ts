@@ -53,7 +53,8 @@ export function buildAttention(g: GraphBuilder, spec: Gpt2Spec, n: AttentionName
   // In place: 1/√hd is already in the q projection's weights (foldQueryScale), so q·Kᵀ over the
   // past buffer is a plain MatMul — onnxruntime would fold a Mul into FusedMatMul's alpha, and MLAS
   // takes its streaming one-row kernel only for alpha = 1 (measured: bench/proto/kv-in-place-options.ts).
-  if (n.inPlace !== undefined) return project(g, d, n, inPlaceContext(g, n, toHeads(q), toHeads(k, n.inPlace.freshKey), toHeads(v, n.inPlace.freshValue)));
+  if (n.inPlace !== undefined)
+    return project(g, d, n, inPlaceContext(g, n, toHeads(q), toHeads(k, n.inPlace.freshKey), toHeads(v, n.inPlace.freshValue)));
   // 1/√hd applied to q (S·hd multiplies instead of S·T); exact when hd is a power of two.
   const qScaled = g.op('Mul', [toHeads(q), g.float32('attn_scale', [1 / Math.sqrt(headDim)])]);
   let keys = n.presentKey;

@@ -1,10 +1,10 @@
 import { createModel, DataType, GraphBuilder, type ModelProto } from '../onnx/index.ts';
 import {
   ATTENTION_MASK,
-  hiddenStateName,
-  INPUT_IDS,
   freshKeyName,
   freshValueName,
+  hiddenStateName,
+  INPUT_IDS,
   LOGITS,
   NUM_LOGITS_TO_KEEP,
   POSITION_IDS,

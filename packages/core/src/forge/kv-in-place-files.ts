@@ -38,7 +38,8 @@ function build(folder: string, variant: Variant): string {
     throw new KvInPlaceUnsupportedError(`the in-place KV cache needs a forge-built graph; ${folder} is not a current forge folder`);
   }
   const spec = forgeSpec(forge.forge);
-  if (spec.family !== 'gpt2') throw new KvInPlaceUnsupportedError(`the in-place KV cache is built for forge gpt2 graphs, not ${spec.family}`);
+  if (spec.family !== 'gpt2')
+    throw new KvInPlaceUnsupportedError(`the in-place KV cache is built for forge gpt2 graphs, not ${spec.family}`);
   const rel = kvInPlaceFile(variant);
   try {
     const graph = buildGpt2Model(spec, readFloatWeights(join(folder, MODEL_FILE)), { kvLayout: 'in-place', logitsToKeep: true });

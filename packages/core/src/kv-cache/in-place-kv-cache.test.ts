@@ -9,7 +9,11 @@ import { IN_PLACE_CHUNK, InPlaceKvCache } from './in-place-kv-cache.ts';
 const LAYOUT = { layers: 1, kvHeads: 2, headDim: 2 };
 /** (batch, 2 heads, s, 2) whose entries are base + their index. */
 const step = (batch: number, s: number, base: number) =>
-  new ort.Tensor('float32', Float32Array.from({ length: batch * 2 * s * 2 }, (_, i) => base + i), [batch, 2, s, 2]);
+  new ort.Tensor(
+    'float32',
+    Float32Array.from({ length: batch * 2 * s * 2 }, (_, i) => base + i),
+    [batch, 2, s, 2],
+  );
 const data = (t: ort.Tensor | undefined) => Array.from((t as ort.Tensor).data as Float32Array);
 
 describe('InPlaceKvCache', () => {

@@ -46,8 +46,8 @@ class KvBuffers {
           dst.set(src.subarray(s, s + (to - from) * hd), out.at(r, h) + padLeft * hd);
         }
       });
-    this.keys.forEach((k, i) => copy(k, out.keys[i] as Float32Array));
-    this.values.forEach((v, i) => copy(v, out.values[i] as Float32Array));
+    for (const [i, k] of this.keys.entries()) copy(k, out.keys[i] as Float32Array);
+    for (const [i, v] of this.values.entries()) copy(v, out.values[i] as Float32Array);
     return out;
   }
 }
@@ -132,8 +132,8 @@ export class InPlaceKvCache implements KvCache {
         }
       }
     };
-    freshKeys.forEach((t, i) => write(t, buffers.keys[i] as Float32Array));
-    freshValues.forEach((t, i) => write(t, buffers.values[i] as Float32Array));
+    for (const [i, t] of freshKeys.entries()) write(t, buffers.keys[i] as Float32Array);
+    for (const [i, t] of freshValues.entries()) write(t, buffers.values[i] as Float32Array);
     return new InPlaceKvCache(buffers, L + s);
   }
 
@@ -150,7 +150,8 @@ export class InPlaceKvCache implements KvCache {
    */
   selectRows(rows: readonly number[]): KvCache {
     for (const r of rows) if (r < 0 || r >= this.batch) throw new RangeError(`row ${r} of a batch of ${this.batch}`);
-    if (rows.length !== this.batch) return new InPlaceKvCache(this.buffers.gather(rows, 0, this.seqLength, 0, this.capacity), this.seqLength);
+    if (rows.length !== this.batch)
+      return new InPlaceKvCache(this.buffers.gather(rows, 0, this.seqLength, 0, this.capacity), this.seqLength);
     const moved = rows.flatMap((src, dst) => (src === dst ? [] : [dst]));
     if (moved.length === 0) return this;
     const sources = [...new Set(moved.map((dst) => rows[dst] as number))];
@@ -160,11 +161,12 @@ export class InPlaceKvCache implements KvCache {
     const place = (from: Float32Array, to: Float32Array) => {
       for (const dst of moved) {
         const r = sources.indexOf(rows[dst] as number);
-        for (let h = 0; h < this.buffers.layout.kvHeads; h++) to.set(from.subarray(saved.at(r, h), saved.at(r, h) + n), this.buffers.at(dst, h));
+        for (let h = 0; h < this.buffers.layout.kvHeads; h++)
+          to.set(from.subarray(saved.at(r, h), saved.at(r, h) + n), this.buffers.at(dst, h));
       }
     };
-    saved.keys.forEach((k, i) => place(k, this.buffers.keys[i] as Float32Array));
-    saved.values.forEach((v, i) => place(v, this.buffers.values[i] as Float32Array));
+    for (const [i, k] of saved.keys.entries()) place(k, this.buffers.keys[i] as Float32Array);
+    for (const [i, v] of saved.values.entries()) place(v, this.buffers.values[i] as Float32Array);
     return new InPlaceKvCache(this.buffers, this.seqLength);
   }
 
@@ -198,7 +200,16 @@ export class InPlaceKvCache implements KvCache {
         return out;
       });
     const batch = parts.reduce((n, p) => n + p.batch, 0);
-    return new InPlaceKvCache(new KvBuffers(layout, batch, capacityFor(L), stack((b) => b.keys), stack((b) => b.values)), L);
+    return new InPlaceKvCache(
+      new KvBuffers(
+        layout,
+        batch,
+        capacityFor(L),
+        stack((b) => b.keys),
+        stack((b) => b.values),
+      ),
+      L,
+    );
   }
 
   private allRows(): number[] {

@@ -1,4 +1,4 @@
-import { type Device, type KvCacheDtype, PermanentError, RetryableError } from '@inferlab/experiments';
+import { type KvCacheDtype, PermanentError, RetryableError } from '@inferlab/experiments';
 import * as ort from 'onnxruntime-node';
 import { InPlaceKvCache } from '../kv-cache/in-place-kv-cache.ts';
 import { KvCache, type KvScales, TensorKvCache } from '../kv-cache/kv-cache.ts';
@@ -22,8 +22,7 @@ import {
 } from './io-names.ts';
 import { graphWithLogitsToKeep } from './load-graph.ts';
 
-/** Where onnxruntime runs the graph: a matrix device (experiments' DEVICES). */
-export type ExecutionProvider = Device;
+export type ExecutionProvider = 'cpu' | 'cuda';
 
 export type SessionOptions = {
   /** intraOpNumThreads; 0 lets onnxruntime decide. */
@@ -113,7 +112,9 @@ export class DecoderSession {
     const pastLen = input.past.seqLength;
     const inPlace = input.past instanceof InPlaceKvCache ? input.past : null;
     if ((inPlace !== null) !== (this.kvLayout === 'in-place')) {
-      throw new KvCacheDtypeError(`graph ${this.file} keeps a ${this.kvLayout} KV cache, got ${inPlace === null ? 'a tensor' : 'an in-place'} cache`);
+      throw new KvCacheDtypeError(
+        `graph ${this.file} keeps a ${this.kvLayout} KV cache, got ${inPlace === null ? 'a tensor' : 'an in-place'} cache`,
+      );
     }
     const feeds: Record<string, ort.Tensor> = {
       [INPUT_IDS]: new ort.Tensor('int64', input.inputIds, [batch, seq]),

@@ -1,0 +1,147 @@
+// Decode speed against context length, and TTFT, on gpt2-small fp32: our engine (on the folder's
+// model.onnx, and on its in-place-KV twin: kv-cache/in-place-kv-cache.ts) beside a bare
+// onnxruntime-node loop (bench/bare-ort-loop.ts, no inferlab code) and transformers.js on the same
+// model.onnx; greedy, KV cache, batch 1, every engine makes exactly --tokens tokens, engine order
+// rotated every repetition (cyclic Latin square).
+// npm run bench:long-context -- [--model forge:gpt2-small] [--contexts 16,512,912] [--tokens 32] [--reps 2] [--threads 2] [--json file]
+import { type Generation, generate, greedyStrategy, ModelPool, resolveCellModel, resolveModel, TransformersJsRunner } from '@inferlab/core';
+import { modelsDirFromEnv } from '@inferlab/experiments';
+import { BareOrtLoop } from './bare-ort-loop.ts';
+import { Bench, type Cell, medianCi, ratioCi, runRotated } from './lib.ts';
+
+const bench = Bench.start({
+  name: 'long-context',
+  summary: 'Decode tok/s and TTFT against prompt length: inferlab (concat and in-place KV), a bare onnxruntime loop, transformers.js.',
+  options: {
+    model: { type: 'string', default: 'forge:gpt2-small', description: 'forge GPT-2 model id (the in-place twin is forge-built)' },
+    contexts: {
+      type: 'string',
+      default: '16,512,912',
+      description: 'prompt lengths in tokens, comma-separated; first = short, last = long',
+    },
+    tokens: { type: 'string', default: '32', description: 'new tokens per request' },
+    reps: { type: 'string', default: '2', description: 'measured repetitions per engine and context' },
+    threads: { type: 'string', default: '2', description: 'intraOpNumThreads' },
+  },
+});
+const model = bench.str('model');
+const contexts = bench.ints('contexts');
+const tokens = bench.int('tokens', 2);
+const reps = bench.int('reps');
+const threads = bench.int('threads');
+const modelsDir = modelsDirFromEnv(process.env);
+const roots = { modelsDir, modelRoots: [modelsDir] };
+
+const resolved = await resolveModel(model, 'fp32', roots);
+const pool = new ModelPool(2);
+const options = { threads, executionProvider: 'cpu' as const };
+const { session, tokenizer } = await pool.get(resolved, options);
+const inPlace = (await pool.get(await resolveCellModel(model, { dtype: 'fp32', kvLayout: 'in-place' }, roots), options)).session;
+const bare = await BareOrtLoop.load(resolved.file, threads);
+const peer = await TransformersJsRunner.load(resolved.folder, { dtype: 'fp32', threads, device: 'cpu' });
+
+/** A prompt of at most `n` tokens (words cycled, cut at n tokens, checked by re-encoding). */
+function promptOf(n: number): string {
+  const words = 'the quick brown fox jumps over a lazy dog while seven wise owls count silver stars near the quiet river'.split(' ');
+  const text = Array.from({ length: n + 8 }, (_, i) => words[i % words.length]).join(' ');
+  for (let cut = n; cut > 0; cut--) {
+    const candidate = tokenizer.decode(tokenizer.encode(text).slice(0, cut));
+    if (tokenizer.encode(candidate).length <= n) return candidate;
+  }
+  throw new Error(`no prompt of ${n} tokens`);
+}
+
+type Sample = { decode: number; ttft: number; tokens: number[] };
+const fromGeneration = (g: Generation): Sample => {
+  const first = g.events[0]?.t ?? Number.NaN;
+  const last = g.events.at(-1)?.t ?? Number.NaN;
+  return { decode: (g.outputTokenIds.length - 1) / ((last - first) / 1000), ttft: first - g.tokenizeMs, tokens: g.outputTokenIds };
+};
+type Engine = (prompt: string, n: number) => Promise<Sample>;
+const greedy = greedyStrategy(session, { useCache: true });
+const greedyInPlace = greedyStrategy(inPlace, { useCache: true });
+// eosTokenIds empty: every engine makes exactly n tokens, so the work compared is equal.
+const engines: [string, Engine][] = [
+  ['inferlab', async (p, n) => fromGeneration(await generate(tokenizer, p, { maxNewTokens: n, strategy: greedy, eosTokenIds: [] }))],
+  [
+    'inferlab in-place',
+    async (p, n) => fromGeneration(await generate(tokenizer, p, { maxNewTokens: n, strategy: greedyInPlace, eosTokenIds: [] })),
+  ],
+  [
+    'bare ort',
+    async (p, n) => {
+      const r = await bare.generate(tokenizer.encode(p), n);
+      return { decode: r.decodeTokPerS, ttft: r.ttftMs, tokens: r.tokens };
+    },
+  ],
+  ['transformers.js', async (p, n) => fromGeneration(await peer.generate(p, { maxNewTokens: n, useCache: true, eosTokenIds: [] }))],
+];
+
+bench.header(
+  `${model} fp32, greedy, KV cache, batch 1, ${threads} threads, ${tokens} new tokens, ${reps} reps per engine and context, order rotated; ` +
+    `inferlab graphs keep only the logits rows they need: ${session.keepsLogits && inPlace.keepsLogits}`,
+);
+const samples = new Map<number, Map<string, Sample[]>>();
+for (const ctx of contexts) {
+  const prompt = promptOf(ctx);
+  for (const [, run] of engines) await run(prompt, 2); // warmup at this length (allocations, kernel choice)
+  samples.set(
+    ctx,
+    await runRotated(
+      engines.map(([name, run]) => [name, () => run(prompt, tokens)] as const),
+      { reps, warmup: 0 },
+    ),
+  );
+  console.log(`  context ${ctx} (${tokenizer.encode(prompt).length} prompt tokens): done`);
+}
+
+const of = (ctx: number, name: string) => samples.get(ctx)?.get(name) ?? [];
+const rows: Record<string, Cell>[] = [];
+for (const ctx of contexts) {
+  const bareRuns = of(ctx, 'bare ort');
+  for (const [name] of engines) {
+    const s = of(ctx, name);
+    rows.push({
+      context: ctx,
+      engine: name,
+      'decode tok/s': medianCi(
+        s.map((x) => x.decode),
+        'no decode',
+      ),
+      'TTFT ms': medianCi(
+        s.map((x) => x.ttft),
+        'no token',
+      ),
+      'decode / bare': ratioCi(
+        bareRuns.map((x) => x.decode),
+        s.map((x) => x.decode),
+        'no decode',
+      ),
+      'TTFT / bare': ratioCi(
+        bareRuns.map((x) => x.ttft),
+        s.map((x) => x.ttft),
+        'no token',
+      ),
+      'same tokens as bare': JSON.stringify(s[0]?.tokens) === JSON.stringify(bareRuns[0]?.tokens) ? 'yes' : 'no',
+    });
+  }
+}
+bench.table(`${model}: decode and TTFT by context`, rows, [
+  'decode tok/s = (N_out − 1) / (E2EL − TTFT); TTFT from the start of the prefill (tokenization excluded); ratios are median(engine) / median(bare) [95% bootstrap CI].',
+]);
+const [short, long] = [contexts[0] as number, contexts.at(-1) as number];
+bench.table(
+  `${model}: decode at context ${long} / decode at context ${short} (issue #15 target ≥ 0.8)`,
+  engines.map(([name]) => ({
+    engine: name,
+    'long / short': ratioCi(
+      of(short, name).map((x) => x.decode),
+      of(long, name).map((x) => x.decode),
+      'no decode',
+    ),
+  })),
+);
+bench.finish();
+await bare.release();
+await peer.release();
+await pool.clear();
