@@ -1,4 +1,4 @@
-import { type KvCacheDtype, PermanentError, RetryableError } from '@inferlab/experiments';
+import { type Device, type KvCacheDtype, PermanentError, RetryableError } from '@inferlab/experiments';
 import * as ort from 'onnxruntime-node';
 import { InPlaceKvCache } from '../kv-cache/in-place-kv-cache.ts';
 import { KvCache, type KvScales, TensorKvCache } from '../kv-cache/kv-cache.ts';
@@ -22,7 +22,8 @@ import {
 } from './io-names.ts';
 import { graphWithLogitsToKeep } from './load-graph.ts';
 
-export type ExecutionProvider = 'cpu' | 'cuda';
+/** Where onnxruntime runs the graph: a matrix device (experiments' DEVICES). */
+export type ExecutionProvider = Device;
 
 export type SessionOptions = {
   /** intraOpNumThreads; 0 lets onnxruntime decide. */
