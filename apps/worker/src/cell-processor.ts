@@ -1,5 +1,5 @@
 import { GpuProbe } from '@inferlab/core';
-import { type CellJob, cellIssues, type ResultMessage, resultJobId, UnrunnableCellError } from '@inferlab/experiments';
+import { type CellJob, cellIssues, finalFailureJobId, type ResultMessage, resultJobId, UnrunnableCellError } from '@inferlab/experiments';
 import type { Job, Queue } from 'bullmq';
 import type { InferenceHost } from './inference-host.ts';
 import { attemptOf, holdsLock, LockLostError, publisher, runAttempt, throttle } from './job-attempt.ts';
@@ -79,7 +79,11 @@ export function createCellProcessor(deps: CellProcessorDeps) {
           log.info({ requests: run.requests.length, wallMs: Math.round(run.wallMs) }, 'cell done');
           return { requests: run.requests.length };
         },
-        (failure) => publish({ kind: 'cell-failed', ...ref, reason: failure.reason, final: failure.final }),
+        (failure) =>
+          publish(
+            { kind: 'cell-failed', ...ref, reason: failure.reason, final: failure.final },
+            failure.final ? finalFailureJobId(cellId) : undefined,
+          ),
       );
     } finally {
       clearInterval(cancelPoll);

@@ -1,4 +1,4 @@
-import type { DistillJob, ResultMessage } from '@inferlab/experiments';
+import { type DistillJob, finalFailureJobId, type ResultMessage } from '@inferlab/experiments';
 import type { Job, Queue } from 'bullmq';
 import type { InferenceHost } from './inference-host.ts';
 import { attemptOf, publisher, runAttempt, throttle } from './job-attempt.ts';
@@ -46,7 +46,11 @@ export function createDistillProcessor(deps: DistillProcessorDeps) {
         log.info({ version: outcome.version, reused }, reused ? 'distill done (published by an earlier attempt)' : 'distill done');
         return { version: outcome.version, reused };
       },
-      (failure) => publish({ kind: 'distill-failed', ...ref, workerId: deps.workerId, reason: failure.reason, final: failure.final }),
+      (failure) =>
+        publish(
+          { kind: 'distill-failed', ...ref, workerId: deps.workerId, reason: failure.reason, final: failure.final },
+          failure.final ? finalFailureJobId(ref.distillId) : undefined,
+        ),
     );
   };
 }

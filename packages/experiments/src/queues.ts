@@ -19,6 +19,16 @@ export function resultJobId(cellId: string, attempt: number): string {
   return `result:${cellId}:${attempt}`;
 }
 
+/**
+ * jobId of the worker's final failure report of a cell or distill job (`cell-failed` / `distill-failed`
+ * with final: true): published before the worker throws, so when BullMQ says the job failed, the
+ * failed-jobs watcher can tell a failure the worker reported (the recorder records it) from one
+ * only the queue knows about (a job that stalled too often).
+ */
+export function finalFailureJobId(id: string): string {
+  return `failed:${id}:final`; // two ':' exactly, as BullMQ requires of a custom id that has any
+}
+
 const HOUR_S = 3600;
 
 /** Options of every cell job; `jobId` (= cell id) is set per job. */

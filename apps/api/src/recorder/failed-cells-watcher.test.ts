@@ -1,6 +1,6 @@
 import { getCell, getExperiment } from '@inferlab/db';
-import { CELL_QUEUES } from '@inferlab/experiments';
-import { UnrecoverableError, Worker } from 'bullmq';
+import { CELL_QUEUES, finalFailureJobId, RESULTS_QUEUE, type ResultMessage } from '@inferlab/experiments';
+import { Queue, UnrecoverableError, Worker } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SILENT_LOG } from '../log/logger.ts';
 import { type AppFixture, createAppFixture, post, type RedisFixture, startRedisFixture } from '../test-harness.ts';
@@ -86,6 +86,59 @@ describe('cells failed inside the queue', () => {
       expect(cell.status).toBe('failed');
       expect(cell.error).toMatch(/queue gave up on the cell: job stalled more than allowable limit/);
     } finally {
+      await watcher.close();
+    }
+  });
+
+  it('leave a failure the worker reported to the recorder (no "without a worker report" race)', async () => {
+    await redis.connection.flushall();
+    const recorded: string[] = [];
+    const lines: string[] = [];
+    const log = { ...SILENT_LOG, warn: (line: string) => lines.push(line) };
+    const watcher = watchFailedCells({ db: f.db, connection: redis.connection, log, onRecorded: (id) => recorded.push(id) });
+    await watcher.ready;
+    const results = new Queue<ResultMessage>(RESULTS_QUEUE, { connection: redis.connection });
+    // A worker's last attempt: it publishes its final failure (no recorder runs here, so the
+    // message waits), then throws, and BullMQ marks the job failed.
+    const consumer = new Worker(
+      CELL_QUEUES.cpu,
+      async (job) => {
+        const { cellId, experimentId } = job.data as { cellId: string; experimentId: string };
+        const message: ResultMessage = {
+          kind: 'cell-failed',
+          cellId,
+          experimentId,
+          attempt: 1,
+          workerId: 'w',
+          reason: 'boom',
+          final: true,
+        };
+        await results.add('cell-failed', message, { jobId: finalFailureJobId(cellId) });
+        throw new UnrecoverableError('boom');
+      },
+      { connection: redis.connection },
+    );
+    try {
+      const created = await post(f.app, '/v1/experiments', {
+        models: ['forge:gpt2-tiny'],
+        prompts: ['z'],
+        maxNewTokens: [4],
+        repetitions: 1,
+        warmup: 0,
+      });
+      const cellId = created.json.cells[0].id as string;
+      const deadline = Date.now() + 10_000;
+      while ((await redis.enqueuer.queues.cpu.getJobState(cellId)) !== 'failed') {
+        if (Date.now() > deadline) throw new Error('the job never failed');
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      await new Promise((r) => setTimeout(r, 1000)); // the watcher has seen the event by now
+      expect(recorded).toEqual([]);
+      expect(lines.filter((l) => /without a worker report/.test(l))).toEqual([]);
+      expect(getCell(f.db, cellId)!.status).toBe('queued'); // the recorder, not the watcher, records it
+    } finally {
+      await consumer.close();
+      await results.close();
       await watcher.close();
     }
   });

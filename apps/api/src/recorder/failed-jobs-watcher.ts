@@ -1,3 +1,4 @@
+import { finalFailureJobId, RESULTS_QUEUE } from '@inferlab/experiments';
 import { type ConnectionOptions, Job, Queue, QueueEvents } from 'bullmq';
 import { DEFAULT_LOG, type Log } from '../log/logger.ts';
 
@@ -25,10 +26,14 @@ export type FailedJobsWatcherOptions = {
  */
 export function watchFailedJobs(options: FailedJobsWatcherOptions): FailedJobsWatcher {
   const log = options.log ?? DEFAULT_LOG;
+  const results = new Queue(RESULTS_QUEUE, { connection: options.connection });
   const recordIfFailed = async (queue: Queue, id: string): Promise<boolean> => {
     const job = await Job.fromId(queue, id);
     // Only a job that is failed for good; a retried attempt is back in wait/delayed.
     if (!job || (await job.getState()) !== 'failed') return false;
+    // The worker published its final failure before throwing: the recorder records that one, with
+    // the worker's reason. (Once recorded, the row is no longer open and recordFailure says so.)
+    if (await Job.fromId(results, finalFailureJobId(id))) return false;
     const reason = job.failedReason || 'unknown reason';
     if (!options.recordFailure(id, reason)) return false;
     log.warn(`${options.what} ${id} failed in the queue without a worker report: ${reason}`, {
@@ -55,5 +60,8 @@ export function watchFailedJobs(options: FailedJobsWatcherOptions): FailedJobsWa
   const ready = Promise.all(watchers.map((w) => w.events.waitUntilReady()))
     .then(sweep)
     .catch((err: Error) => log.error(`failed-${options.what} sweep: ${err.message}`));
-  return { ready, close: async () => void (await Promise.all(watchers.flatMap((w) => [w.events.close(), w.queue.close()]))) };
+  return {
+    ready,
+    close: async () => void (await Promise.all([...watchers.flatMap((w) => [w.events.close(), w.queue.close()]), results.close()])),
+  };
 }
