@@ -129,6 +129,12 @@ describe('inferlab CLI', () => {
     expect(report.code).toBe(0);
     const html = readFileSync(join(dir, 'report.html'), 'utf8');
     expect(html.match(/<figure class="chart"[^>]*><svg /g)?.length).toBeGreaterThanOrEqual(4);
+    // The api's route renders the same report from SQLite as the CLI did over HTTP: only the time differs.
+    const served = await fetch(`${f.platform.apiUrl}/v1/experiments/${pipedId}/report`);
+    expect(served.status).toBe(200);
+    expect(served.headers.get('content-security-policy')).toContain("default-src 'none'");
+    const untimed = (h: string) => h.replace(/<dt>report generated<\/dt><dd>[^<]*<\/dd>/, '');
+    expect(untimed(await served.text())).toBe(untimed(html));
 
     // The terminal and the piped runs measured the same two configurations: two keys with two runs each.
     const history = JSON.parse((await cli(['history', '--json'])).stdout) as { keys: { key: string; runs: number }[] };
