@@ -1,14 +1,6 @@
 import { cudaProviderStatus } from '@inferlab/core';
-import {
-  cancelKey,
-  cellQueueName,
-  type DistillJob,
-  distillQueueName,
-  type QueuedCellJob,
-  RESULTS_QUEUE,
-  type ResultMessage,
-} from '@inferlab/experiments';
-import { Queue, Worker } from 'bullmq';
+import { cancelKey, cellQueueName, type DistillJob, distillQueueName, type QueuedCellJob, RESULTS_QUEUE } from '@inferlab/experiments';
+import { Worker } from 'bullmq';
 import { createCellProcessor } from './cell-processor.ts';
 import { loadWorkerConfig } from './config.ts';
 import { createDistillProcessor } from './distill-processor.ts';
@@ -16,7 +8,7 @@ import { describeWorker, startHeartbeat } from './heartbeat.ts';
 import { InferenceHost } from './inference-host.ts';
 import { createWorkerLogger } from './logger.ts';
 import { connectWorkerRedis } from './redis-connection.ts';
-import { withResolvedPrompts } from './resolve-prompts.ts';
+import { ResultsQueue, withResolvedPrompts } from './resolve-prompts.ts';
 
 const config = loadWorkerConfig();
 const log = createWorkerLogger(config);
@@ -29,7 +21,7 @@ if (config.device === 'cuda') {
 }
 // One line per retry interval while Redis refuses us (a wrong password): no stack every few hundred ms.
 const { connection, report: reportRedisError, isReady: redisReady } = connectWorkerRedis(config.redisUrl, log);
-const results = new Queue<ResultMessage>(RESULTS_QUEUE, { connection });
+const results = new ResultsQueue(RESULTS_QUEUE, { connection });
 results.on('error', (err) => reportRedisError(err, RESULTS_QUEUE));
 const host = new InferenceHost({
   modelsDir: config.modelsDir,

@@ -173,7 +173,8 @@ const cellResultFields = z.object({
   experimentId: z.string().min(1),
   attempt: z.number().int().min(1),
   workerId: z.string().min(1),
-  config: cellConfigSchema,
+  /** Workers leave the prompts out (the experiment's, stored once: cell-job-prompts.ts); older ones sent them. */
+  config: cellConfigSchema.extend({ prompts: cellConfigSchema.shape.prompts.optional() }),
   ...cellRunFields.shape,
   memory: cellRunFields.shape.memory.extend({
     /** Absent: older workers (fp32). */
