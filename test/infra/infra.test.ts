@@ -29,15 +29,19 @@ describe('infra', () => {
     expect(compose.services.api.environment.INFERLAB_API_TOKENS).toMatch(/^\$\{INFERLAB_API_TOKENS:\?/);
     expect(compose.services.api.environment.INFERLAB_REQUIRE_TOKENS).toBe('on');
     const all = ['redis.yaml', 'api.yaml', 'workers.yaml'].flatMap((f) => docs(`infra/k8s/${f}`));
-    const containers = all.filter((d) => d.kind === 'Deployment' || d.kind === 'StatefulSet').map((d) => d.spec.template.spec.containers[0]);
+    const containers = all
+      .filter((d) => d.kind === 'Deployment' || d.kind === 'StatefulSet')
+      .map((d) => d.spec.template.spec.containers[0]);
     const envOf = (c: any, name: string) => c.env?.find((e: any) => e.name === name);
-    for (const c of containers) expect(envOf(c, 'REDIS_PASSWORD').valueFrom.secretKeyRef).toEqual({ name: 'inferlab-redis', key: 'password' });
+    for (const c of containers)
+      expect(envOf(c, 'REDIS_PASSWORD').valueFrom.secretKeyRef).toEqual({ name: 'inferlab-redis', key: 'password' });
     const redis = containers.find((c) => c.name === 'redis');
     expect(redis.args).toEqual(['redis-server', '/etc/redis/redis.conf', '--requirepass', '$(REDIS_PASSWORD)']);
     const api = containers.find((c) => c.name === 'api');
     expect(envOf(api, 'INFERLAB_API_TOKENS').valueFrom.secretKeyRef).toMatchObject({ name: 'inferlab-api-tokens' });
     expect(envOf(api, 'INFERLAB_REQUIRE_TOKENS').value).toBe('on');
-    for (const s of all.filter((d) => d.kind === 'ScaledObject')) expect(s.spec.triggers[0].authenticationRef.name).toBe('inferlab-redis-auth');
+    for (const s of all.filter((d) => d.kind === 'ScaledObject'))
+      expect(s.spec.triggers[0].authenticationRef.name).toBe('inferlab-redis-auth');
   });
 
   it('docker-compose: redis, api, cpu and gpu workers, commands that exist', () => {
@@ -47,6 +51,7 @@ describe('infra', () => {
       const svc = compose.services[name];
       expect(existsSync(join(ROOT, 'infra', svc.build.dockerfile.replace(/^infra\//, '')))).toBe(true);
       expect(existsSync(join(ROOT, svc.command.at(-1)))).toBe(true);
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: compose's own interpolation, as written in the file.
       expect(svc.environment.REDIS_URL).toBe('redis://:${REDIS_PASSWORD:?set REDIS_PASSWORD}@redis:6379');
     }
     expect(compose.services['worker-gpu'].environment.WORKER_DEVICE).toBe('cuda');

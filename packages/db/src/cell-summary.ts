@@ -1,12 +1,4 @@
-import {
-  type CellConfig,
-  type CellCost,
-  type CellMetrics,
-  cellCost,
-  cellMetrics,
-  type Environment,
-  type Quality,
-} from '@inferlab/experiments';
+import { type CellCost, type CellMetrics, cellCost, cellMetrics, type Environment, type Quality } from '@inferlab/experiments';
 import { eq } from 'drizzle-orm';
 import { loadRequestTimelines, type RequestTokens } from './cell-tokens.ts';
 import type { CellRow } from './cells-repo.ts';
