@@ -67,7 +67,8 @@ export function createClient(config: CliConfig) {
     }
     return parsed as T;
   }
-  const json = (body: unknown) => ({ init: { body: JSON.stringify(body), headers: { 'content-type': 'application/json' } } });
+  // init.headers replace the client's headers (the token) rather than adding to them: repeat them.
+  const json = (body: unknown) => ({ init: { body: JSON.stringify(body), headers: { ...headers, 'content-type': 'application/json' } } });
   return {
     api: config.api,
     submit: (matrix: unknown) => call<Submitted>(() => api.v1.experiments.$post({}, json(matrix))),
