@@ -60,6 +60,10 @@ export function trendPlot(
       [trend.x, ...data] as uPlot.AlignedData,
       holder,
     );
+    // The band edges are series only so uPlot can fill between them: not legend entries.
+    chart.root.querySelectorAll<HTMLElement>('.u-legend .u-series').forEach((row, i) => {
+      if (i > 0 && i < series.length - 1 && (i - 1) % 3 !== 0) row.style.display = 'none';
+    });
   };
   holder.addEventListener('click', () => {
     const i = chart?.cursor.idx;

@@ -12,13 +12,13 @@ export const cellHref = (run: Pick<HistoryRun, 'experimentId' | 'cellId'>): stri
 export const compareHref = (previousCellId: string, cellId: string): string =>
   `/compare?a=${encodeURIComponent(previousCellId)}&b=${encodeURIComponent(cellId)}`;
 
-/** `E2EL 1.52× [1.45, 1.60] · p = 0.0001 · noise floor 4.1%` for each slower metric. */
+/** `E2EL 1.52× [1.45, 1.60] · p = 0.0012 · noise floor 4.1%` for each slower metric. */
 export function slowerText(s: NonNullable<HistoryRun['regression']>['slower'][number]): string {
   const floor = s.noiseFloor === null ? 'no noise floor yet' : `noise floor ${num(s.noiseFloor * 100, 2)}%`;
-  return `${HISTORY_METRIC_NAMES[s.metric]} ${num(s.ratio)}× [${num(s.ci.lo)}, ${num(s.ci.hi)}] · p = ${pValue(s.pValue)} · ${floor}`;
+  return `${HISTORY_METRIC_NAMES[s.metric]} ${num(s.ratio)}× [${num(s.ci.lo)}, ${num(s.ci.hi)}] · ${pValue(s.pValue)} · ${floor}`;
 }
 
-const pValue = (p: number) => (p < 0.0001 ? '< 0.0001' : num(p, 2));
+const pValue = (p: number) => (p < 0.0001 ? 'p < 0.0001' : `p = ${num(p, 2)}`);
 
 /** Regressed runs, newest first as given: what got slower, by how much, and links to the cell and the comparison. */
 export function regressionList<R extends HistoryRun>(runs: readonly R[], keyHref?: (run: R) => string): HTMLElement {

@@ -48,7 +48,7 @@ export function experimentsView(root: HTMLElement, query: URLSearchParams): () =
       h('td', {}, h('a', { href: `/experiments/${encodeURIComponent(item.id)}`, class: 'name' }, item.name)),
       h('td', { class: 'nowrap' }, when(item.createdAt)),
       h('td', {}, h('span', { class: `badge badge-${item.status}` }, item.status)),
-      h('td', { 'data-col': 'models' }, item.models.map((m) => m.replace(/^forge:/, '')).join(', ')),
+      h('td', { class: 'nowrap', 'data-col': 'models' }, item.models.map((m) => m.replace(/^forge:/, '')).join(', ')),
       h('td', { class: 'num', 'data-col': 'cells' }, item.progress.total),
       h('td', { class: `num${item.progress.failed ? ' failed' : ''}`, 'data-col': 'failed' }, item.progress.failed),
       h('td', { class: 'num nowrap', 'data-col': 'duration' }, duration(item.durationMs)),

@@ -27,7 +27,7 @@ export function keyLabel(k: Pick<HistoryKeySummary, 'config'>): string {
     `${c.maxNewTokens} tok`,
     c.batchSize > 1 ? `batch ${c.batchSize}` : null,
     c.device,
-    `${c.threads} thr`,
+    c.threads === 0 ? 'auto threads' : `${c.threads} thr`,
     c.engine && c.engine !== 'inferlab' ? c.engine : null,
   ]
     .filter((v) => v !== null)
@@ -113,7 +113,7 @@ function keySection(history: HistoryOfKey, summary: HistoryKeySummary | undefine
   for (const { metric, unit } of METRICS) {
     const trend = trendOf(history.series, metric);
     const chart = trendPlot(`trend-${metric}`, {
-      title: `${HISTORY_METRIC_NAMES[metric]} median over time (band: 95% CI)`,
+      title: `${HISTORY_METRIC_NAMES[metric]} median over time${metric === 'tokensPerS' ? '' : ' (band: 95% CI)'}`,
       yLabel: `${HISTORY_METRIC_NAMES[metric]} ${unit === 'ms' ? 'ms' : ''}`.trim(),
       trend,
       onPick: (i) => {
