@@ -2,6 +2,7 @@ import { getCellSummary } from '@inferlab/db';
 import { compareCells, noiseFloor, RESULTS_BOOTSTRAP } from '@inferlab/experiments';
 import { Hono } from 'hono';
 import type { AppDeps } from '../deps.ts';
+import { withoutHostPaths } from '../http/host-paths.ts';
 import { jsonError } from '../http/json-error.ts';
 
 /** GET /v1/compare?a=<cellId>&b=<cellId>: b against a, per metric (docs/contracts.md). */
@@ -35,6 +36,7 @@ export function compareRoutes(deps: Pick<AppDeps, 'db'>) {
     const b = cells.b as NonNullable<typeof cells.b>;
     const { method, metrics, refused } = compareCells(a.requests, b.requests, RESULTS_BOOTSTRAP);
     const side = (s: typeof a.summary) => ({ config: s.config, host: s.environment?.host ?? null });
-    return c.json({ a: a.summary, b: b.summary, method, metrics, refused, aa: noiseFloor(side(a.summary), side(b.summary), metrics) });
+    const aa = noiseFloor(side(a.summary), side(b.summary), metrics);
+    return c.json({ a: withoutHostPaths(a.summary), b: withoutHostPaths(b.summary), method, metrics, refused, aa });
   });
 }
