@@ -36,6 +36,8 @@ export function experimentsView(root: HTMLElement, query: URLSearchParams): () =
   let cursor: string | null = null;
   let paged = false;
   let generation = 0;
+  const refetchedFor = new Set<string>();
+  let refetchTimer: ReturnType<typeof setTimeout> | undefined;
 
   const renderRow = (id: string) => {
     const entry = listed.get(id);
@@ -139,14 +141,21 @@ export function experimentsView(root: HTMLElement, query: URLSearchParams): () =
   void reload();
   const offs = [
     onLive('experiment', (e) => {
-      // A new experiment: the first page is stale, unless the user is reading further pages.
-      if (applyListEvent(listed, e) === 'unlisted') return void (!paged && reload());
-      renderRow(e.id);
+      if (applyListEvent(listed, e) === 'updated') return renderRow(e.id);
+      // Not listed: new, or outside the filters. Refetch the first page once per experiment and
+      // status (not on every progress event of an experiment the filters leave out), and not while
+      // the user reads further pages.
+      const seen = `${e.id}:${e.status}`;
+      if (paged || refetchedFor.has(seen)) return;
+      refetchedFor.add(seen);
+      clearTimeout(refetchTimer);
+      refetchTimer = setTimeout(() => void reload(), 250);
     }),
     onLive('open', () => void (!paged && reload())),
   ];
   return () => {
     generation++;
+    clearTimeout(refetchTimer);
     for (const off of offs) off();
   };
 }
