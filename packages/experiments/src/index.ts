@@ -16,3 +16,6 @@ export * from './payloads.ts';
 export * from './queues.ts';
 export * from './retry-policy.ts';
 export * from './stats/index.ts';
+export * from './train-memory-estimate.ts';
+export * from './train-messages.ts';
+export * from './train-payloads.ts';

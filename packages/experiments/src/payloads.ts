@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { cellConfigSchema, DEVICES, KV_CACHE_DTYPES } from './cell-config.ts';
 import { distillMessageSchemas } from './distill-payloads.ts';
+import { trainMessageSchemas } from './train-messages.ts';
 
 // Wire formats between api, workers and recorder (docs/contracts.md). The recorder validates every
 // message with these before it touches the database.
@@ -215,6 +216,7 @@ export const resultMessageSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('cell-failed'), ...cellRef, workerId: z.string().min(1), reason: z.string(), final: z.boolean() }),
   z.object({ kind: z.literal('worker-heartbeat'), worker: workerInfoSchema, currentCellId: z.string().nullable(), at: isoTime }),
   ...distillMessageSchemas,
+  ...trainMessageSchemas,
 ]);
 
 export type CellJob = z.infer<typeof cellJobSchema>;

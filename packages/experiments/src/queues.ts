@@ -68,6 +68,17 @@ export const DISTILL_JOB_OPTIONS = {
   removeOnFail: { age: 7 * 24 * HOUR_S, count: 1000 },
 } as const;
 
+/** Training jobs (POST /v1/train, POST /v1/distill kind "student"); jobId = train id. */
+export const TRAIN_QUEUES = { cpu: 'train-cpu', cuda: 'train-cuda' } as const satisfies Record<Device, string>;
+export const TRAIN_JOB_NAME = 'train';
+
+export function trainQueueName(device: Device): string {
+  return TRAIN_QUEUES[device];
+}
+
+/** A killed worker's train job is retried and resumes from its last checkpoint; one version is published per job. */
+export const TRAIN_JOB_OPTIONS = DISTILL_JOB_OPTIONS;
+
 /**
  * Redis key that marks an experiment cancelled; workers check it before and during a cell
  * (between requests) and stop. Kept a week, longer than any cell's retries.
