@@ -11,6 +11,7 @@ export {
 } from './checkpoint.ts';
 export { GradTape, GradTapeError } from './grad-tape.ts';
 export { type LrSchedule, learningRate } from './lr-schedule.ts';
+export { firstLayers, ModelWeightsError, readModelWeights, weightShapes } from './model-weights.ts';
 export { loadTeacher, specFromFolderConfig, type TeacherLogits } from './teacher-session.ts';
 export { buildTrainGraph, TRAIN_GRAPH_IO, type TrainGraphOptions, type TrainLoss, type WeightShapes } from './train-graph.ts';
 export { estimateTrainMemoryBytes } from './train-memory.ts';
