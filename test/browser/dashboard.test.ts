@@ -109,6 +109,17 @@ describe('dashboard', () => {
     );
     expect(table).toContain('insufficient samples'); // 12 requests: p95 and p99 have too few beyond them
 
+    // Outputs from the real model: per prompt each cell against fp32 (the no-cache cell is the
+    // reference: first fp32 greedy), per cell every request's text and token ids.
+    const prompt0 = page.locator('[data-testid="outputs-by-prompt"] details[data-prompt="0"]');
+    await expect.poll(() => prompt0.locator('tr[data-cell]').count(), WAIT).toBe(3);
+    expect(await prompt0.locator('td[data-col="same"]').allTextContents()).toContain('reference');
+    for (const text of await prompt0.locator('pre.output-text').allTextContents()) expect(text.length).toBeGreaterThan(0);
+    const firstCell = page.locator('[data-testid="outputs-by-cell"] details[data-cell]').first();
+    await firstCell.locator('summary').click();
+    await expect.poll(() => firstCell.locator('table.outputs-requests tbody tr').count(), WAIT).toBe(12);
+    expect(await firstCell.locator('code.token-ids').first().textContent()).toMatch(/^\d+( \d+)*$/);
+
     // Sortable: tokens_per_s descending puts the fastest first.
     await page.locator('button[data-sort="tokens_per_s"]').click();
     await page.locator('button[data-sort="tokens_per_s"]').click();

@@ -1,7 +1,9 @@
-import type { ExperimentEvent, ExperimentList, ExperimentListItem, ExperimentListPage, ExperimentListRow, ExperimentStatus } from '@inferlab/experiments';
+import type { ExperimentEvent, ExperimentListItem, ExperimentListPage, ExperimentListRow, ExperimentStatus } from '@inferlab/experiments';
 import { getJson } from '../api/http.ts';
 
-export const loadExperiments = (): Promise<ExperimentListItem[]> => getJson<ExperimentList>('/v1/experiments').then((r) => r.experiments);
+/** For pickers: the newest 500 (the api's largest page; the list itself pages). */
+export const loadExperiments = (): Promise<ExperimentListItem[]> =>
+  getJson<ExperimentListPage>('/v1/experiments?limit=500').then((r) => r.experiments);
 
 /** The list's filters, as the page's URL carries them (`/?status=done&model=…&name=…&prompt=…`). */
 export type ListFilter = { status: ExperimentStatus | ''; model: string; name: string; prompt: string };
