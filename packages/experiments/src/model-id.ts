@@ -1,12 +1,16 @@
-/** A parsed model id: `forge:<name>`, `hf:<org>/<name>` or `dir:<path>`. */
-export type ModelId = { kind: 'forge'; name: string } | { kind: 'hf'; org: string; name: string } | { kind: 'dir'; path: string };
+/** A parsed model id: `forge:<name>`, `hf:<org>/<name>[@<revision>]` or `dir:<path>`. */
+export type ModelId =
+  | { kind: 'forge'; name: string }
+  /** revision: a branch, tag or commit the download is pinned to; null: the repo's default branch. */
+  | { kind: 'hf'; org: string; name: string; revision: string | null }
+  | { kind: 'dir'; path: string };
 
-export const MODEL_ID_SYNTAX = 'forge:<name>, hf:<org>/<name> or dir:<path>';
+export const MODEL_ID_SYNTAX = 'forge:<name>, hf:<org>/<name>[@<revision>] or dir:<path>';
 
 // The one syntax check: the api validates matrices with it and core's resolver parses with it, so the
 // api never accepts an id a worker would reject.
 const FORGE_NAME = /^[a-z0-9][a-z0-9-]*$/;
-const HF_REPO = /^([A-Za-z0-9][\w.-]*)\/([\w.-]+)$/;
+const HF_REPO = /^([A-Za-z0-9][\w.-]*)\/([\w.-]+)(?:@([\w.-]+(?:\/[\w.-]+)*))?$/;
 
 /** Parses a model id; returns null when the syntax is wrong (the caller words the error). */
 export function parseModelId(id: string): ModelId | null {
@@ -20,7 +24,7 @@ export function parseModelId(id: string): ModelId | null {
     case 'hf': {
       const match = HF_REPO.exec(rest);
       if (match === null || rest.includes('..')) return null;
-      return { kind: 'hf', org: match[1] ?? '', name: match[2] ?? '' };
+      return { kind: 'hf', org: match[1] ?? '', name: match[2] ?? '', revision: match[3] ?? null };
     }
     case 'dir':
       return rest.length > 0 ? { kind: 'dir', path: rest } : null;

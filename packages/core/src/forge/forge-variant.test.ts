@@ -6,7 +6,6 @@ import { join, resolve } from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sharedModelsDir } from '../../../../test/helpers/models.ts';
-import { ModelUnavailableError } from '../model/resolve-hf.ts';
 import { resolveModel } from '../model/resolve-model.ts';
 import { VARIANT_FILES, VARIANT_SPECS } from '../quantization/variant-files.ts';
 import { ensureForgeVariant, readVariantManifest, variantManifestPath } from './forge-variant.ts';
@@ -79,15 +78,15 @@ describe('forge variants built on first use', () => {
     expect(readVariantManifest(folder, 'q4-b64')?.sha256).toBe(before?.sha256); // deterministic bytes
   }, 120_000);
 
-  it('resolveModel builds a forge variant on demand; a dir: folder without the file is a clear error naming it', async () => {
+  it('resolveModel builds a forge variant on demand; for a dir: folder without the file, into the cache, never into the folder', async () => {
     const opts = { modelsDir: root, modelRoots: [root] };
     const perTensor = await resolveModel('forge:gpt2-tiny', 'int8-per-tensor', opts);
     expect(perTensor.file).toBe(join(folder, 'onnx/model_int8_per_tensor.onnx'));
     expect(readVariantManifest(folder, 'int8-per-tensor')?.sha256).toBe(sha256(perTensor.file));
 
-    const err = await resolveModel(`dir:${folder}`, 'q8-b128', opts).catch((e: unknown) => e);
-    expect(err).toBeInstanceOf(ModelUnavailableError);
-    expect((err as Error).message).toContain(join(folder, 'onnx/model_q8_b128.onnx'));
-    expect((err as Error).message).toMatch(/only forge: models build missing variants/);
+    const dir = await resolveModel(`dir:${folder}`, 'q8-b128', opts);
+    expect(dir.folder).toBe(folder);
+    expect(dir.file).toBe(join(root, 'derived', sha256(join(folder, 'onnx/model.onnx')), 'onnx/model_q8_b128.onnx'));
+    expect(readdirSync(join(folder, 'onnx'))).not.toContain('model_q8_b128.onnx');
   }, 120_000);
 });

@@ -1,7 +1,11 @@
 import { PermanentError, parseModelId as parseModelIdSyntax } from '@inferlab/experiments';
 
-/** A parsed model id: `forge:<name>`, `hf:<org>/<name>` or `dir:<path>`. */
-export type ModelId = { kind: 'forge'; name: string } | { kind: 'hf'; repo: string } | { kind: 'dir'; path: string };
+/** A parsed model id: `forge:<name>`, `hf:<org>/<name>[@<revision>]` or `dir:<path>`. */
+export type ModelId =
+  | { kind: 'forge'; name: string }
+  /** revision null: the repo's default branch. */
+  | { kind: 'hf'; repo: string; revision: string | null }
+  | { kind: 'dir'; path: string };
 
 export class InvalidModelIdError extends PermanentError {
   override name = 'InvalidModelIdError';
@@ -9,14 +13,14 @@ export class InvalidModelIdError extends PermanentError {
 
 const HINTS: Record<string, string> = {
   forge: 'a forge name is lowercase letters, digits and dashes (e.g. forge:gpt2-tiny)',
-  hf: 'expected hf:<org>/<name> (e.g. hf:Xenova/gpt2)',
+  hf: 'expected hf:<org>/<name>[@<revision>] (e.g. hf:Xenova/gpt2, hf:Xenova/gpt2@main)',
   dir: 'expected dir:<path to an HF-layout folder>',
 };
 
 /** The syntax is experiments' (the api validates matrices with the same function); this adds the resolver's view and hints. */
 export function parseModelId(id: string): ModelId {
   const parsed = parseModelIdSyntax(id);
-  if (parsed?.kind === 'hf') return { kind: 'hf', repo: `${parsed.org}/${parsed.name}` };
+  if (parsed?.kind === 'hf') return { kind: 'hf', repo: `${parsed.org}/${parsed.name}`, revision: parsed.revision };
   if (parsed !== null) return parsed;
   const scheme = id.includes(':') ? id.slice(0, id.indexOf(':')) : '';
   throw new InvalidModelIdError(

@@ -1,10 +1,12 @@
-// Model resolution: forge on demand, dir: confined to roots, hf: through transformers.js's cache layout.
+// Model resolution: forge on demand, dir: confined to roots, hf: through the hub cache layout (hub/hub-repo.ts).
 import { cpSync, mkdirSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { isPermanent, RetryableError } from '@inferlab/experiments';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { forgeModel } from '../forge/index.ts';
 import { loadTokenizer } from '../runtime/tokenizer.ts';
+import { HubUnreachableError } from './hub/hub-errors.ts';
 import { ModelUnavailableError } from './resolve-hf.ts';
 import { ModelPathError, resolveModel } from './resolve-model.ts';
 
@@ -54,10 +56,23 @@ describe('resolveModel', () => {
     expect(tok.encode('Hello world')).toEqual([15496, 995]);
   });
 
-  it('hf: a repo that is neither cached nor reachable fails with what to do', async () => {
-    const err = await resolveModel('hf:inferlab-test/absent', 'fp32', { modelsDir: join(work, 'm2'), modelRoots: [] }).catch((e) => e);
+  it('hf: a repo that is neither cached nor reachable fails retryably, naming the repo and the file', async () => {
+    // Port 9 (discard) refuses connections here: the network failure every attempt meets.
+    const hub = { endpoint: 'http://127.0.0.1:9', offline: false, attempts: 2, backoffMs: 10 };
+    const err = await resolveModel('hf:inferlab-test/absent', 'fp32', { modelsDir: join(work, 'm2'), modelRoots: [], hub }).catch((e) => e);
+    expect(err).toBeInstanceOf(HubUnreachableError);
+    expect(err).toBeInstanceOf(RetryableError);
+    expect(isPermanent(err)).toBe(false);
+    expect(err.message).toMatch(/hf:inferlab-test\/absent: config.json could not be downloaded .* after 2 attempts/);
+  });
+
+  it('dir: a folder that is not a model names every file a model folder needs', async () => {
+    const root = join(work, 'root2');
+    mkdirSync(join(root, 'half'), { recursive: true });
+    cpSync(join(tiny, 'config.json'), join(root, 'half', 'config.json'));
+    const err = await resolveModel(`dir:${join(root, 'half')}`, 'fp32', { modelsDir: work, modelRoots: [root] }).catch((e) => e);
     expect(err).toBeInstanceOf(ModelUnavailableError);
-    expect(err.message).toMatch(/hf:inferlab-test\/absent could not be fetched/);
-    expect(err.message).toMatch(/copy a hub download/);
+    expect(err.message).toMatch(/lacks tokenizer.json, tokenizer_config.json, onnx\/model.onnx \(or onnx\/decoder_model_merged.onnx\)/);
+    expect(err.message).toMatch(/needs config.json, tokenizer.json, tokenizer_config.json and onnx\/model.onnx/);
   });
 });

@@ -2,7 +2,10 @@ import { existsSync, realpathSync } from 'node:fs';
 import { isAbsolute, join, relative, resolve as resolvePath } from 'node:path';
 import { type KvCacheDtype, PermanentError } from '@inferlab/experiments';
 import { ensureForgeVariant, forgeModel } from '../forge/index.ts';
-import { VARIANT_FILES, VARIANT_SPECS, type Variant } from '../quantization/variant-files.ts';
+import { VARIANT_FILES, type Variant } from '../quantization/variant-files.ts';
+import { ensureDerivedVariant } from './derived-variant.ts';
+import type { DownloadProgress, HubOptions } from './hub/hub-options.ts';
+import { findGraph, MODEL_FOLDER_NEEDS, missingModelFiles } from './model-files.ts';
 import { parseModelId } from './model-id.ts';
 import { ModelUnavailableError, resolveHfModel } from './resolve-hf.ts';
 
@@ -13,6 +16,10 @@ export type ResolveOptions = {
   modelsDir: string;
   /** `dir:` models must live under one of these (after resolving symlinks). */
   modelRoots: readonly string[];
+  /** hf: downloads (endpoint, token, offline); absent: huggingface.co, online. */
+  hub?: HubOptions | undefined;
+  /** Bytes of each hub file as they arrive. */
+  onDownload?: ((p: DownloadProgress) => void) | undefined;
 };
 
 export type ResolvedModel = {
@@ -46,7 +53,7 @@ export async function resolveModel(id: string, variant: Variant, opts: ResolveOp
       await ensureForgeVariant(folder, variant); // the non-eager variants are built on first use
       break;
     case 'hf':
-      folder = await resolveHfModel(parsed.repo, join(opts.modelsDir, 'hf'), variant);
+      folder = await resolveHfModel(parsed.repo, parsed.revision, join(opts.modelsDir, 'hf'), variant, opts);
       break;
     case 'dir': {
       // One answer for a folder outside the roots, a symlink out of them and a path that does not
@@ -62,12 +69,14 @@ export async function resolveModel(id: string, variant: Variant, opts: ResolveOp
       break;
     }
   }
-  const file = join(folder, VARIANT_FILES[variant]);
-  if (!existsSync(file)) {
-    throw new ModelUnavailableError(
-      `${id} has no ${variant} variant: ${file} does not exist (${VARIANT_SPECS[variant].scheme}); ` +
-        'only forge: models build missing variants on demand, so add that file to the folder or pick a dtype it has',
-    );
+  if (parsed.kind === 'forge') return { id, folder, file: join(folder, VARIANT_FILES[variant]), variant };
+  const missing = missingModelFiles(folder);
+  if (missing.length > 0) {
+    throw new ModelUnavailableError(`${id} is not a model folder: ${folder} lacks ${missing.join(', ')} (${MODEL_FOLDER_NEEDS})`);
   }
-  return { id, folder, file, variant };
+  const own = findGraph(folder, variant);
+  if (own !== null) return { id, folder, file: join(folder, own), variant };
+  // A variant the folder has no file for: built from its fp32 graph into the platform's cache.
+  const fp32 = join(folder, findGraph(folder, 'fp32') as string);
+  return { id, folder, file: await ensureDerivedVariant(fp32, variant, opts.modelsDir), variant };
 }

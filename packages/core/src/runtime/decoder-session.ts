@@ -19,6 +19,7 @@ import {
   presentKeyScaleName,
   presentValueName,
   presentValueScaleName,
+  USE_CACHE_BRANCH,
 } from './io-names.ts';
 import { graphWithLogitsToKeep } from './load-graph.ts';
 
@@ -71,7 +72,11 @@ export class DecoderSession {
     this.keepsLogits = session.inputNames.includes(NUM_LOGITS_TO_KEEP);
     // A graph returning fresh.* reads its past from the caller's buffers (forge kvLayout 'in-place').
     this.kvLayout = session.outputNames.includes(freshKeyName(0)) ? 'in-place' : 'concat';
+    this.mergedDecoder = session.inputNames.includes(USE_CACHE_BRANCH);
   }
+
+  /** Optimum's merged decoder: fed `use_cache_branch` (false at the first step, true after). */
+  readonly mergedDecoder: boolean;
 
   /** 'in-place': the cache is an InPlaceKvCache the graph reads without copies; 'concat': the graph's present tensors. */
   readonly kvLayout: 'concat' | 'in-place';
@@ -126,6 +131,7 @@ export class DecoderSession {
       [POSITION_IDS]: new ort.Tensor('int64', input.positionIds, [batch, seq]),
     };
     const keep = this.keepsLogits ? Math.min(input.logitsToKeep ?? 0, seq) : 0;
+    if (this.mergedDecoder) feeds[USE_CACHE_BRANCH] = new ort.Tensor('bool', Uint8Array.of(pastLen > 0 ? 1 : 0), [1]);
     if (this.keepsLogits) feeds[NUM_LOGITS_TO_KEEP] = new ort.Tensor('int64', BigInt64Array.of(BigInt(keep)), []);
     const past = inPlace === null ? input.past : inPlace.pastTensors(); // in place: the buffers themselves, no copy
     for (let i = 0; i < this.config.layers; i++) {

@@ -9,6 +9,11 @@ export const LOGITS = 'logits';
  * looks for (it feeds 1 while generating), so graphs carrying it run in both engines.
  */
 export const NUM_LOGITS_TO_KEEP = 'num_logits_to_keep';
+/**
+ * Bool (1): Optimum's merged decoder (onnx/decoder_model_merged.onnx) picks its branch with it,
+ * false at the first step (no past), true once there is a cache.
+ */
+export const USE_CACHE_BRANCH = 'use_cache_branch';
 export const pastKeyName = (layer: number) => `past_key_values.${layer}.key`;
 export const pastValueName = (layer: number) => `past_key_values.${layer}.value`;
 export const presentKeyName = (layer: number) => `present.${layer}.key`;
