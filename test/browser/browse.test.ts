@@ -132,6 +132,20 @@ describe('browsing', () => {
     await page.locator(`[data-testid="history-runs"] tr[data-cell="${seed.slowCellId}"] td a`).first().click();
     await page.waitForURL(/\/experiments\/[^/?]+\?cell=/, WAIT);
     await page.locator(`table.cells tr.focused[data-cell="${seed.slowCellId}"]`).waitFor(WAIT);
+
+    // So does each point: a click at the right edge of a trend is the newest run, the slow one.
+    await page.goBack();
+    const over = page.locator('figure[data-chart="trend-e2el"] .u-over');
+    await over.waitFor(WAIT);
+    const box = await over.boundingBox();
+    await over.click({ position: { x: (box?.width ?? 2) - 2, y: (box?.height ?? 2) / 2 } });
+    await page.waitForURL((u) => u.searchParams.get('cell') === seed.slowCellId, WAIT);
+
+    // Phone width: nothing wider than the screen but the scrollable tables.
+    await page.setViewportSize({ width: 390, height: 844 });
+    await page.goto(`${platform.apiUrl}/history`);
+    await page.locator('figure[data-chart="trend-e2el"] canvas').waitFor(WAIT);
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
     expect(errors).toEqual([]);
     await page.close();
   });
@@ -224,6 +238,8 @@ describe('browsing', () => {
     await expect.poll(() => rows.count(), WAIT).toBe(seed.smallModelCount);
     expect(await page.getByLabel('model', { exact: true }).inputValue()).toBe('forge:gpt2-small');
 
+    await page.setViewportSize({ width: 390, height: 844 });
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
     await page.getByLabel('model', { exact: true }).fill('forge:nothing-like-it');
     await expect.poll(() => page.locator('.state-empty').textContent(), WAIT).toContain('No experiment matches these filters.');
     expect(errors).toEqual([]);
