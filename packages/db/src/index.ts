@@ -16,6 +16,7 @@ export * from './open-db.ts';
 export * from './record-cell-result.ts';
 export * from './relations.ts';
 export * from './schema.ts';
+export * from './train-jobs-repo.ts';
 export * from './tx.ts';
 export * from './worker-noise.ts';
 export * from './workers-repo.ts';

@@ -10,6 +10,9 @@ import type {
   ExitStats,
   Matrix,
   Quality,
+  TrainJobRequest,
+  TrainOutcomePayload,
+  TrainProgressPayload,
   WorkerInfo,
 } from '@inferlab/experiments';
 import { index, integer, primaryKey, real, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
@@ -170,4 +173,37 @@ export const distillJobsTable = sqliteTable(
     error: text(),
   },
   (t) => [index('distill_jobs_model_created_idx').on(t.model, t.createdAt)],
+);
+
+export const TRAIN_JOB_STATUSES = ['queued', 'running', 'done', 'failed', 'cancelled'] as const;
+
+/** One point of a training job's curves: the held-out loss only where it was evaluated. */
+export type TrainCurvePoint = { step: number; trainLoss: number; heldOutLoss?: number };
+
+/** Training and student-distillation jobs (POST /v1/train, POST /v1/distill kind "student"). */
+export const trainJobsTable = sqliteTable(
+  'train_jobs',
+  {
+    id: text().primaryKey(),
+    /** 'pretrain' | 'student'. */
+    kind: text({ enum: ['pretrain', 'student'] }).notNull(),
+    device: text({ enum: ['cpu', 'cuda'] }).notNull(),
+    request: text({ mode: 'json' }).$type<TrainJobRequest>().notNull(),
+    status: text({ enum: TRAIN_JOB_STATUSES }).notNull().default('queued'),
+    attempt: integer().notNull().default(0),
+    workerId: text(),
+    createdAt: text().notNull(),
+    startedAt: text(),
+    finishedAt: text(),
+    /** The latest progress message (step, losses, tokens/s, ETA). */
+    progress: text({ mode: 'json' }).$type<TrainProgressPayload>(),
+    /** Every progress point recorded, for the loss curves (throttled to ~1 a second by the worker). */
+    curve: text({ mode: 'json' }).$type<TrainCurvePoint[]>().notNull().default([]),
+    /** The published model id (a dir: folder under the worker's models root). */
+    modelId: text(),
+    version: text(),
+    outcome: text({ mode: 'json' }).$type<TrainOutcomePayload>(),
+    error: text(),
+  },
+  (t) => [index('train_jobs_created_idx').on(t.createdAt)],
 );
