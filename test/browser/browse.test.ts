@@ -118,9 +118,13 @@ describe('browsing', () => {
     const rows = page.locator('[data-testid="history-runs"] tbody tr');
     expect(await rows.count()).toBe(6);
     expect(await page.locator('[data-testid="history-runs"] tr[data-regression="yes"]').getAttribute('data-cell')).toBe(seed.slowCellId);
+    // tokens/s is flagged as slower, and its plotted value (median N_out / E2EL) is lower too.
+    const previous = seed.historyCells.filter((c) => c.host === 'host-a').at(-2)?.cellId ?? '';
+    const tokensPerS = async (cellId: string) =>
+      Number(await page.locator(`[data-testid="history-runs"] tr[data-cell="${cellId}"] td[data-col="tokensPerS"]`).textContent());
+    expect(await tokensPerS(seed.slowCellId)).toBeLessThan(0.8 * (await tokensPerS(previous)));
 
     // Compare with previous: the slow run against the host-a run before it.
-    const previous = seed.historyCells.filter((c) => c.host === 'host-a').at(-2)?.cellId ?? '';
     await page.locator(`[data-testid="history-runs"] tr[data-cell="${seed.slowCellId}"] a[data-role="compare-previous"]`).click();
     await page.waitForURL(/\/compare\?/, WAIT);
     const url = new URL(page.url());

@@ -207,7 +207,9 @@ function pointsOf(db: Db, cell: DoneCell, requests: readonly RequestTokens[]): R
     })();
   const point = (m: typeof summary.ttft): MetricPoint =>
     m === null ? null : { median: m.p50, ci: m.ci ? { lo: m.ci.p50.lo, hi: m.ci.p50.hi } : null };
-  const tps = summary.throughput.tokensPerS;
+  // The median of each request's N_out / E2EL: the quantity the regression test compares (compareCells),
+  // so a flagged tokens/s drop shows on its line (the cell's throughput window would hide it).
+  const tps = summary.seed?.tokens_per_s ?? null;
   return {
     ttft: point(summary.ttft),
     tpot: point(summary.tpot),
