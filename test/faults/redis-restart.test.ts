@@ -16,6 +16,7 @@ describe('redis restart mid-experiment', () => {
   let platform: Platform;
   let redis: LocalRedis;
   let dataDir: string;
+  const lines: { source: string; line: string }[] = [];
 
   beforeAll(async () => {
     dataDir = mkdtempSync(join(tmpdir(), 'inferlab-redis-restart-'));
@@ -25,6 +26,7 @@ describe('redis restart mid-experiment', () => {
       redisUrl: redis.url,
       workers: 1,
       env: { INFERLAB_MODELS_DIR: await sharedModelsDir(), WORKER_LOCK_MS: '3000' },
+      log: (source, line) => lines.push({ source, line }),
     });
   });
   afterAll(async () => {
@@ -58,6 +60,23 @@ describe('redis restart mid-experiment', () => {
     redis = await startLocalRedis({ appendOnly: true, dir: redis.dir, port: redis.port });
 
     const done = await waitForExperiment(platform.apiUrl, id, 240_000);
+    // One line when Redis went away and one when it answered again, per process; no stack traces.
+    await new Promise((r) => setTimeout(r, 1000));
+    // (A process whose connection reconnected before it needed Redis saw no error: no line at all.)
+    for (const source of ['api', 'worker0']) {
+      const mine = lines.filter((l) => l.source === source).map((l) => l.line);
+      const down = mine.filter((l) => l.includes('cannot reach Redis')).length;
+      expect(down, source).toBeLessThanOrEqual(1);
+      expect(
+        mine.filter((l) => l.includes('answers again after')),
+        source,
+      ).toHaveLength(down);
+      if (source === 'api') expect(down).toBe(1);
+      expect(
+        mine.filter((l) => /^\s+at |ECONNREFUSED.*\n/.test(l)),
+        source,
+      ).toEqual([]);
+    }
     expect(done.cells.map((c) => c.status)).toEqual(Array(6).fill('done'));
     for (const cell of done.cells) {
       const counts = recordedCounts(dataDir, cell.id);

@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 import { serve } from '@hono/node-server';
 import { openDb } from '@inferlab/db';
-import { FORGE_MODEL_NAMES } from '@inferlab/experiments';
+import { FORGE_MODEL_NAMES, redisTroubleReporter } from '@inferlab/experiments';
 import { createApp } from './app.ts';
 import { loadConfig } from './config.ts';
 import { createDistillEnqueuer } from './distill/distill-enqueuer.ts';
@@ -24,18 +24,23 @@ const config = loadConfig();
 const log = createLog({ level: config.logLevel, component: 'api' });
 const { db, close: closeDb } = openDb(config.dbPath);
 const redis = connectRedis(config.redisUrl);
-redis.on('error', (err) => log.error(`redis: ${err.message}`));
-const enqueuer = createCellEnqueuer(redis, { log });
-const distillEnqueuer = createDistillEnqueuer(redis, { log });
+// Every Redis error of the process, from every connection BullMQ makes: one line per outage and
+// one when Redis answers again, not a stack trace per connection every few hundred ms.
+const redisTrouble = redisTroubleReporter({ log, redisUrl: config.redisUrl, retryMs: 5000 });
+const onRedisError = redisTrouble.report;
+redis.on('error', (err) => onRedisError(err, 'redis'));
+redis.on('ready', () => redisTrouble.ready());
+const enqueuer = createCellEnqueuer(redis, { log, onError: (err, queue) => onRedisError(err, `queue ${queue}`) });
+const distillEnqueuer = createDistillEnqueuer(redis, { log, onError: (err, queue) => onRedisError(err, `queue ${queue}`) });
 // The recorder tells SSE clients (GET /v1/events) about every cell and heartbeat it writes.
 const events = createEventBus((err) => log.error('an event listener failed', { err }));
 const recorderLog = log.child({ component: 'recorder' });
 const recorder = config.recorder
-  ? startRecorder({ db, connection: redis, log: recorderLog, onOutcome: publishRecorderOutcomes(db, events) })
+  ? startRecorder({ db, connection: redis, log: recorderLog, onOutcome: publishRecorderOutcomes(db, events), onRedisError })
   : null;
 // Cells whose job BullMQ failed on its own (stalled past its limit) are marked failed too.
-const failedCells = config.recorder ? watchFailedCells({ db, connection: redis, log: recorderLog }) : null;
-const failedDistill = config.recorder ? watchFailedDistillJobs({ db, connection: redis, log: recorderLog }) : null;
+const failedCells = config.recorder ? watchFailedCells({ db, connection: redis, log: recorderLog, onRedisError }) : null;
+const failedDistill = config.recorder ? watchFailedDistillJobs({ db, connection: redis, log: recorderLog, onRedisError }) : null;
 
 const app = createApp({
   db,

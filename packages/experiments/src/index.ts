@@ -14,6 +14,7 @@ export * from './matrix-schema.ts';
 export * from './model-id.ts';
 export * from './payloads.ts';
 export * from './queues.ts';
+export * from './redis-outage.ts';
 export * from './retry-policy.ts';
 export * from './stats/index.ts';
 export * from './train-memory-estimate.ts';

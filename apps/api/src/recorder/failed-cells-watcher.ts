@@ -9,6 +9,7 @@ export function watchFailedCells(options: {
   db: Db;
   connection: ConnectionOptions;
   log?: Log;
+  onRedisError?: (err: Error, source: string) => void;
   onRecorded?: (cellId: string) => void;
 }): FailedJobsWatcher {
   const { db } = options;

@@ -11,6 +11,7 @@ export function watchFailedDistillJobs(options: {
   db: Db;
   connection: ConnectionOptions;
   log?: Log;
+  onRedisError?: (err: Error, source: string) => void;
   onRecorded?: (distillId: string) => void;
 }): FailedJobsWatcher {
   const { db } = options;

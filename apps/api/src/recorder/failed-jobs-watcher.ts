@@ -16,6 +16,8 @@ export type FailedJobsWatcherOptions = {
   what: string;
   log?: Log;
   onRecorded?: (id: string) => void;
+  /** Errors of the queue-events connections (the process's redisTroubleReporter); default: logged. */
+  onRedisError?: (err: Error, source: string) => void;
 };
 
 /**
@@ -26,7 +28,9 @@ export type FailedJobsWatcherOptions = {
  */
 export function watchFailedJobs(options: FailedJobsWatcherOptions): FailedJobsWatcher {
   const log = options.log ?? DEFAULT_LOG;
+  const onRedisError = options.onRedisError ?? ((err: Error, source: string) => log.error(`${source}: ${err.message}`, { source }));
   const results = new Queue(RESULTS_QUEUE, { connection: options.connection });
+  results.on('error', (err) => onRedisError(err, `queue ${RESULTS_QUEUE}`));
   const recordIfFailed = async (queue: Queue, id: string): Promise<boolean> => {
     const job = await Job.fromId(queue, id);
     // Only a job that is failed for good; a retried attempt is back in wait/delayed.
@@ -49,7 +53,8 @@ export function watchFailedJobs(options: FailedJobsWatcherOptions): FailedJobsWa
     events.on('failed', ({ jobId }) => {
       void recordIfFailed(queue, jobId).catch((err: Error) => log.error(`failed-${options.what} watcher: ${err.message}`, { queue: name }));
     });
-    events.on('error', (err) => log.error(`queue events ${name}: ${err.message}`, { queue: name }));
+    events.on('error', (err) => onRedisError(err, `queue events ${name}`));
+    queue.on('error', (err) => onRedisError(err, `queue ${name}`));
     return { events, queue };
   });
   const sweep = async () => {

@@ -22,6 +22,8 @@ export type RecorderOptions = {
   log?: RecorderLog;
   /** Called after each message, e.g. by tests waiting for the recorder. */
   onOutcome?: (outcome: RecorderOutcome) => void;
+  /** Errors of the recorder's own Redis connection (the process's redisTroubleReporter); default: logged. */
+  onRedisError?: (err: Error, source: string) => void;
 };
 
 const HOUR_S = 3600;
@@ -101,7 +103,7 @@ export function startRecorder(options: RecorderOptions): { close: () => Promise<
       err,
     }),
   );
-  worker.on('error', (err) => log.error(err.message, { err }));
+  worker.on('error', (err) => (options.onRedisError ? options.onRedisError(err, 'recorder') : log.error(err.message, { err })));
   return {
     close: () => {
       closing = true;
