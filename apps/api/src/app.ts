@@ -20,6 +20,7 @@ import { DEFAULT_LOG } from './log/logger.ts';
 import { cellOutputsRoutes, experimentOutputsRoutes } from './outputs/outputs-routes.ts';
 import { queuesRoutes } from './queues/queues-routes.ts';
 import { staticRoutes } from './static/static-routes.ts';
+import { trainRoutes } from './train/train-routes.ts';
 import { workersRoutes } from './workers/workers-routes.ts';
 
 export type { AppDeps } from './deps.ts';
@@ -46,6 +47,7 @@ export function createApp(deps: AppDeps) {
     .route('/v1/history', historyRoutes(deps))
     .route('/v1/compare', compareRoutes(deps))
     .route('/v1/distill', distillRoutes(deps))
+    .route('/v1/train', trainRoutes(deps))
     .route('/v1/workers', workersRoutes(deps))
     .route('/v1/queues', queuesRoutes(deps))
     .route('/healthz', healthRoutes(deps));

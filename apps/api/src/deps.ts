@@ -1,5 +1,5 @@
 import type { Db } from '@inferlab/db';
-import type { CellJob, DistillJob } from '@inferlab/experiments';
+import type { CellJob, DistillJob, TrainJob } from '@inferlab/experiments';
 import type { EventBus } from './events/event-bus.ts';
 import type { Quotas } from './experiments/quotas.ts';
 import type { AccessPolicy } from './http/auth.ts';
@@ -15,6 +15,10 @@ export type AppDeps = {
   enqueue: (jobs: CellJob[]) => Promise<void>;
   /** Puts a distill job on `distill-<device>` (jobId = distill id); absent: POST /v1/distill answers 503. */
   enqueueDistill?: (job: DistillJob) => Promise<void>;
+  /** train-<device> queues (jobId = train id); absent: POST /v1/train and /v1/distill kind "student" answer 503. */
+  train?: { enqueue: (job: TrainJob) => Promise<void>; cancel: (trainId: string) => Promise<unknown> };
+  /** The most one training job may need (estimateTrainBytes); absent: DEFAULT_TRAIN_MAX_BYTES. */
+  maxTrainBytes?: number;
   redisPing: () => Promise<boolean>;
   knownForgeModels: readonly string[];
   maxCells?: number;

@@ -1,10 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { createDistillJob, type DistillJobRow, getDistillJob, listDistillJobs } from '@inferlab/db';
-import { InvalidDistillRequestError, parseDistillRequest } from '@inferlab/experiments';
+import { DEFAULT_TRAIN_MAX_BYTES, InvalidDistillRequestError, parseDistillRequest, parseStudentRequest } from '@inferlab/experiments';
 import { Hono } from 'hono';
 import type { AppDeps } from '../deps.ts';
 import { jsonError } from '../http/json-error.ts';
 import { readJson } from '../http/read-json.ts';
+import { submitTrainJob } from '../train/train-routes.ts';
 
 // Distill jobs: train exit heads for a model on a worker of the requested device class. The heads
 // are written beside the model on that worker's host (<model folder>/exit-heads/<version>/), so in a
@@ -37,6 +38,11 @@ export function distillRoutes(deps: AppDeps) {
     .post('/', async (c) => {
       const body = await readJson(c);
       if (!body.ok) return body.response;
+      // kind "student": a whole student model distilled from a teacher, run as a train job.
+      if (typeof body.value === 'object' && body.value !== null && (body.value as { kind?: unknown }).kind === 'student') {
+        const limits = { knownForgeModels: deps.knownForgeModels, maxTrainBytes: deps.maxTrainBytes ?? DEFAULT_TRAIN_MAX_BYTES };
+        return submitTrainJob(c, deps, () => parseStudentRequest(body.value, limits));
+      }
       let request: ReturnType<typeof parseDistillRequest>;
       try {
         request = parseDistillRequest(body.value, { knownForgeModels: deps.knownForgeModels });

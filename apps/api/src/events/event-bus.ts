@@ -1,5 +1,6 @@
 import type { ExperimentListItem } from '@inferlab/db';
 import { DEFAULT_LOG } from '../log/logger.ts';
+import type { TrainView } from '../train/train-view.ts';
 import type { WorkerView } from '../workers/workers-view.ts';
 
 /** Live progress of one running cell: requests measured so far (from the worker's `cell-progress`). */
@@ -8,7 +9,9 @@ export type CellProgress = { id: string; status: string; done?: number; total?: 
 /** What `GET /v1/events` streams (docs/contracts.md): one `event:` name per type. */
 export type AppEvent =
   | { type: 'experiment'; data: Pick<ExperimentListItem, 'id' | 'status' | 'progress'> & { cell?: CellProgress } }
-  | { type: 'workers'; data: { workers: WorkerView[] } };
+  | { type: 'workers'; data: { workers: WorkerView[] } }
+  /** The newest training jobs, after any of them changed (progress at most ~1 a second per job). */
+  | { type: 'train'; data: { jobs: TrainView[] } };
 
 export type EventListener = (event: AppEvent) => void;
 

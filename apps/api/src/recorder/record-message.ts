@@ -2,12 +2,14 @@ import { type Db, markCellRunning, recordCellFailure, recordCellResult, upsertWo
 import { assertNever, type ResultMessage } from '@inferlab/experiments';
 import type { MessageOutcome } from './message-outcome.ts';
 import { isDistillMessage, recordDistillMessage } from './record-distill-message.ts';
+import { isTrainMessage, recordTrainMessage } from './record-train-message.ts';
 
 export type { MessageOutcome } from './message-outcome.ts';
 
 /** Applies one validated `results` message to the database (the recorder is the only writer). */
 export function recordMessage(db: Db, message: ResultMessage): MessageOutcome {
   if (isDistillMessage(message)) return recordDistillMessage(db, message);
+  if (isTrainMessage(message)) return recordTrainMessage(db, message);
   switch (message.kind) {
     case 'cell-started': {
       const r = markCellRunning(db, message);

@@ -3,6 +3,7 @@ import { RESULTS_QUEUE, type ResultMessage, resultMessageSchema } from '@inferla
 import { type ConnectionOptions, type Job, Worker } from 'bullmq';
 import { DEFAULT_LOG, type Log } from '../log/logger.ts';
 import { isDistillMessage } from './record-distill-message.ts';
+import { isTrainMessage } from './record-train-message.ts';
 import { type MessageOutcome, recordMessage } from './record-message.ts';
 
 export type RecorderLog = Pick<Log, 'info' | 'warn' | 'error'>;
@@ -113,7 +114,7 @@ export function startRecorder(options: RecorderOptions): { close: () => Promise<
 }
 
 function subjectOf(message: ResultMessage): MessageSubject {
-  if (message.kind === 'worker-heartbeat' || isDistillMessage(message)) return null;
+  if (message.kind === 'worker-heartbeat' || isDistillMessage(message) || isTrainMessage(message)) return null;
   const { experimentId, cellId } = message;
   return message.kind === 'cell-progress'
     ? { experimentId, cellId, progress: { done: message.done, total: message.total } }
