@@ -51,3 +51,4 @@ export * from './sampling/categorical.ts';
 export * from './sampling/logits-processors.ts';
 export * from './sampling/seeded-rng.ts';
 export * from './train/index.ts';
+export * from './trained/index.ts';
