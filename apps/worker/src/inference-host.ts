@@ -1,4 +1,5 @@
 import { Worker } from 'node:worker_threads';
+import type { TrainJobOutcome } from '@inferlab/core';
 import {
   assertNever,
   type CellConfig,
@@ -7,9 +8,11 @@ import {
   type DistillProgressPayload,
   type Progress,
   RetryableError,
+  type TrainProgressPayload,
 } from '@inferlab/experiments';
 import type { DistillOutcome } from './distill-task.ts';
 import type { InferenceThreadData, ThreadRequest, ThreadResponse } from './thread-protocol.ts';
+import type { TrainRun } from './train-run.ts';
 
 /** An error raised inside the inference thread, carried back by name, message and retry policy. */
 export class InferenceError extends RetryableError {
@@ -28,9 +31,10 @@ export class InferenceError extends RetryableError {
 }
 
 type Pending = {
-  resolve: (r: CellRun | DistillOutcome) => void;
+  resolve: (r: CellRun | DistillOutcome | TrainJobOutcome) => void;
   reject: (e: Error) => void;
-  onProgress: (p: Progress | DistillProgressPayload) => void;
+  onProgress: (p: Progress | DistillProgressPayload | TrainProgressPayload) => void;
+  onTrainStarted?: (resumedFrom: number) => void;
   onWarning: (message: string, fields: Record<string, unknown>) => void;
 };
 
@@ -86,8 +90,15 @@ export class InferenceHost {
         p.resolve(msg.run);
         return;
       case 'distill-result':
+      case 'train-result':
         this.pending.delete(msg.id);
         p.resolve(msg.outcome);
+        return;
+      case 'train-progress':
+        p.onProgress(msg.progress);
+        return;
+      case 'train-started':
+        p.onTrainStarted?.(msg.resumedFrom);
         return;
       case 'error':
         this.pending.delete(msg.id);
@@ -114,6 +125,24 @@ export class InferenceHost {
   /** Trains exit heads for a distill job on the inference thread. */
   distill(job: DistillJob, threads: number, onProgress: (p: DistillProgressPayload) => void): Promise<DistillOutcome> {
     return this.exclusive((id) => this.send<DistillOutcome, DistillProgressPayload>({ kind: 'distill', id, job, threads }, onProgress));
+  }
+
+  /** Trains a model for a train job on the inference thread; `run.onStart` gets the run's id, for cancel(). */
+  train(run: TrainRun): Promise<TrainJobOutcome> {
+    return this.exclusive((id) => {
+      run.onStart(id);
+      const thread = this.ensureThread();
+      return new Promise<TrainJobOutcome>((resolve, reject) => {
+        this.pending.set(id, {
+          resolve: resolve as Pending['resolve'],
+          reject,
+          onProgress: run.onProgress as Pending['onProgress'],
+          onTrainStarted: run.onTrainStarted,
+          onWarning: () => {},
+        });
+        thread.postMessage({ kind: 'train', id, job: run.job, threads: run.threads, workerId: run.workerId } satisfies ThreadRequest);
+      });
+    });
   }
 
   private exclusive<T>(start: (id: number) => Promise<T>): Promise<T> {

@@ -1,7 +1,7 @@
 // Runs cells and distill jobs on a thread of its own: onnxruntime's run() blocks its thread, and
 // the main thread must stay free to renew BullMQ locks and send heartbeats.
 import { parentPort, workerData } from 'node:worker_threads';
-import { ModelPool } from '@inferlab/core';
+import { ModelPool, runTrainJob } from '@inferlab/core';
 import { assertNever, isPermanent } from '@inferlab/experiments';
 import { runCell } from '@inferlab/runner';
 import { runDistillTask } from './distill-task.ts';
@@ -49,6 +49,26 @@ port.on('message', (msg: ThreadRequest) => {
         .then((outcome) => post({ kind: 'distill-result', id, outcome }))
         .catch(fail(id));
       return;
+    case 'train': {
+      // Checked between steps: the main thread writes this run's id to cancel it.
+      const abort = new AbortController();
+      runTrainJob(msg.job, {
+        modelsDir,
+        modelRoots,
+        threads: msg.threads,
+        workerId: msg.workerId,
+        gitCommit,
+        signal: abort.signal,
+        onStart: (resumedFrom) => post({ kind: 'train-started', id, resumedFrom }),
+        onProgress: (progress) => {
+          post({ kind: 'train-progress', id, progress });
+          if (Atomics.load(cancelFlag, 0) === id) abort.abort();
+        },
+      })
+        .then((outcome) => post({ kind: 'train-result', id, outcome }))
+        .catch(fail(id));
+      return;
+    }
     default:
       assertNever(msg, 'thread request');
   }

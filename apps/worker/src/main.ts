@@ -1,5 +1,15 @@
 import { cudaProviderStatus } from '@inferlab/core';
-import { cancelKey, cellQueueName, type DistillJob, distillQueueName, type QueuedCellJob, RESULTS_QUEUE } from '@inferlab/experiments';
+import {
+  cancelKey,
+  cellQueueName,
+  type DistillJob,
+  distillQueueName,
+  type QueuedCellJob,
+  RESULTS_QUEUE,
+  type TrainJob,
+  trainCancelKey,
+  trainQueueName,
+} from '@inferlab/experiments';
 import { Worker } from 'bullmq';
 import { createCellProcessor } from './cell-processor.ts';
 import { loadWorkerConfig } from './config.ts';
@@ -9,6 +19,7 @@ import { InferenceHost } from './inference-host.ts';
 import { createWorkerLogger } from './logger.ts';
 import { connectWorkerRedis } from './redis-connection.ts';
 import { ResultsQueue, withResolvedPrompts } from './resolve-prompts.ts';
+import { createTrainProcessor } from './train-processor.ts';
 
 const config = loadWorkerConfig();
 const log = createWorkerLogger(config);
@@ -84,6 +95,29 @@ const distillWorker = new Worker<DistillJob>(
   },
 );
 distillWorker.on('error', (err) => reportRedisError(err, distillQueue));
+
+// Train jobs (model training, student distillation) take their turn on the same thread; a retried
+// job resumes from its checkpoint under the models dir.
+const trainQueue = trainQueueName(config.device);
+const trainWorker = new Worker<TrainJob>(
+  trainQueue,
+  createTrainProcessor({
+    host,
+    results,
+    isCancelled: async (trainId) => (await connection.exists(trainCancelKey(trainId))) === 1,
+    workerId: config.workerId,
+    threads: config.distillThreads,
+    log,
+  }),
+  {
+    connection,
+    concurrency: 1,
+    lockDuration: config.lockMs,
+    stalledInterval: Math.max(1000, Math.floor(config.lockMs / 2)),
+    maxStalledCount: 2,
+  },
+);
+trainWorker.on('error', (err) => reportRedisError(err, trainQueue));
 worker.on('ready', () => log.info({ queue: queueName, redis: config.redisUrl.replace(/\/\/[^@]*@/, '//***@') }, 'listening'));
 void heartbeat.beat().catch((err: Error) => log.warn({ err }, 'heartbeat failed'));
 
@@ -99,7 +133,7 @@ async function shutdown(signal: string): Promise<void> {
   }
   log.info({ signal }, 'finishing the current cell, then exiting');
   heartbeat.stop();
-  await Promise.all([worker.close(), distillWorker.close()]);
+  await Promise.all([worker.close(), distillWorker.close(), trainWorker.close()]);
   await host.close();
   await results.close();
   connection.disconnect();
