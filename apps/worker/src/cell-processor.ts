@@ -57,9 +57,17 @@ export function createCellProcessor(deps: CellProcessorDeps) {
           const issues = cellIssues(config);
           if (issues.length > 0) throw new UnrunnableCellError(issues);
           const due = throttle(PROGRESS_EVERY_MS);
+          const downloadDue = throttle(PROGRESS_EVERY_MS);
           const run = await deps.host.run(
             config,
             (p) => {
+              // A hub download (bytes of each file): the job's progress and the worker's log, not the results queue.
+              if (p.phase === 'downloading') {
+                if (!downloadDue(p.done >= p.total)) return;
+                log.info({ file: p.file, bytes: p.done, total: p.total }, 'downloading model');
+                void job.updateProgress(p).catch(() => undefined);
+                return;
+              }
               if (p.phase !== 'measuring' || !due(p.done >= p.total)) return;
               void job.updateProgress(p).catch(() => undefined);
               void publish({ kind: 'cell-progress', cellId, experimentId, attempt, done: p.done, total: p.total }).catch(() => undefined);

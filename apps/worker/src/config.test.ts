@@ -20,6 +20,7 @@ describe('loadWorkerConfig', () => {
       gitCommit: undefined,
       gpu: '0',
       logLevel: 'info',
+      hub: { endpoint: 'https://huggingface.co', token: undefined, offline: false },
     });
   });
 
@@ -54,6 +55,19 @@ describe('loadWorkerConfig', () => {
       logLevel: 'debug',
     });
     expect(loadWorkerConfig({ INFERLAB_DATA_DIR: '/srv/data', INFERLAB_MODELS_DIR: '/cache' }).modelsDir).toBe('/cache');
+  });
+
+  it('reads the hub variables (HF_ENDPOINT, HF_TOKEN, HF_HUB_OFFLINE), empty as unset', () => {
+    const hub = loadWorkerConfig({ HF_ENDPOINT: 'http://mirror.local:8080/hf', HF_TOKEN: 'hf_x', HF_HUB_OFFLINE: '1' }).hub;
+    expect(hub).toEqual({ endpoint: 'http://mirror.local:8080/hf', token: 'hf_x', offline: true });
+    expect(loadWorkerConfig({ HF_HUB_OFFLINE: 'TRUE' }).hub.offline).toBe(true);
+    expect(loadWorkerConfig({ HF_HUB_OFFLINE: '0' }).hub.offline).toBe(false);
+    expect(loadWorkerConfig({ HF_ENDPOINT: '', HF_TOKEN: '', HF_HUB_OFFLINE: '' }).hub).toEqual({
+      endpoint: 'https://huggingface.co',
+      token: undefined,
+      offline: false,
+    });
+    expect(() => loadWorkerConfig({ HF_ENDPOINT: 'ftp://x', HF_HUB_OFFLINE: 'maybe' })).toThrow(/HF_ENDPOINT[\s\S]*HF_HUB_OFFLINE/);
   });
 
   it('reads an empty variable as unset, as the api does', () => {

@@ -1,5 +1,6 @@
 import os from 'node:os';
 import { resolve } from 'node:path';
+import type { HubOptions } from '@inferlab/core';
 import { modelsDirFromEnv, PermanentError, presentEnv } from '@inferlab/experiments';
 import { z } from 'zod';
 
@@ -26,6 +27,17 @@ const schema = z.object({
   /** cuda workers: the GPUs this process sees; the first is the one sampled for memory and utilisation. */
   CUDA_VISIBLE_DEVICES: z.string().optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** hf: models come from here (a mirror's base URL); huggingface_hub's variable. */
+  HF_ENDPOINT: z.url({ protocol: /^https?$/ }).default('https://huggingface.co'),
+  /** Sent as a bearer token to HF_ENDPOINT's origin only (gated and private repos). */
+  HF_TOKEN: z.string().optional(),
+  /** 1: hf: models come from the cache only, no request is made. */
+  HF_HUB_OFFLINE: z
+    .string()
+    .transform((v) => v.toLowerCase())
+    .pipe(z.enum(['1', 'true', 'yes', 'on', '0', 'false', 'no', 'off']))
+    .transform((v) => ['1', 'true', 'yes', 'on'].includes(v))
+    .default(false),
 });
 
 export type WorkerConfig = {
@@ -43,6 +55,8 @@ export type WorkerConfig = {
   /** nvidia-smi's -i for the GPU probe. */
   gpu: string;
   logLevel: z.infer<typeof schema>['LOG_LEVEL'];
+  /** HF_ENDPOINT, HF_TOKEN, HF_HUB_OFFLINE. */
+  hub: HubOptions;
 };
 
 export class WorkerConfigError extends PermanentError {
@@ -76,5 +90,6 @@ export function loadWorkerConfig(env: NodeJS.ProcessEnv = process.env): WorkerCo
     gitCommit: e.INFERLAB_GIT_COMMIT,
     gpu: e.CUDA_VISIBLE_DEVICES?.split(',')[0]?.trim() || '0',
     logLevel: e.LOG_LEVEL,
+    hub: { endpoint: e.HF_ENDPOINT, token: e.HF_TOKEN, offline: e.HF_HUB_OFFLINE },
   };
 }

@@ -1,4 +1,12 @@
-import { type ExitHeadsFile, findExitHeadsByJob, listExitHeads, resolveModel, saveExitHeads, trainExitHeads } from '@inferlab/core';
+import {
+  type ExitHeadsFile,
+  findExitHeadsByJob,
+  type HubOptions,
+  listExitHeads,
+  resolveModel,
+  saveExitHeads,
+  trainExitHeads,
+} from '@inferlab/core';
 import type { DistillJob, DistillOutcomePayload, DistillProgressPayload } from '@inferlab/experiments';
 
 // A distill job's work, on the inference thread (onnxruntime's run() blocks it): train the heads,
@@ -14,6 +22,8 @@ export type DistillOutcome = DistillOutcomePayload & {
 export type DistillTaskContext = {
   modelsDir: string;
   modelRoots: readonly string[];
+  /** hf: downloads (the worker's HF_* config). */
+  hub?: HubOptions | undefined;
   /** intraOpNumThreads; 0 = onnxruntime decides. */
   threads: number;
   onProgress: (p: DistillProgressPayload) => void;

@@ -6,7 +6,13 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { InferenceError, InferenceHost } from './inference-host.ts';
 
 const STUB = new URL('./inference-host.stub-thread.mjs', import.meta.url);
-const DATA = { modelsDir: '/models', modelRoots: ['/models'], modelCache: 2, gitCommit: 'abc' };
+const DATA = {
+  modelsDir: '/models',
+  modelRoots: ['/models'],
+  modelCache: 2,
+  gitCommit: 'abc',
+  hub: { endpoint: 'https://huggingface.co', offline: false },
+};
 const cell = (model: string) => ({ model }) as unknown as CellConfig;
 const hosts: InferenceHost[] = [];
 const newHost = () => {
@@ -42,6 +48,7 @@ describe('InferenceHost and the inference thread', () => {
     expect((run as unknown as { workerData: string[] }).workerData).toEqual([
       'cancelFlag',
       'gitCommit',
+      'hub',
       'modelCache',
       'modelRoots',
       'modelsDir',

@@ -7,7 +7,7 @@ import { runCell } from '@inferlab/runner';
 import { runDistillTask } from './distill-task.ts';
 import type { InferenceThreadData, ThreadRequest, ThreadResponse } from './thread-protocol.ts';
 
-const { modelsDir, modelRoots, modelCache, gitCommit, cancelFlag } = workerData as InferenceThreadData & {
+const { modelsDir, modelRoots, modelCache, gitCommit, hub, cancelFlag } = workerData as InferenceThreadData & {
   /** Int32Array over shared memory: the id of a run to cancel (written by the main thread). */
   cancelFlag: Int32Array;
 };
@@ -30,6 +30,7 @@ port.on('message', (msg: ThreadRequest) => {
       runCell(msg.spec, {
         modelsDir,
         modelRoots,
+        hub,
         gitCommit,
         pool,
         isCancelled: () => Atomics.load(cancelFlag, 0) === id,
@@ -43,6 +44,7 @@ port.on('message', (msg: ThreadRequest) => {
       runDistillTask(msg.job, {
         modelsDir,
         modelRoots,
+        hub,
         threads: msg.threads,
         onProgress: (progress) => post({ kind: 'distill-progress', id, progress }),
       })

@@ -39,6 +39,7 @@ const host = new InferenceHost({
   modelRoots: config.modelRoots,
   modelCache: config.modelCache,
   gitCommit: config.gitCommit,
+  hub: config.hub,
 });
 
 let currentCell: string | null = null;

@@ -1,4 +1,4 @@
-import type { TrainJobOutcome } from '@inferlab/core';
+import type { HubOptions, TrainJobOutcome } from '@inferlab/core';
 import type {
   CellConfig,
   CellRun,
@@ -15,7 +15,13 @@ import type { DistillOutcome } from './distill-task.ts';
 // exactly one result or error.
 
 /** What the inference thread is started with (worker config.ts's values), besides the cancel flag. */
-export type InferenceThreadData = { modelsDir: string; modelRoots: string[]; modelCache: number; gitCommit: string | undefined };
+export type InferenceThreadData = {
+  modelsDir: string;
+  modelRoots: string[];
+  modelCache: number;
+  gitCommit: string | undefined;
+  hub: HubOptions;
+};
 
 export type ThreadRequest =
   | { kind: 'cell'; id: number; spec: CellConfig }

@@ -143,8 +143,16 @@ export const modelInfoSchema = z.object({
   paramBytes: count,
 });
 
-/** Where a running cell is, for progress messages (the inference thread → the worker → `results`). */
-export const progressSchema = z.object({ done: count, total: count, phase: z.enum(['loading', 'warmup', 'measuring']) });
+/**
+ * Where a running cell is, for progress messages (the inference thread → the worker → `results`).
+ * done/total count requests; in phase 'downloading' (a hub model fetched before loading), bytes of `file`.
+ */
+export const progressSchema = z.object({
+  done: count,
+  total: count,
+  phase: z.enum(['downloading', 'loading', 'warmup', 'measuring']),
+  file: z.string().optional(),
+});
 
 // A cell's measurements as the runner returns them (CellRun); the result message adds who ran which
 // cell, and reads results of older workers that lacked the later fields.

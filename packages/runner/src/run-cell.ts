@@ -1,6 +1,7 @@
 import {
   CellCancelledError,
   captureEnvironment,
+  type DownloadProgress,
   EnergyProbe,
   fileBytes,
   fileSha256,
@@ -45,7 +46,10 @@ export async function runCell(spec: CellSpec, ctx: RunCellContext): Promise<Cell
   ctx.onProgress?.({ done: 0, total: spec.repetitions * spec.prompts.length, phase: 'loading' });
   // Resolving may forge the model or build a variant file (rewriting a 500 MB fp32 graph): a
   // one-off cost of the cache, kept out of the cell's peak RSS, which starts with loading it.
-  const resolved = await resolveCellModel(spec.model, spec.variant, ctx);
+  // An hf: model not yet cached is downloaded first: its bytes are the cell's progress meanwhile.
+  const onDownload = (p: DownloadProgress) =>
+    ctx.onProgress?.({ done: p.loaded, total: p.total ?? p.loaded, phase: 'downloading', file: p.file });
+  const resolved = await resolveCellModel(spec.model, spec.variant, { ...ctx, onDownload });
   const probe = new PeakRssProbe();
   // llama.cpp runs its own binary on the cell's device; the ONNX session there only tokenizes, reads
   // the config and scores quality, so it stays on the CPU (a GPU worker without onnxruntime's CUDA
