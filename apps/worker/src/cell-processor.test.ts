@@ -122,6 +122,24 @@ describe('cell processor', () => {
     expect(messages[2]).toMatchObject({ kind: 'cell-result', cellId: 'c1', attempt: 1, config: CONFIG, wallMs: RUN.wallMs });
   });
 
+  it('a hub download is the job’s progress (bytes of a file), not a cell-progress message', async () => {
+    const downloading = { done: 1000, total: 1000, phase: 'downloading', file: 'onnx/model.onnx' } as const;
+    const host: StubHost = {
+      calls: 0,
+      run: async (_spec, onProgress) => {
+        host.calls++;
+        onProgress({ done: 0, total: 1000, phase: 'downloading', file: 'onnx/model.onnx' });
+        onProgress(downloading);
+        return RUN;
+      },
+      cancel: () => {},
+    };
+    const { state, job, messages } = await runJob(host, CONFIG);
+    expect(state).toBe('completed');
+    expect(job.progress).toEqual(downloading);
+    expect(messages.map((m) => m.kind)).toEqual(['cell-started', 'cell-result']);
+  });
+
   it('refuses a cell that cannot run before loading anything, once, naming the field', async () => {
     const host = stubHost(async () => RUN);
     const sampling: CellConfig = {
