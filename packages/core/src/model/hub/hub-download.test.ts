@@ -97,6 +97,13 @@ describe('hf: downloads from a hub (a local server with its URL layout)', () => 
     expect(again.requests).toEqual([]);
   });
 
+  it('a busy hub (503) is asked again after a backoff', async () => {
+    server.busyOnce.add('tokenizer.json');
+    const { value: m, requests } = await requestsDuring(() => resolveModel(`hf:${REPO}`, 'fp32', options('busy')));
+    expect(requests.filter((r) => r.path === `/${REPO}/resolve/main/tokenizer.json`)).toHaveLength(2);
+    expect(sha256(readFileSync(join(m.folder, 'tokenizer.json')))).toBe(sha256(main['tokenizer.json'] as Uint8Array));
+  });
+
   it('a pinned revision downloads that revision into its own folder', async () => {
     const { value: m, requests } = await requestsDuring(() => resolveModel(`hf:${REPO}@v2`, 'fp32', options('a')));
     expect(m.folder).toBe(join(work, 'a', 'hf', `${REPO}@v2`));

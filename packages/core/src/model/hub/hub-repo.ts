@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Variant } from '../../quantization/variant-files.ts';
@@ -40,8 +41,21 @@ export function hubFolder(cacheDir: string, repo: string, revision: string | nul
 export const hubFileUrl = (endpoint: string, repo: string, revision: string | null, file: string) =>
   `${endpoint.replace(/\/+$/, '')}/${repo}/resolve/${encodeURIComponent(revision ?? 'main')}/${file}`;
 
+const inFlight = new Map<string, Promise<string>>();
+
 /** The cache folder of the repo at its revision, with the required files and a graph for `variant` (or the fp32 one to build it from). */
-export async function fetchHubRepo(req: FetchRepoRequest): Promise<string> {
+export function fetchHubRepo(req: FetchRepoRequest): Promise<string> {
+  // Two cells of one process asking for one repo share a download.
+  const key = `${hubFolder(req.cacheDir, req.repo, req.revision)}|${req.variant}`;
+  let job = inFlight.get(key);
+  if (job === undefined) {
+    job = fetchRepo(req).finally(() => inFlight.delete(key));
+    inFlight.set(key, job);
+  }
+  return job;
+}
+
+async function fetchRepo(req: FetchRepoRequest): Promise<string> {
   const folder = hubFolder(req.cacheDir, req.repo, req.revision);
   const record = readRecord(folder) ?? {
     repo: req.repo,
@@ -113,6 +127,7 @@ function readRecord(folder: string): HubRecord | null {
 
 function writeRecord(folder: string, record: HubRecord): void {
   const path = join(folder, HUB_RECORD_FILE);
-  writeFileSync(`${path}.tmp-${process.pid}`, `${JSON.stringify(record, null, 2)}\n`);
-  renameSync(`${path}.tmp-${process.pid}`, path);
+  const tmp = `${path}.tmp-${process.pid}-${randomUUID().slice(0, 8)}`; // two cells of one process may write it at once
+  writeFileSync(tmp, `${JSON.stringify(record, null, 2)}\n`);
+  renameSync(tmp, path);
 }

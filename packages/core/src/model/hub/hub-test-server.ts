@@ -6,7 +6,8 @@ import type { AddressInfo } from 'node:net';
 // `GET /<org>/<name>/resolve/<revision>/<file>` answers a small file itself (ETag, X-Repo-Commit)
 // and an LFS file (*.onnx) with a 302 to a CDN on another origin, stating the object's sha256
 // (X-Linked-Etag) and size (X-Linked-Size) as the hub does; 404 for what the repo lacks. `dropOnce`
-// names CDN objects (by file name) whose next transfer is cut off mid-body. Every request is logged
+// names CDN objects (by file name) whose next transfer is cut off mid-body, `busyOnce` files the hub
+// answers 503 once. Every request is logged
 // with its Authorization header. A `/mirror` prefix is accepted too, as a mirror's base path.
 
 /** repo (`org/name`) → revision → file → bytes. */
@@ -20,6 +21,8 @@ export type HubTestServer = {
   cdnOrigin: string;
   requests: LoggedRequest[];
   dropOnce: Set<string>;
+  /** Files (repo paths, e.g. `config.json`) whose next request the hub answers 503, as a busy hub does. */
+  busyOnce: Set<string>;
   close(): Promise<void>;
 };
 
@@ -29,6 +32,7 @@ const sha1 = (b: Uint8Array | string) => createHash('sha1').update(b).digest('he
 export async function startHubTestServer(repos: HubRepos): Promise<HubTestServer> {
   const requests: LoggedRequest[] = [];
   const dropOnce = new Set<string>();
+  const busyOnce = new Set<string>();
   const blobs = new Map<string, { file: string; bytes: Uint8Array }>();
   for (const revisions of Object.values(repos)) {
     for (const files of Object.values(revisions)) {
@@ -60,6 +64,10 @@ export async function startHubTestServer(repos: HubRepos): Promise<HubTestServer
     if (m === null) return notFound(res);
     const [, repo = '', rev = '', file = ''] = m;
     const revision = decodeURIComponent(rev);
+    if (busyOnce.delete(file)) {
+      res.writeHead(503, { 'content-type': 'text/plain' });
+      return res.end('Service unavailable');
+    }
     const bytes = repos[repo]?.[revision]?.[file];
     if (bytes === undefined) return notFound(res);
     const common = { 'x-repo-commit': sha1(`${repo}@${revision}`) };
@@ -84,6 +92,7 @@ export async function startHubTestServer(repos: HubRepos): Promise<HubTestServer
     cdnOrigin,
     requests,
     dropOnce,
+    busyOnce,
     close: async () => {
       await Promise.all([close(hub), close(cdn)]);
     },
