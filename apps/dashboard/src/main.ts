@@ -9,6 +9,7 @@ import { experimentView } from './views/experiment-view.ts';
 import { experimentsView } from './views/experiments-view.ts';
 import { historyView } from './views/history-view.ts';
 import { submitView } from './views/submit-view.ts';
+import { trainView } from './views/train-view.ts';
 import { workersView } from './views/workers-view.ts';
 
 route(/^\/$/, '/', experimentsView);
@@ -18,6 +19,7 @@ route(/^\/history$/, '/history', historyView);
 route(/^\/workers$/, '/workers', workersView);
 route(/^\/submit$/, '/submit', submitView);
 route(/^\/exit-heads$/, '/exit-heads', distillView);
+route(/^\/training$/, '/training', trainView);
 route(/^\/access$/, '/access', accessView);
 
 startLive(document.getElementById('live') as HTMLElement);

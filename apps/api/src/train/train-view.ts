@@ -1,7 +1,8 @@
 import type { TrainJobRow } from '@inferlab/db';
+import type { TrainJobView } from '@inferlab/experiments';
 
 /** A train job as GET /v1/train and the `train` SSE event show it. */
-export function trainView(row: TrainJobRow) {
+export function trainView(row: TrainJobRow): TrainJobView {
   return {
     id: row.id,
     kind: row.kind,
@@ -21,4 +22,4 @@ export function trainView(row: TrainJobRow) {
     error: row.error,
   };
 }
-export type TrainView = ReturnType<typeof trainView>;
+export type TrainView = TrainJobView;

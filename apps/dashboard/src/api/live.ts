@@ -1,10 +1,15 @@
-import type { ExperimentEvent, WorkersList } from '@inferlab/experiments';
+import type { ExperimentEvent, TrainJobView, WorkersList } from '@inferlab/experiments';
 import { accessTokens, eventsUrl, onAccessTokens } from './access-tokens.ts';
 
-type LiveEvents = { experiment: ExperimentEvent; workers: WorkersList; open: null };
+type LiveEvents = { experiment: ExperimentEvent; workers: WorkersList; train: { jobs: TrainJobView[] }; open: null };
 type Handler<K extends keyof LiveEvents> = (data: LiveEvents[K]) => void;
 
-const handlers: { [K in keyof LiveEvents]: Set<Handler<K>> } = { experiment: new Set(), workers: new Set(), open: new Set() };
+const handlers: { [K in keyof LiveEvents]: Set<Handler<K>> } = {
+  experiment: new Set(),
+  workers: new Set(),
+  train: new Set(),
+  open: new Set(),
+};
 let source: EventSource | null = null;
 
 /**
@@ -43,7 +48,7 @@ function connect(indicator: HTMLElement): void {
     if (es.readyState !== EventSource.CLOSED) return show('connecting', 'reconnecting…');
     show('offline', accessTokens().read ? 'offline: reload to retry' : 'offline: an api with read tokens needs one (Access)');
   });
-  for (const type of ['experiment', 'workers'] as const) {
+  for (const type of ['experiment', 'workers', 'train'] as const) {
     es.addEventListener(type, (e) => {
       let data: unknown;
       try {

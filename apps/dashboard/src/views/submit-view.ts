@@ -23,7 +23,13 @@ export const EXAMPLE_MATRIX = {
 /** Paste or edit a matrix; the api's validation issues appear beside the text, field by field. */
 export function submitView(root: HTMLElement): undefined {
   const input = h('textarea', { id: 'matrix', spellcheck: 'false', rows: 22, 'aria-describedby': 'matrix-issues' });
-  input.value = JSON.stringify(EXAMPLE_MATRIX, null, 2);
+  // `/submit?model=<id>` (a trained model's "new experiment with this model"): the example on that model.
+  const model = new URLSearchParams(location.search).get('model');
+  const matrix =
+    model === null
+      ? EXAMPLE_MATRIX
+      : { ...EXAMPLE_MATRIX, name: `experiment with ${model}`, models: [model], variants: [{ dtype: 'fp32', cache: true }] };
+  input.value = JSON.stringify(matrix, null, 2);
   const issues = h(
     'div',
     { id: 'matrix-issues', class: 'issues', 'aria-live': 'polite' },

@@ -5,4 +5,5 @@ export * from './experiment-views.ts';
 export * from './history-views.ts';
 export * from './output-views.ts';
 export * from './stored-cell-view.ts';
+export * from './train-job-view.ts';
 export * from './worker-views.ts';
