@@ -17,12 +17,19 @@ import { llamaCppVersion, prepareLlamaCpp } from './llama-cpp-engine.ts';
 let peer: { key: string; runner: Promise<TransformersJsRunner> } | null = null;
 
 async function peerRunner(model: ResolvedModel, spec: CellDecodingSpec): Promise<TransformersJsRunner> {
-  const key = `${model.folder}|${spec.variant.dtype}|${spec.threads}|${spec.device}`;
+  // A forge folder holds every variant's own file; a hub or dir: folder may hold the merged decoder instead.
+  const file = model.id.startsWith('forge:') ? undefined : model.file;
+  const key = `${model.folder}|${spec.variant.dtype}|${file}|${spec.threads}|${spec.device}`;
   if (peer?.key !== key) {
     const old = peer;
     peer = {
       key,
-      runner: TransformersJsRunner.load(model.folder, { dtype: spec.variant.dtype, threads: spec.threads, device: spec.device }),
+      runner: TransformersJsRunner.load(model.folder, {
+        dtype: spec.variant.dtype,
+        threads: spec.threads,
+        device: spec.device,
+        file,
+      }),
     };
     peer.runner.catch(() => {
       if (peer?.key === key) peer = null;

@@ -1,3 +1,4 @@
+import { basename, dirname, relative } from 'node:path';
 import {
   AutoModelForCausalLM,
   AutoTokenizer,
@@ -21,6 +22,11 @@ export type TransformersJsOptions = {
   /** intraOpNumThreads, passed to onnxruntime through transformers.js's `session_options`; 0 = its default. */
   threads: number;
   device: ExecutionProvider;
+  /**
+   * The graph to load when it is not the variant's own `onnx/model<suffix>.onnx` (a hub folder's
+   * merged decoder): a file under the folder's `onnx/`; one outside (a variant built into the cache) is refused.
+   */
+  file?: string | undefined;
 };
 
 /** The transformers.js engine refuses a configuration it cannot run as asked. */
@@ -71,7 +77,7 @@ export class TransformersJsRunner {
       AutoModelForCausalLM.from_pretrained(folder, {
         local_files_only: true,
         // model_file_name + dtype fp32 name the variant's own file (onnx/model_q8_b64.onnx …).
-        ...transformersJsFileOptions(opts.dtype),
+        ...(opts.file === undefined ? transformersJsFileOptions(opts.dtype) : fileOptions(folder, opts.file)),
         device: opts.device,
         session_options: sessionOptions,
       }),
@@ -114,4 +120,15 @@ export class TransformersJsRunner {
   async release(): Promise<void> {
     await this.model.dispose();
   }
+}
+
+/** transformers.js loads `<folder>/onnx/<model_file_name>.onnx` only: `file` must be one of those. */
+function fileOptions(folder: string, file: string): { model_file_name: string; dtype: 'fp32' } {
+  const rel = relative(folder, file);
+  if (dirname(rel) !== 'onnx' || !rel.endsWith('.onnx')) {
+    throw new UnsupportedEngineConfigError(
+      `the transformers.js engine loads graphs under ${folder}/onnx/ only, and ${file} is not one (a variant the folder lacks is built into the platform's cache): use engine "inferlab", or add the variant's file to the folder`,
+    );
+  }
+  return { model_file_name: basename(rel, '.onnx'), dtype: 'fp32' };
 }

@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sharedModelsDir } from '../../../../test/helpers/models.ts';
 import { greedyStrategy } from '../decoding/greedy.ts';
 import { generate } from '../engine/generate.ts';
+import { TransformersJsRunner, UnsupportedEngineConfigError } from '../engine/transformers-js-runner.ts';
 import { toMergedDecoder } from '../forge/optimum-merged-decoder.ts';
 import { resolveModel } from '../model/resolve-model.ts';
 import { readModelFile, writeModelFile } from '../onnx/index.ts';
@@ -67,5 +68,23 @@ describe('merged decoder (onnx/decoder_model_merged.onnx)', () => {
     expect(g.outputTokenIds).toHaveLength(20);
     // Built once: a second resolve reuses the cached file.
     expect((await resolveModel(`dir:${merged}`, 'int8', opts)).file).toBe(resolved.file);
+  }, 120_000);
+
+  it('the transformers.js engine runs the merged decoder too, and refuses a variant built into the cache', async () => {
+    const opts = { modelsDir: join(work, 'cache'), modelRoots: [join(work, 'models')] };
+    const fp32 = await resolveModel(`dir:${merged}`, 'fp32', opts);
+    const peer = await TransformersJsRunner.load(merged, { dtype: 'fp32', threads: 1, device: 'cpu', file: fp32.file });
+    try {
+      const prompt = PROMPTS[0] as string;
+      const g = await peer.generate(prompt, { maxNewTokens: 20, useCache: true, eosTokenIds: [] });
+      expect(g.outputTokenIds).toEqual((await run(single, prompt)).outputTokenIds);
+    } finally {
+      await peer.release();
+    }
+    const int8 = await resolveModel(`dir:${merged}`, 'int8', opts);
+    const err = await TransformersJsRunner.load(merged, { dtype: 'int8', threads: 1, device: 'cpu', file: int8.file }).catch(
+      (e: unknown) => e,
+    );
+    expect(err).toBeInstanceOf(UnsupportedEngineConfigError);
   }, 120_000);
 });
