@@ -5,7 +5,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { getExperiment, openDb } from '@inferlab/db';
-import { RESULT_JOB_OPTIONS, RESULTS_QUEUE, type ResultMessage, resultJobId } from '@inferlab/experiments';
+import { type CellConfig, RESULT_JOB_OPTIONS, RESULTS_QUEUE, type ResultMessage, resultJobId } from '@inferlab/experiments';
 import { Queue } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../apps/api/src/app.ts';
@@ -55,7 +55,7 @@ describe('SQLite busy', () => {
         headers: { 'content-type': 'application/json' },
         body: JSON.stringify({ models: ['forge:gpt2-tiny'], prompts: ['a', 'b'], maxNewTokens: [4], repetitions: 2, warmup: 0 }),
       });
-      const created = (await res.json()) as { id: string; cells: { id: string; config: never }[] };
+      const created = (await res.json()) as { id: string; cells: { id: string; config: Omit<CellConfig, 'prompts'> }[] };
       const cell = created.cells[0]!;
 
       const lock = await holdWriteLock(join(dir, 'inferlab.sqlite'), HOLD_MS);
