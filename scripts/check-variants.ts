@@ -2,7 +2,6 @@
 // transformers.js' generate() over the same file, greedy, the same prompt. Prints per variant the
 // tokens each engine produced and whether they agree (and how many match fp32's). Not a timing.
 // npx tsx scripts/check-variants.ts [--model forge:gpt2-small] [--variants all | int8,q8,…] [--tokens 12] [--threads 2]
-import { resolve } from 'node:path';
 import {
   generate,
   greedyStrategy,

@@ -5,7 +5,7 @@
 // node_modules/onnxruntime-node/bin/napi-v6/linux/x64/. Run: npx tsx scripts/gpu-check.ts [--model forge:gpt2-small]
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { cudaProviderStatus, forgeModel } from '@inferlab/core';
 import { modelsDirFromEnv } from '@inferlab/experiments';
 import { postJson, waitForExperiment } from '../test/helpers/api-client.ts';

@@ -1,7 +1,7 @@
 // Per-layer quantization error of one weight variant: the rewriter's report for every weight it
 // quantized (MSE, max |error|, SQNR in dB), worst first, from the model's own onnx/model.onnx.
 // npm run quant-report -- [--model forge:gpt2-small] [--variant q4] [--most 20] [--json]
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { isVariant, type LayerQuantError, readModelFile, resolveModel, VARIANT_SPECS, VARIANTS } from '@inferlab/core';
 import { modelsDirFromEnv } from '@inferlab/experiments';
 import { flag, table } from '../bench/lib.ts';
