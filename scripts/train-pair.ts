@@ -4,8 +4,8 @@
 // 2. the student from the target's first 2 layers, KD (T 2, α 0.9) against the target's own graph;
 // 3. the same student trained with cross-entropy alone, same steps, batch, seed (the baseline);
 // then held-out perplexity vs the unigram baseline, a greedy continuation's vocabulary check, and
-// both students' held-out KL to the target and top-1 agreement. Writes trained folders under
-// <out>/trained/<name>/<version>/, named trained:<name>@<version>.
+// both students' held-out KL to the target, top-1 agreement and cross-entropy (from their own graphs). Writes trained folders under
+// <out>/trained/<name>/pair-v1/, model ids dir:<that folder>.
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
@@ -68,7 +68,8 @@ async function train(name: string, options: Omit<TrainModelOptions, 'train' | 'h
     seed: SEED,
     losses: r.losses,
     heldOut: r.heldOut,
-    heldOutPerplexity: Math.exp(heldOut),
+    // A KD run's held-out loss is its KD objective: its perplexity comes from studentAgreement below.
+    heldOutPerplexity: kind === 'ce' || kind.startsWith('ce ') ? Math.exp(heldOut) : null,
     wallSeconds: (performance.now() - t0) / 1000,
     tokensPerSecond: r.tokensPerSecond,
     worker: 'train:pair',
@@ -90,7 +91,7 @@ const studentOptions = { spec: init.spec, initialWeights: init.weights, steps: S
 const kd = await train(
   'kjv-gpt2-l2-kd',
   { ...studentOptions, objective: { kind: 'kd', temperature: STUDENT.temperature, alpha: STUDENT.alpha, teacher } },
-  `kd T=${STUDENT.temperature} alpha=${STUDENT.alpha} from trained:${TARGET.name}@${VERSION}`,
+  `kd T=${STUDENT.temperature} alpha=${STUDENT.alpha} from ${target.folder}`,
 );
 const ce = await train('kjv-gpt2-l2-ce', studentOptions, 'ce (baseline)');
 
@@ -108,10 +109,10 @@ const continuation = await greedyContinuation(teacher, prompt, 24);
 await teacher.release();
 
 const report = {
-  target: { id: `trained:${TARGET.name}@${VERSION}`, heldOutPerplexity: target.card.heldOutPerplexity, unigramPerplexity: unigram },
+  target: { id: `dir:${target.folder}`, heldOutPerplexity: target.card.heldOutPerplexity, unigramPerplexity: unigram },
   students: {
-    kd: { id: `trained:kjv-gpt2-l2-kd@${VERSION}`, heldOutPerplexity: kd.card.heldOutPerplexity, ...kdAgreement },
-    ce: { id: `trained:kjv-gpt2-l2-ce@${VERSION}`, heldOutPerplexity: ce.card.heldOutPerplexity, ...ceAgreement },
+    kd: { id: `dir:${kd.folder}`, heldOutPerplexity: Math.exp(kdAgreement.studentCe), ...kdAgreement },
+    ce: { id: `dir:${ce.folder}`, heldOutPerplexity: Math.exp(ceAgreement.studentCe), ...ceAgreement },
   },
   greedy: { prompt: decode(prompt), continuation: decode(continuation) },
   tokensPerSecond: { target: target.r.tokensPerSecond, kd: kd.r.tokensPerSecond, ce: ce.r.tokensPerSecond },

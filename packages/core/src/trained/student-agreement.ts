@@ -4,7 +4,8 @@ import type { TeacherLogits } from '../train/teacher-session.ts';
 // How close a student is to its teacher on held-out text, each read from its own inference graph:
 // the mean per-token KL(teacher ‖ student) at temperature 1 (nats) and how often their argmax agree.
 
-export type StudentAgreement = { kl: number; top1: number; tokens: number };
+/** kl, top1: student vs teacher; teacherCe, studentCe: each one's held-out cross-entropy on the next tokens (nats). */
+export type StudentAgreement = { kl: number; top1: number; teacherCe: number; studentCe: number; tokens: number };
 
 /** log-softmax of row `r` of a (rows, V) array into `out`. */
 function logSoftmax(logits: Float32Array, r: number, v: number, out: Float64Array): void {
@@ -33,6 +34,8 @@ export async function studentAgreement(
   const ls = new Float64Array(v);
   let kl = 0;
   let agree = 0;
+  let teacherCe = 0;
+  let studentCe = 0;
   let tokens = 0;
   for (const batch of sequentialBatches(heldOut, options.seqLen, options.batch ?? 4, options.windows)) {
     const t = await teacher.logits(batch); // (B, S, V)
@@ -42,8 +45,11 @@ export async function studentAgreement(
       logSoftmax(s, r, v, ls);
       for (let j = 0; j < v; j++) kl += Math.exp(lt[j] as number) * ((lt[j] as number) - (ls[j] as number));
       if (argmax(lt) === argmax(ls)) agree++;
+      const target = Number(batch.targets[r]);
+      teacherCe -= lt[target] as number;
+      studentCe -= ls[target] as number;
       tokens++;
     }
   }
-  return { kl: kl / tokens, top1: agree / tokens, tokens };
+  return { kl: kl / tokens, top1: agree / tokens, teacherCe: teacherCe / tokens, studentCe: studentCe / tokens, tokens };
 }
