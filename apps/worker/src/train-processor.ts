@@ -1,5 +1,5 @@
 import { TrainCancelledError } from '@inferlab/core';
-import { finalFailureJobId, type ResultMessage, type TrainJob, trainCancelKey } from '@inferlab/experiments';
+import { finalFailureJobId, type ResultMessage, type TrainJob } from '@inferlab/experiments';
 import type { Job, Queue } from 'bullmq';
 import type { InferenceHost } from './inference-host.ts';
 import { attemptOf, publisher, runAttempt, throttle } from './job-attempt.ts';

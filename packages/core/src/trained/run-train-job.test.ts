@@ -31,8 +31,10 @@ const job: TrainJob = {
 describe('runTrainJob', () => {
   it('cancelled: keeps the checkpoint; retried: resumes there and publishes one version; again: reuses it', async () => {
     const abort = new AbortController();
-    const seen: TrainProgressPayload[] = [];
-    const first = runTrainJob(job, ctx({ signal: abort.signal, onProgress: (p) => (seen.push(p), p.step === 2 && abort.abort()) }));
+    const onProgress = (p: TrainProgressPayload) => {
+      if (p.step === 2) abort.abort();
+    };
+    const first = runTrainJob(job, ctx({ signal: abort.signal, onProgress }));
     await expect(first).rejects.toBeInstanceOf(TrainCancelledError);
     expect(existsSync(join(modelsDir, 'trained', '.checkpoints', 'job-1', 'checkpoint.safetensors'))).toBe(true);
 
