@@ -13,8 +13,10 @@ import { createLog } from './log/logger.ts';
 import { bullQueueDepths } from './queues/queue-depths.ts';
 import { watchFailedCells } from './recorder/failed-cells-watcher.ts';
 import { watchFailedDistillJobs } from './recorder/failed-distill-watcher.ts';
+import { watchFailedTrainJobs } from './recorder/failed-train-watcher.ts';
 import { startRecorder } from './recorder/recorder.ts';
 import { connectRedis, redisPinger } from './redis/connect-redis.ts';
+import { createTrainEnqueuer } from './train/train-enqueuer.ts';
 
 /** `npm run build` writes the dashboard here; the api serves it at `/`. */
 const DASHBOARD_DIST = resolve(import.meta.dirname, '../../dashboard/dist');
@@ -32,6 +34,7 @@ redis.on('error', (err) => onRedisError(err, 'redis'));
 redis.on('ready', () => redisTrouble.ready());
 const enqueuer = createCellEnqueuer(redis, { log, onError: (err, queue) => onRedisError(err, `queue ${queue}`) });
 const distillEnqueuer = createDistillEnqueuer(redis, { log, onError: (err, queue) => onRedisError(err, `queue ${queue}`) });
+const trainEnqueuer = createTrainEnqueuer(redis, { log, onError: (err, queue) => onRedisError(err, `queue ${queue}`) });
 // The recorder tells SSE clients (GET /v1/events) about every cell and heartbeat it writes.
 const events = createEventBus((err) => log.error('an event listener failed', { err }));
 const recorderLog = log.child({ component: 'recorder' });
@@ -41,11 +44,13 @@ const recorder = config.recorder
 // Cells whose job BullMQ failed on its own (stalled past its limit) are marked failed too.
 const failedCells = config.recorder ? watchFailedCells({ db, connection: redis, log: recorderLog, onRedisError }) : null;
 const failedDistill = config.recorder ? watchFailedDistillJobs({ db, connection: redis, log: recorderLog, onRedisError }) : null;
+const failedTrain = config.recorder ? watchFailedTrainJobs({ db, connection: redis, log: recorderLog, onRedisError }) : null;
 
 const app = createApp({
   db,
   enqueue: enqueuer.enqueue,
   enqueueDistill: distillEnqueuer.enqueue,
+  train: trainEnqueuer,
   redisPing: redisPinger(redis),
   knownForgeModels: FORGE_MODEL_NAMES,
   maxCells: config.maxCells,
@@ -84,8 +89,10 @@ async function shutdown(signal: string): Promise<void> {
   await recorder?.close().catch(closing('recorder'));
   await failedCells?.close().catch(closing('cell queue events'));
   await failedDistill?.close().catch(closing('distill queue events'));
+  await failedTrain?.close().catch(closing('train queue events'));
   await enqueuer.close().catch(closing('cell queue'));
   await distillEnqueuer.close().catch(closing('distill queue'));
+  await trainEnqueuer.close().catch(closing('train queue'));
   await redis.quit().catch(() => redis.disconnect());
   closeDb();
   clearTimeout(force);
