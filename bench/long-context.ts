@@ -81,21 +81,17 @@ bench.header(
   `${model} fp32, greedy, KV cache, batch 1, ${threads} threads, ${tokens} new tokens, ${reps} reps per engine and context, order rotated; ` +
     `inferlab graphs keep only the logits rows they need: ${session.keepsLogits && inPlace.keepsLogits}`,
 );
-const samples = new Map<number, Map<string, Sample[]>>();
-for (const ctx of contexts) {
-  const prompt = promptOf(ctx);
-  for (const [, run] of engines) await run(prompt, 2); // warmup at this length (allocations, kernel choice)
-  samples.set(
-    ctx,
-    await runRotated(
-      engines.map(([name, run]) => [name, () => run(prompt, tokens)] as const),
-      { reps, warmup: 0 },
-    ),
-  );
-  console.log(`  context ${ctx} (${tokenizer.encode(prompt).length} prompt tokens): done`);
-}
+// Every (engine, context) pair is one side of the rotation, so load that drifts during the run
+// (this machine is shared) lands on short and long contexts alike: the long/short ratio needs that.
+const prompts = new Map(contexts.map((ctx) => [ctx, promptOf(ctx)]));
+for (const [ctx, prompt] of prompts) console.log(`  context ${ctx}: ${tokenizer.encode(prompt).length} prompt tokens`);
+for (const [, run] of engines) for (const prompt of prompts.values()) await run(prompt, 2); // warmup (allocations, kernel choice)
+const sides = contexts.flatMap((ctx) =>
+  engines.map(([name, run]) => [`${name}@${ctx}`, () => run(prompts.get(ctx) as string, tokens)] as const),
+);
+const samples = await runRotated(sides, { reps, warmup: 0, onRep: (r) => console.log(`  rep ${r + 1}/${reps} done`) });
 
-const of = (ctx: number, name: string) => samples.get(ctx)?.get(name) ?? [];
+const of = (ctx: number, name: string) => samples.get(`${name}@${ctx}`) ?? [];
 const rows: Record<string, Cell>[] = [];
 for (const ctx of contexts) {
   const bareRuns = of(ctx, 'bare ort');
