@@ -78,7 +78,7 @@ async function train(name: string, options: Omit<TrainModelOptions, 'train' | 'h
   const folder = folderOf(name);
   if (!existsSync(folder)) writeTrainedFolder(folder, { name, spec: options.spec, weights: r.weights, card });
   console.log(
-    `${name}: held-out loss ${heldOut.toFixed(3)} (ppl ${Math.exp(heldOut).toFixed(1)}), ${card.wallSeconds.toFixed(0)} s → ${folder}`,
+    `${name}: held-out ${card.heldOutPerplexity === null ? 'KD objective' : 'loss'} ${heldOut.toFixed(3)}${card.heldOutPerplexity === null ? '' : ` (ppl ${card.heldOutPerplexity.toFixed(1)})`}, ${card.wallSeconds.toFixed(0)} s → ${folder}`,
   );
   return { r, card, folder };
 }
