@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import { PermanentError } from '@inferlab/experiments';
 import type { ForgeSpec } from '../forge/forge-models.ts';
 import { gpt2WeightNames } from '../forge/gpt2-weights.ts';
 import { gpt2LayerShapes } from '../forge/import/gpt2-hf-layout.ts';
@@ -12,7 +13,8 @@ import { specFromFolderConfig } from './teacher-session.ts';
 // run starts from an existing model: all of its weights (continue training) or its embeddings, its
 // first N blocks and its final norm/head (a student initialised as "the teacher's first N layers").
 
-export class ModelWeightsError extends Error {
+/** The folder's weights do not fit the shape asked for: the same on every retry. */
+export class ModelWeightsError extends PermanentError {
   override readonly name = 'ModelWeightsError';
 }
 
