@@ -3,8 +3,8 @@ import { RESULTS_QUEUE, type ResultMessage, resultMessageSchema } from '@inferla
 import { type ConnectionOptions, type Job, Worker } from 'bullmq';
 import { DEFAULT_LOG, type Log } from '../log/logger.ts';
 import { isDistillMessage } from './record-distill-message.ts';
-import { isTrainMessage } from './record-train-message.ts';
 import { type MessageOutcome, recordMessage } from './record-message.ts';
+import { isTrainMessage } from './record-train-message.ts';
 
 export type RecorderLog = Pick<Log, 'info' | 'warn' | 'error'>;
 /**

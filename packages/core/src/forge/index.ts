@@ -33,6 +33,7 @@ export {
 export { buildGpt2Model, type Gpt2GraphOptions } from './gpt2-graph.ts';
 export { GPT2_EOS_ID, GPT2_EOS_TOKEN } from './gpt2-tokenizer-files.ts';
 export { gpt2ParamCount, gpt2Weights } from './gpt2-weights.ts';
+export { ensureKvInPlaceFile, KV_IN_PLACE_BUILD_VERSION, KvInPlaceUnsupportedError, kvInPlaceFile } from './kv-in-place-files.ts';
 export {
   ensureKvInt8File,
   isKvInt8WeightDtype,
@@ -40,7 +41,6 @@ export {
   KvInt8UnsupportedError,
   type KvInt8WeightDtype,
 } from './kv-int8-files.ts';
-export { ensureKvInPlaceFile, KV_IN_PLACE_BUILD_VERSION, KvInPlaceUnsupportedError, kvInPlaceFile } from './kv-in-place-files.ts';
 export { buildLlamaFolder } from './llama/build-llama-folder.ts';
 export { llamaConfig } from './llama/llama-config-files.ts';
 export { buildLlamaModel } from './llama/llama-graph.ts';
