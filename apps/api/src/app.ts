@@ -17,6 +17,8 @@ import { jsonError } from './http/json-error.ts';
 import { openModeGuard } from './http/open-mode-guard.ts';
 import { securityHeaders } from './http/security-headers.ts';
 import { DEFAULT_LOG } from './log/logger.ts';
+import { docsRoutes } from './openapi/docs-routes.ts';
+import { OPENAPI_PATH, openApiHandler } from './openapi/openapi-document.ts';
 import { cellOutputsRoutes, experimentOutputsRoutes } from './outputs/outputs-routes.ts';
 import { queuesRoutes } from './queues/queues-routes.ts';
 import { staticRoutes } from './static/static-routes.ts';
@@ -31,6 +33,7 @@ export function createApp(deps: AppDeps) {
   const app = new Hono();
   app.use('/v1/*', securityHeaders());
   app.use('/healthz', securityHeaders());
+  app.use('/docs/*', securityHeaders());
   // Without a write token anyone who reaches the port may write: refuse the web pages they visit.
   if ((deps.access?.writeTokens.length ?? 0) === 0) app.use('*', openModeGuard({ publicHosts: deps.publicHosts ?? [] }));
   app.use('/v1/*', bodyLimits());
@@ -53,6 +56,9 @@ export function createApp(deps: AppDeps) {
     .route('/healthz', healthRoutes(deps));
   // Server-sent events: read by EventSource, not by a typed client.
   if (deps.events) app.route('/v1/events', eventsRoutes(deps.events));
+  // Outside the chain: the document describes the api, it is not part of the typed client.
+  app.get(OPENAPI_PATH, openApiHandler(app));
+  app.route('/docs', docsRoutes());
   // Last: it answers every other GET outside /v1 and /healthz with the dashboard.
   if (deps.dashboardDir) app.route('/', staticRoutes(deps.dashboardDir));
 

@@ -3,13 +3,14 @@ import { positionLatency } from '@inferlab/experiments';
 import { Hono } from 'hono';
 import type { AppDeps } from '../deps.ts';
 import { jsonError } from '../http/json-error.ts';
+import { DOCS } from '../openapi/route-docs.ts';
 
 /**
  * GET /v1/cells/:id/positions[?bucket=N]: ITL percentiles by output position and the decode slope
  * (ms per 100 tokens of context), so the cost of a growing sequence shows.
  */
 export function cellPositionsRoutes(deps: Pick<AppDeps, 'db'>) {
-  return new Hono().get('/:id/positions', (c) => {
+  return new Hono().get('/:id/positions', DOCS.cellPositions, (c) => {
     const bucketParam = c.req.query('bucket');
     const bucket = bucketParam === undefined ? undefined : Number(bucketParam);
     if (bucket !== undefined && !(Number.isInteger(bucket) && bucket >= 1 && bucket <= 4096))

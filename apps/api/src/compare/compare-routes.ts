@@ -4,10 +4,11 @@ import { Hono } from 'hono';
 import type { AppDeps } from '../deps.ts';
 import { withoutHostPaths } from '../http/host-paths.ts';
 import { jsonError } from '../http/json-error.ts';
+import { DOCS } from '../openapi/route-docs.ts';
 
 /** GET /v1/compare?a=<cellId>&b=<cellId>: b against a, per metric (docs/contracts.md). */
 export function compareRoutes(deps: Pick<AppDeps, 'db'>) {
-  return new Hono().get('/', (c) => {
+  return new Hono().get('/', DOCS.compare, (c) => {
     const ids = { a: c.req.query('a'), b: c.req.query('b') };
     const missing = (['a', 'b'] as const).filter((k) => !ids[k]);
     if (missing.length > 0)

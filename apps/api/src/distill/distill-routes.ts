@@ -5,6 +5,7 @@ import { Hono } from 'hono';
 import type { AppDeps } from '../deps.ts';
 import { jsonError } from '../http/json-error.ts';
 import { readJson } from '../http/read-json.ts';
+import { DOCS } from '../openapi/route-docs.ts';
 import { submitTrainJob } from '../train/train-routes.ts';
 
 // Distill jobs: train exit heads for a model on a worker of the requested device class. The heads
@@ -35,7 +36,7 @@ const view = (row: DistillJobRow) => ({
 export function distillRoutes(deps: AppDeps) {
   const newId = deps.newId ?? randomUUID;
   return new Hono()
-    .post('/', async (c) => {
+    .post('/', DOCS.submitDistill, async (c) => {
       const body = await readJson(c);
       if (!body.ok) return body.response;
       // kind "student": a whole student model distilled from a teacher, run as a train job.
@@ -64,11 +65,11 @@ export function distillRoutes(deps: AppDeps) {
       }
       return c.json(view(row), 201);
     })
-    .get('/', (c) => {
+    .get('/', DOCS.listDistill, (c) => {
       const model = c.req.query('model');
       return c.json({ jobs: listDistillJobs(deps.db, model === undefined || model === '' ? {} : { model }).map(view) });
     })
-    .get('/:id', (c) => {
+    .get('/:id', DOCS.getDistill, (c) => {
       const row = getDistillJob(deps.db, c.req.param('id'));
       return row === null ? jsonError(c, 404, 'not_found', `no distill job with id "${c.req.param('id')}"`) : c.json(view(row));
     });

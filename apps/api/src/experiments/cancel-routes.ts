@@ -2,13 +2,14 @@ import { cancelExperiment, getExperimentSummary } from '@inferlab/db';
 import { Hono } from 'hono';
 import type { AppDeps } from '../deps.ts';
 import { jsonError } from '../http/json-error.ts';
+import { DOCS } from '../openapi/route-docs.ts';
 
 /**
  * `POST /v1/experiments/:id/cancel`: queued cells are removed from their queues, running cells are
  * told to stop (their workers check between requests), finished cells keep their results.
  */
 export function cancelRoutes(deps: AppDeps) {
-  return new Hono().post('/:id/cancel', async (c) => {
+  return new Hono().post('/:id/cancel', DOCS.cancelExperiment, async (c) => {
     const id = c.req.param('id');
     const outcome = cancelExperiment(deps.db, id, (deps.now?.() ?? new Date()).toISOString());
     if (!outcome.found) return jsonError(c, 404, 'not_found', `no experiment ${id}`);

@@ -25,6 +25,7 @@ import { withoutHostPaths } from '../http/host-paths.ts';
 import { jsonError } from '../http/json-error.ts';
 import { principalOf } from '../http/principal.ts';
 import { readJson } from '../http/read-json.ts';
+import { DOCS } from '../openapi/route-docs.ts';
 import { checkQuotas, DEFAULT_QUOTAS, QUOTA_RETRY_AFTER_S, requestedTokens } from './quotas.ts';
 
 /** Submit a matrix, list and read experiments and their results, re-enqueue after a queue outage. */
@@ -37,7 +38,7 @@ export function experimentsRoutes(deps: AppDeps) {
   return (
     new Hono()
       // The body's size is bounded by bodyLimits (app.ts); its validation by MAX_REPORTED_ISSUES.
-      .post('/', async (c) => {
+      .post('/', DOCS.submitExperiment, async (c) => {
         const body = await readJson(c);
         if (!body.ok) return body.response;
         let matrix: ReturnType<typeof parseMatrix>;
@@ -79,7 +80,7 @@ export function experimentsRoutes(deps: AppDeps) {
       })
       // Newest first, a page at a time (?limit, ?cursor = the previous page's nextCursor), filtered by
       // ?status, ?model (a model id), ?name and ?prompt (case-insensitive substrings).
-      .get('/', (c) => {
+      .get('/', DOCS.listExperiments, (c) => {
         const { status, model, name, prompt, limit, cursor } = c.req.query();
         if (status !== undefined && !isExperimentStatus(status)) {
           return jsonError(c, 400, 'invalid_query', `status: expected queued, running, done, failed or cancelled, got "${status}"`);
@@ -95,16 +96,16 @@ export function experimentsRoutes(deps: AppDeps) {
           throw err;
         }
       })
-      .get('/:id', (c) => {
+      .get('/:id', DOCS.getExperiment, (c) => {
         const experiment = getExperiment(deps.db, c.req.param('id'));
         return experiment === null ? notFound(c, c.req.param('id')) : c.json(withoutHostPaths(experiment));
       })
-      .get('/:id/results', (c) => {
+      .get('/:id/results', DOCS.experimentResults, (c) => {
         const results = getExperimentResults(deps.db, c.req.param('id'));
         return results === null ? notFound(c, c.req.param('id')) : c.json(withoutHostPaths(results));
       })
       // Resume after a queue outage: re-enqueues the cells still queued. Safe to repeat, since jobId = cell id.
-      .post('/:id/enqueue', async (c) => {
+      .post('/:id/enqueue', DOCS.enqueueExperiment, async (c) => {
         const experiment = getExperiment(deps.db, c.req.param('id'));
         if (experiment === null) return notFound(c, c.req.param('id'));
         const queued = experiment.cells

@@ -3,13 +3,14 @@ import { assembleReportInput, REPORT_CSP, renderReportHtml, renderReportMarkdown
 import { Hono } from 'hono';
 import type { AppDeps } from '../deps.ts';
 import { jsonError } from '../http/json-error.ts';
+import { DOCS } from '../openapi/route-docs.ts';
 
 /**
  * `GET /v1/experiments/:id/report[?format=html|markdown]`: one self-contained file (tables, inline
  * SVG charts, environment, matrix) rendered by @inferlab/report, the same code as `inferlab report`.
  */
 export function reportRoutes(deps: Pick<AppDeps, 'db' | 'now'>) {
-  return new Hono().get('/:id/report', async (c) => {
+  return new Hono().get('/:id/report', DOCS.experimentReport, async (c) => {
     const format = c.req.query('format') ?? 'html';
     if (format !== 'html' && format !== 'markdown')
       return jsonError(c, 400, 'invalid_query', `format must be html or markdown, got ${JSON.stringify(format)}`);

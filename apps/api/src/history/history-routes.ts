@@ -2,6 +2,7 @@ import { historyOfKey, latestRegressions, listHistoryKeys } from '@inferlab/db';
 import { Hono } from 'hono';
 import type { AppDeps } from '../deps.ts';
 import { jsonError } from '../http/json-error.ts';
+import { DOCS } from '../openapi/route-docs.ts';
 
 const KEY = /^[0-9a-f]{16}$/;
 
@@ -11,7 +12,7 @@ const KEY = /^[0-9a-f]{16}$/;
  * predecessor (docs/contracts.md "History").
  */
 export function historyRoutes(deps: Pick<AppDeps, 'db'>) {
-  return new Hono().get('/', (c) => {
+  return new Hono().get('/', DOCS.history, (c) => {
     const key = c.req.query('key');
     const limitRaw = c.req.query('limit');
     const limit = limitRaw === undefined ? 20 : Number(limitRaw);

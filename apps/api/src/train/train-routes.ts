@@ -6,6 +6,7 @@ import { Hono } from 'hono';
 import type { AppDeps } from '../deps.ts';
 import { jsonError } from '../http/json-error.ts';
 import { readJson } from '../http/read-json.ts';
+import { DOCS } from '../openapi/route-docs.ts';
 import { trainView } from './train-view.ts';
 
 // Training jobs: pretraining (POST /v1/train) and student distillation (POST /v1/distill with kind
@@ -39,17 +40,17 @@ export async function submitTrainJob(c: Context, deps: AppDeps, parse: () => Tra
 export function trainRoutes(deps: AppDeps) {
   const limits = { knownForgeModels: deps.knownForgeModels, maxTrainBytes: deps.maxTrainBytes ?? DEFAULT_TRAIN_MAX_BYTES };
   return new Hono()
-    .post('/', async (c) => {
+    .post('/', DOCS.submitTrain, async (c) => {
       const body = await readJson(c);
       if (!body.ok) return body.response;
       return submitTrainJob(c, deps, () => parseTrainRequest(body.value, limits));
     })
-    .get('/', (c) => c.json({ jobs: listTrainJobs(deps.db).map(trainView) }))
-    .get('/:id', (c) => {
+    .get('/', DOCS.listTrain, (c) => c.json({ jobs: listTrainJobs(deps.db).map(trainView) }))
+    .get('/:id', DOCS.getTrain, (c) => {
       const row = getTrainJob(deps.db, c.req.param('id'));
       return row === null ? jsonError(c, 404, 'not_found', `no train job with id "${c.req.param('id')}"`) : c.json(trainView(row));
     })
-    .post('/:id/cancel', async (c) => {
+    .post('/:id/cancel', DOCS.cancelTrain, async (c) => {
       const id = c.req.param('id');
       const row = getTrainJob(deps.db, id);
       if (row === null) return jsonError(c, 404, 'not_found', `no train job with id "${id}"`);

@@ -2,15 +2,16 @@ import { isKnownWorker, workerNoise } from '@inferlab/db';
 import { Hono } from 'hono';
 import type { AppDeps } from '../deps.ts';
 import { jsonError } from '../http/json-error.ts';
+import { DOCS } from '../openapi/route-docs.ts';
 import { workersView } from './workers-view.ts';
 
 /** `GET /v1/workers` and a worker's A/A noise floor. */
 export function workersRoutes(deps: AppDeps) {
   return (
     new Hono()
-      .get('/', (c) => c.json({ workers: workersView(deps.db, (deps.now?.() ?? new Date()).getTime()) }))
+      .get('/', DOCS.listWorkers, (c) => c.json({ workers: workersView(deps.db, (deps.now?.() ?? new Date()).getTime()) }))
       // A/A noise floor of one worker, from configs it ran twice (docs/metrics.md "Comparing two cells").
-      .get('/:id/noise', (c) => {
+      .get('/:id/noise', DOCS.workerNoise, (c) => {
         if (!isKnownWorker(deps.db, c.req.param('id'))) {
           return jsonError(
             c,
