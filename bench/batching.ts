@@ -2,7 +2,7 @@
 // many slots, over the same requests; every side in one run, rotated each repetition (a Latin
 // square over the sides), medians with bootstrap CIs.
 // npm run bench:batching -- [--model forge:gpt2-small] [--requests 8] [--tokens 32] [--reps 3] [--threads 2] [--sizes 1,2,4,8] [--json file]
-import { type Generation, generateBatch, generateContinuous, greedyChooser, ModelPool, resolveModel } from '@inferlab/core';
+import { type Generation, generateBatch, generateContinuous, greedyChooser, ModelPool, resolveCellModel } from '@inferlab/core';
 import { modelsDirFromEnv } from '@inferlab/experiments';
 import { Bench, medianCi, ratioCi, runRotated } from './lib.ts';
 
@@ -16,6 +16,11 @@ const bench = Bench.start({
     reps: { type: 'string', default: '3', description: 'measured repetitions per side (rotated order)' },
     threads: { type: 'string', default: '2', description: 'intraOpNumThreads' },
     sizes: { type: 'string', default: '1,2,4,8', description: 'batch sizes, comma-separated' },
+    'kv-layout': {
+      type: 'string',
+      default: 'concat',
+      description: "KV cache: concat (the model's graph) or in-place (forge in-place-KV twin)",
+    },
   },
 });
 const model = bench.str('model');
@@ -34,10 +39,17 @@ const prompts = Array.from({ length: requests }, (_, i) => base[i % base.length]
 const modelsDir = modelsDirFromEnv(process.env);
 
 const pool = new ModelPool(1);
-const { session, tokenizer } = await pool.get(await resolveModel(model, 'fp32', { modelsDir, modelRoots: [modelsDir] }), {
-  threads,
-  executionProvider: 'cpu',
-});
+const { session, tokenizer } = await pool.get(
+  await resolveCellModel(
+    model,
+    { dtype: 'fp32', kvLayout: bench.str('kv-layout') === 'in-place' ? 'in-place' : 'concat' },
+    { modelsDir, modelRoots: [modelsDir] },
+  ),
+  {
+    threads,
+    executionProvider: 'cpu',
+  },
+);
 const opts = { maxNewTokens, newChooser: () => greedyChooser, eosTokenIds: [] };
 bench.header(
   `${model} fp32, ${threads} threads, ${requests} requests × ${maxNewTokens} new tokens, greedy, ${reps} rotated reps (1 warmup)`,
