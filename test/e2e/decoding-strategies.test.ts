@@ -45,7 +45,7 @@ describe('decoding strategies through the platform', () => {
     expect(batched.status).toBe(201);
     const rejected = await postJson(`${platform.apiUrl}/v1/experiments`, { ...base, batchSizes: [2], decoding: [{ strategy: 'beam' }] });
     expect(rejected.status).toBe(400);
-    expect(rejected.body.issues[0].path).toBe('batchSizes');
+    expect(rejected.body.issues?.[0]?.path).toBe('batchSizes');
 
     for (const id of [mixed.body.id, batched.body.id]) {
       const done = await waitForExperiment(platform.apiUrl, id, 240_000);

@@ -8,14 +8,7 @@ type Routes = ReturnType<typeof hc<AppType>>;
 /** The body of a route's successful answer, as the api's own route types say (errors are `{ error, message }`, thrown as ApiError). */
 type Body<R> = R extends (...args: never[]) => unknown ? Exclude<InferResponseType<R>, { error: string; message: string }> : never;
 
-/**
- * A handler that may return a plain `Response` (the api's body reader does) loses its inferred
- * answer; the CLI then needs only this much of it.
- */
-type SubmitAnswer = Body<Routes['v1']['experiments']['$post']>;
-export type Submitted = SubmitAnswer extends { id: string; cells: readonly unknown[] }
-  ? SubmitAnswer
-  : { id: string; cells: readonly unknown[] };
+export type Submitted = Body<Routes['v1']['experiments']['$post']>;
 export type ExperimentBody = Body<Routes['v1']['experiments'][':id']['$get']>;
 export type ResultsBody = Body<Routes['v1']['experiments'][':id']['results']['$get']>;
 export type TokensBody = Body<Routes['v1']['cells'][':id']['tokens']['$get']>;

@@ -6,7 +6,10 @@ import { jsonShape, MAX_JSON_FIELDS, MAX_JSON_ITEMS } from './json-shape.ts';
  * The body as JSON, or the 400 to return. Its size is bounded already (bodyLimits); here its shape
  * is too — more fields or list items than any valid body has is refused before it is built.
  */
-export async function readJson(c: Context): Promise<{ ok: true; value: unknown } | { ok: false; response: Response }> {
+/** A typed `{ error, message }` answer, not a plain `Response`: a route returning it keeps its inferred answer for hono/client. */
+export type JsonErrorResponse = ReturnType<typeof jsonError>;
+
+export async function readJson(c: Context): Promise<{ ok: true; value: unknown } | { ok: false; response: JsonErrorResponse }> {
   const text = await c.req.text();
   const shape = jsonShape(text);
   if (shape.tooLarge) {
