@@ -30,6 +30,14 @@ describe('GET /v1/openapi.json', () => {
       expect(served.length).toBeGreaterThan(20);
       const described = Object.entries(doc.paths).flatMap(([path, ops]) => Object.keys(ops).map((m) => `${m.toUpperCase()} ${path}`));
       expect(served.filter((route) => !described.includes(route))).toEqual([]);
+
+      // Bodies and answers come from the zod schemas, not empty placeholders.
+      const schemaOf = (op: unknown, ...keys: string[]) =>
+        keys.reduce<unknown>((o, k) => (o as Record<string, unknown> | undefined)?.[k], op) as { properties?: Record<string, unknown> };
+      const submit = doc.paths['/v1/experiments']?.post;
+      expect(Object.keys(schemaOf(submit, 'requestBody', 'content', 'application/json', 'schema').properties ?? {})).toContain('models');
+      const results = doc.paths['/v1/experiments/{id}/results']?.get;
+      expect(schemaOf(results, 'responses', '200', 'content', 'application/json', 'schema').properties).toHaveProperty('cells');
     } finally {
       f.close();
     }
