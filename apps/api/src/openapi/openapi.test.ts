@@ -63,6 +63,9 @@ describe('GET /docs', () => {
       const init = await (await f.app.request('/docs/init.js')).text();
       expect(init).toContain(OPENAPI_PATH);
       expect((await f.app.request('/docs/assets/..%2Fpackage.json')).status).toBe(404);
+      // Open mode: a DNS-rebinding page (foreign Host) gets neither the page nor the document.
+      expect((await f.app.request('http://rebind.example/docs')).status).toBe(403);
+      expect((await f.app.request(`http://rebind.example${OPENAPI_PATH}`)).status).toBe(403);
     } finally {
       f.close();
     }
