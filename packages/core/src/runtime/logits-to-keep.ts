@@ -59,6 +59,14 @@ export function rewriteLogitsToKeep(model: ModelProto): ModelProto {
     }
     const head = findHead(top, producer);
     if (head === undefined) throw new LogitsToKeepRewriteError(`no LM head (MatMul-like node) found before '${output}'`);
+    // A dynamically quantized head computes its activation scale over every row it is given: keeping
+    // fewer rows would change the kept row's logits (and so, at a near tie, the greedy pick after a
+    // prompt). Such graphs keep computing every row, exactly as before.
+    if (dynamicallyQuantized(head, producer)) {
+      throw new LogitsToKeepRewriteError(
+        `the LM head '${head.name}' quantizes its input per call (${head.opType}): its rows are not independent`,
+      );
+    }
     const sliced = fresh(`${head.inputs[0]}_last_rows`);
     const slice = node(fresh('LogitsKeepSlice'), 'Slice', [head.inputs[0] as string, starts, ends, axes], [sliced]);
     const nodes = g.nodes.flatMap((n) => (n === head ? [slice, { ...n, inputs: [sliced, ...n.inputs.slice(1)] }] : [n]));
@@ -79,6 +87,13 @@ export function rewriteLogitsToKeep(model: ModelProto): ModelProto {
       valueInfo: graph.valueInfo.filter((v) => v.name !== LOGITS),
     },
   };
+}
+
+/** DynamicQuantizeMatMul, or an integer MatMul whose activation comes from DynamicQuantizeLinear. */
+function dynamicallyQuantized(head: NodeProto, producer: ReadonlyMap<string, NodeProto>): boolean {
+  if (head.opType === 'DynamicQuantizeMatMul') return true;
+  if (head.opType !== 'MatMulInteger' && head.opType !== 'MatMulIntegerToFloat') return false;
+  return producer.get(head.inputs[0] ?? '')?.opType === 'DynamicQuantizeLinear';
 }
 
 /** Breadth-first from `start` through epilogue ops to the first MatMul-like node. */
