@@ -53,7 +53,9 @@ export async function downloadFile(req: DownloadRequest): Promise<DownloadedFile
     }
   }
   throw new HubUnreachableError(
-    `hf:${req.repo}: ${req.file} could not be downloaded from ${req.url} after ${attempts} attempts (${(last as Error).message})`,
+    `hf:${req.repo}: ${req.file} could not be downloaded from ${req.url} after ${attempts} attempts (${(last as Error).message}); ` +
+      'without network access point HF_ENDPOINT at a mirror, or copy the model folder to this machine and name it dir:<path> ' +
+      '(HF_HUB_OFFLINE=1 uses only what is cached)',
     { cause: last },
   );
 }
