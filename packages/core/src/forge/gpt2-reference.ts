@@ -75,7 +75,7 @@ function attention(qkv: Mat, nHead: number, d: number): Mat {
 const add = (a: Mat, b: Mat): Mat => ({ ...a, data: a.data.map((x, i) => x + (b.data[i] as number)) });
 
 /** Logits (S, V) for `ids`, in float64. */
-export function gpt2ReferenceLogits(spec: Gpt2Spec, weights: Gpt2Weights, ids: number[]): Mat {
+export function gpt2ReferenceLogits(spec: Gpt2Spec, weights: Gpt2Weights, ids: readonly number[]): Mat {
   const { nEmbd: d, vocabSize: vocab } = spec;
   const wteT = weight(weights, W.wteT); // (d, vocab): the tied table, transposed
   const wpe = weight(weights, W.wpe); // (positions, d)
