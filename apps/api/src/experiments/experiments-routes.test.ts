@@ -74,7 +74,12 @@ describe('POST /v1/experiments', () => {
     ['missing prompts', { prompts: undefined }, 'prompts', 'required field is missing'],
     ['a typo in a key', { max_new_tokens: [8] }, 'max_new_tokens', 'unknown field max_new_tokens; did you mean maxNewTokens?'],
     ['negative repetitions', { repetitions: -3 }, 'repetitions', 'must be at least 1, got -3'],
-    ['a bad model id', { models: ['gpt2'] }, 'models.0', 'invalid model id "gpt2": expected forge:<name>, hf:<org>/<name>[@<revision>] or dir:<path>'],
+    [
+      'a bad model id',
+      { models: ['gpt2'] },
+      'models.0',
+      'invalid model id "gpt2": expected forge:<name>, hf:<org>/<name>[@<revision>] or dir:<path>',
+    ],
     [
       'an unknown forge model',
       { models: ['forge:gpt2-huge'] },
