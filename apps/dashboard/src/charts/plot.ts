@@ -65,23 +65,7 @@ export function plot(name: string, spec: PlotSpec): { el: HTMLElement; destroy: 
     chart?.destroy();
     chart = new uPlot(opts, [spec.x, ...spec.series.map((s) => s.values)] as uPlot.AlignedData, holder);
   };
-  // Built once the element is in the page and has a width; rebuilt when that width changes.
-  let lastWidth = 0;
-  const observer = new ResizeObserver(() => {
-    const width = Math.max(260, Math.floor(el.clientWidth));
-    if (width === lastWidth) return;
-    lastWidth = width;
-    if (chart === null) build(width);
-    else chart.setSize({ width, height: HEIGHT });
-  });
-  observer.observe(el);
-  return {
-    el,
-    destroy: () => {
-      observer.disconnect();
-      chart?.destroy();
-    },
-  };
+  return mountChart(el, HEIGHT, () => chart, build);
 }
 
 function yRange(spec: PlotSpec): uPlot.Range.Function {
@@ -93,6 +77,35 @@ function yRange(spec: PlotSpec): uPlot.Range.Function {
 }
 
 /** Axis labels that tell small values apart: a KL of 0.0003 is `3.0e-4`, not `0`. */
+/**
+ * Builds the chart once `el` is in the page and has a width, resizes it when that width changes,
+ * and says how to take it down: the sizing and lifecycle every dashboard chart shares.
+ */
+export function mountChart(
+  el: HTMLElement,
+  height: number,
+  chart: () => uPlot | null,
+  build: (width: number) => void,
+): { el: HTMLElement; destroy: () => void } {
+  let lastWidth = 0;
+  const observer = new ResizeObserver(() => {
+    const width = Math.max(260, Math.floor(el.clientWidth));
+    if (width === lastWidth) return;
+    lastWidth = width;
+    const current = chart();
+    if (current === null) build(width);
+    else current.setSize({ width, height });
+  });
+  observer.observe(el);
+  return {
+    el,
+    destroy: () => {
+      observer.disconnect();
+      chart()?.destroy();
+    },
+  };
+}
+
 export function tick(v: number): string {
   const abs = Math.abs(v);
   if (abs === 0) return '0';

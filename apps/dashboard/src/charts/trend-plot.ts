@@ -1,7 +1,7 @@
 import uPlot from 'uplot';
 import { h } from '../dom.ts';
 import type { Trend } from '../history-trend.ts';
-import { color, tick } from './plot.ts';
+import { color, mountChart, tick } from './plot.ts';
 
 const HEIGHT = 240;
 /** The regression marker: a hollow ring in a colour no hardware line uses. */
@@ -69,20 +69,5 @@ export function trendPlot(
     const i = chart?.cursor.idx;
     if (i !== null && i !== undefined) spec.onPick(i);
   });
-  let lastWidth = 0;
-  const observer = new ResizeObserver(() => {
-    const width = Math.max(260, Math.floor(el.clientWidth));
-    if (width === lastWidth) return;
-    lastWidth = width;
-    if (chart === null) build(width);
-    else chart.setSize({ width, height: HEIGHT });
-  });
-  observer.observe(el);
-  return {
-    el,
-    destroy: () => {
-      observer.disconnect();
-      chart?.destroy();
-    },
-  };
+  return mountChart(el, HEIGHT, () => chart, build);
 }
