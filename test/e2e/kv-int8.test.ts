@@ -58,7 +58,7 @@ describe('int8 KV cache through the platform', () => {
       ),
     );
     expect([fp32.kvCacheDtype, kv.kvCacheDtype, int8kv.kvCacheDtype]).toEqual(['fp32', 'int8', 'int8']);
-    expect([fp32.seed.mode, kv.seed.mode, int8kv.seed.mode]).toEqual(['fp32 cache', 'fp32 cache kv-int8', 'int8 cache kv-int8']);
+    expect([fp32.seed.mode, kv.seed.mode, int8kv.seed.mode]).toEqual(['fp32 cache in-place', 'fp32 cache kv-int8', 'int8 cache kv-int8']);
     expect(kv.model.file).toMatch(/onnx\/model_kvint8\.onnx$/);
     expect(int8kv.model.file).toMatch(/onnx\/model_int8_kvint8\.onnx$/);
     // Same tokens generated, so the same cache length: bytes per value 4 vs 1 + a 4-byte scale per head_dim values.

@@ -40,8 +40,23 @@ export type KvCacheDtype = (typeof KV_CACHE_DTYPES)[number];
 /** Weight dtypes whose forge graph has an int8-KV-cache twin. */
 export const KV_INT8_WEIGHT_DTYPES = ['fp32', 'int8'] as const satisfies readonly Dtype[];
 
-// kvCacheDtype is absent for fp32 (expansion leaves it out), so cells of matrices without it keep their ids.
-export const variantSchema = z.object({ dtype: z.enum(DTYPES), cache: z.boolean(), kvCacheDtype: z.enum(KV_CACHE_DTYPES).optional() });
+/**
+ * Where the KV cache lives between decode steps. concat: the graph's present tensors, copied out and
+ * concatenated again each step (every cell before this axis existed). in-place: buffers the engine
+ * owns, which the graph reads without copies and into which it writes only the new positions
+ * (forge GPT-2 graphs, fp32 cache, our engine).
+ */
+export const KV_LAYOUTS = ['concat', 'in-place'] as const;
+export type KvLayout = (typeof KV_LAYOUTS)[number];
+
+// kvCacheDtype is absent for fp32 and kvLayout absent for concat (expansion leaves them out), so
+// cells stored before these fields existed parse with the meaning they ran with.
+export const variantSchema = z.object({
+  dtype: z.enum(DTYPES),
+  cache: z.boolean(),
+  kvCacheDtype: z.enum(KV_CACHE_DTYPES).optional(),
+  kvLayout: z.enum(KV_LAYOUTS).optional(),
+});
 
 /**
  * How requests arrive (MLPerf-style). single-stream: one after another. server: Poisson arrivals

@@ -30,7 +30,7 @@ describe('expandMatrix', () => {
     ]);
     expect(cells[15]?.config).toEqual({
       model: 'forge:gpt2-small',
-      variant: { dtype: 'int8', cache: true },
+      variant: { dtype: 'int8', cache: true, kvLayout: 'in-place' },
       decoding: { strategy: 'greedy' },
       prompts: ['p0', 'p1'],
       maxNewTokens: 16,

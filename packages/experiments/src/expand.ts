@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { canonicalJson } from './canonical-json.ts';
 import type { CellConfig } from './cell-config.ts';
+import { autoKvLayout } from './cell-rules/kv-layout-rule.ts';
 import type { Matrix } from './matrix-schema.ts';
 import { PermanentError } from './retry-policy.ts';
 
@@ -59,7 +60,7 @@ export function expandMatrix(experimentId: string, matrix: Matrix, options: { ma
                   for (const engine of matrix.engines) {
                     const config: CellConfig = {
                       model,
-                      variant: cellVariant(variant),
+                      variant: cellVariant(variant, { model, decoding, engine, device }),
                       decoding: { ...decoding },
                       prompts: [...prompts],
                       maxNewTokens,
@@ -78,7 +79,16 @@ export function expandMatrix(experimentId: string, matrix: Matrix, options: { ma
   return cells;
 }
 
-/** The variant as a cell carries it: kvCacheDtype only when int8 (absent = fp32, the ids of older cells). */
-export function cellVariant({ kvCacheDtype, ...rest }: Matrix['variants'][number]): CellConfig['variant'] {
-  return kvCacheDtype === 'int8' ? { ...rest, kvCacheDtype } : { ...rest };
+/**
+ * The variant as a cell carries it: kvCacheDtype only when int8 (absent = fp32, the ids of older
+ * cells); kvLayout "auto" resolved for the cell (autoKvLayout: in-place where it runs, else absent =
+ * concat). Without the cell, "auto" is left absent (matrixCellIssues' lookup; auto never has issues).
+ */
+export function cellVariant(
+  { kvCacheDtype, kvLayout, ...rest }: Matrix['variants'][number],
+  cell?: Pick<CellConfig, 'model' | 'decoding' | 'engine' | 'device'>,
+): CellConfig['variant'] {
+  const variant: CellConfig['variant'] = kvCacheDtype === 'int8' ? { ...rest, kvCacheDtype } : { ...rest };
+  const layout = kvLayout === 'auto' || kvLayout === undefined ? cell && autoKvLayout({ ...cell, variant }) : kvLayout;
+  return layout === undefined ? variant : { ...variant, kvLayout: layout };
 }

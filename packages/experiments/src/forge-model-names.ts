@@ -15,3 +15,15 @@ export const FORGE_MODEL_NAMES = [
 ] as const;
 
 export type ForgeModelName = (typeof FORGE_MODEL_NAMES)[number];
+
+/** Each forge model's decoder family (core's FORGE_MODELS says the same: a type error otherwise). */
+export const FORGE_MODEL_FAMILIES = {
+  'gpt2-tiny': 'gpt2',
+  'gpt2-mini': 'gpt2',
+  'gpt2-small': 'gpt2',
+  'gpt2-tiny-draft1': 'gpt2',
+  'gpt2-mini-draft1': 'gpt2',
+  'gpt2-small-draft2': 'gpt2',
+  'llama-tiny': 'llama',
+  'llama-mini': 'llama',
+} as const satisfies Record<ForgeModelName, 'gpt2' | 'llama'>;

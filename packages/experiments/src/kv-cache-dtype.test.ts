@@ -25,7 +25,7 @@ describe('variants[].kvCacheDtype', () => {
     const explicit = expandMatrix('e1', parseMatrix({ ...base, variants: [{ dtype: 'fp32', kvCacheDtype: 'fp32' }] }));
     const cells = expandMatrix('e1', m);
     expect(cells.map((c) => c.config.variant)).toEqual([
-      { dtype: 'fp32', cache: true },
+      { dtype: 'fp32', cache: true, kvLayout: 'in-place' },
       { dtype: 'fp32', cache: true, kvCacheDtype: 'int8' },
       { dtype: 'int8', cache: true, kvCacheDtype: 'int8' },
     ]);

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { canonicalJson } from './canonical-json.ts';
-import { DEVICES, DTYPES, ENGINES, KV_CACHE_DTYPES } from './cell-config.ts';
+import { DEVICES, DTYPES, ENGINES, KV_CACHE_DTYPES, KV_LAYOUTS } from './cell-config.ts';
 import { MAX_BATCH_SIZE, matrixDecodingSchema } from './decoding-schema.ts';
 import { createMatrixErrorMap, MAX_REPORTED_ISSUES, type MatrixIssue, oversizedInput } from './matrix-issues.ts';
 import { MODEL_ID_SYNTAX, parseModelId } from './model-id.ts';
@@ -32,6 +32,11 @@ const variant = z.strictObject({
   cache: z.boolean().default(true),
   /** Absent means fp32 (left out rather than defaulted, so matrices and cells without it are unchanged). */
   kvCacheDtype: z.enum(KV_CACHE_DTYPES).optional(),
+  /**
+   * Absent or "auto": in-place wherever it runs (expansion decides per cell: kv-layout.ts), else
+   * concat. "concat" or "in-place" asks for that layout; in-place where it cannot run is refused.
+   */
+  kvLayout: z.enum(['auto', ...KV_LAYOUTS]).optional(),
 });
 
 const scenario = z.discriminatedUnion('kind', [
@@ -90,18 +95,20 @@ export function createMatrixSchema(options: MatrixSchemaOptions = {}) {
           ctx.addIssue({
             code: 'custom',
             path: ['variants', i],
-            message: `same variant as item ${first} (kvCacheDtype defaults to "fp32"); list each once`,
+            message: `same variant as item ${first} (kvCacheDtype defaults to "fp32", kvLayout to "auto"); list each once`,
           });
         }
       });
     });
 }
 
-/** Per variant, the index of an earlier one that differs only by spelling out kvCacheDtype "fp32" (one cell id), else null. */
-function sameVariantTwice(variants: readonly { dtype: string; cache: boolean; kvCacheDtype?: string }[]): (number | null)[] {
+/** Per variant, the index of an earlier one that differs only by spelling out a default (one cell id), else null. */
+function sameVariantTwice(
+  variants: readonly { dtype: string; cache: boolean; kvCacheDtype?: string; kvLayout?: string }[],
+): (number | null)[] {
   const seen = new Map<string, number>();
   return variants.map((v, i) => {
-    const key = JSON.stringify([v.dtype, v.cache, v.kvCacheDtype ?? 'fp32']);
+    const key = JSON.stringify([v.dtype, v.cache, v.kvCacheDtype ?? 'fp32', v.kvLayout ?? 'auto']);
     const first = seen.get(key);
     if (first === undefined) seen.set(key, i);
     // Exact repeats are unique()'s to report.

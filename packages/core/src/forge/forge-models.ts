@@ -1,4 +1,4 @@
-import { type ForgeModelName as KnownForgeModelName, PermanentError } from '@inferlab/experiments';
+import { type FORGE_MODEL_FAMILIES, type ForgeModelName as KnownForgeModelName, PermanentError } from '@inferlab/experiments';
 import type { LlamaSpec } from './llama/llama-spec.ts';
 
 // The named forge models: GPT-2 and Llama architectures with deterministic random weights and
@@ -54,7 +54,7 @@ export const FORGE_MODELS = {
   /** ~110 MB: 4 query heads per KV head, untied LM head (two vocabulary tables). */
   'llama-mini': llama({ nLayer: 4, hidden: 256, nHead: 8, nKvHead: 2, intermediate: 688, maxPositions: 1024, tie: false, seed: 12 }),
   // The names are experiments' (the api validates with them): exactly these keys, no more, no fewer.
-} as const satisfies Record<KnownForgeModelName, ForgeSpec>;
+} as const satisfies { [K in KnownForgeModelName]: ForgeSpec & { family: (typeof FORGE_MODEL_FAMILIES)[K] } };
 
 export type ForgeModelName = keyof typeof FORGE_MODELS;
 

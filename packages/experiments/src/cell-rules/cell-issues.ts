@@ -5,9 +5,10 @@ import type { CellIssue, CellRule } from './cell-issue.ts';
 import { engineRule } from './engine-rule.ts';
 import { exitHeadRule } from './exit-head-rule.ts';
 import { kvInt8Rule } from './kv-int8-rule.ts';
+import { kvLayoutRule } from './kv-layout-rule.ts';
 import { scenarioRule } from './scenario-rule.ts';
 
-const RULES: readonly CellRule[] = [batchingRule, kvInt8Rule, exitHeadRule, scenarioRule, engineRule];
+const RULES: readonly CellRule[] = [batchingRule, kvInt8Rule, kvLayoutRule, exitHeadRule, scenarioRule, engineRule];
 
 /**
  * The rules of what runs together, engine limits included: every reason this cell cannot run,

@@ -8,7 +8,8 @@ import { cellIssues } from './cell-issues.ts';
 // A cell field and the matrix axis it came from. Object-valued axes (variants, decoding, scenarios)
 // name the entry (`variants.1.kvCacheDtype`); for a list of plain values the list is the field.
 const OBJECT_AXES = {
-  variant: { axis: 'variants', entry: (m: Matrix) => m.variants.map(cellVariant) },
+  // A variant's kvLayout "auto" depends on the cell (model, engine …): resolved for this one.
+  variant: { axis: 'variants', entry: (m: Matrix, cell: CellConfig) => m.variants.map((v) => cellVariant(v, cell)) },
   decoding: { axis: 'decoding', entry: (m: Matrix) => m.decoding },
   scenario: { axis: 'scenarios', entry: (m: Matrix) => m.scenarios },
 } as const;
@@ -25,13 +26,22 @@ const VALUE_AXES: Partial<Record<keyof CellConfig, string>> = {
 export function matrixCellIssues(matrix: Matrix, cells: readonly Pick<Cell, 'config'>[]): MatrixIssue[] {
   const seen = new Set<string>();
   const out: MatrixIssue[] = [];
+  const push = (issue: MatrixIssue) => {
+    const key = `${issue.path}\n${issue.message}`;
+    if (!seen.has(key)) out.push(issue);
+    seen.add(key);
+  };
   for (const { config } of cells) {
+    // Two variants may make one cell for some models only ("auto" is "in-place" on forge gpt2).
+    const same = variantIndices(matrix, config);
+    if (same.length > 1) {
+      push({
+        path: `variants.${same[1]}`,
+        message: `same cell as item ${same[0]} for ${config.model} (kvLayout "auto" is ${JSON.stringify(config.variant.kvLayout ?? 'concat')} there); list it once`,
+      });
+    }
     for (const issue of cellIssues(config)) {
-      const path = matrixPath(matrix, config, issue.path);
-      const key = `${path}\n${issue.message}`;
-      if (seen.has(key)) continue;
-      seen.add(key);
-      out.push({ path, message: issue.message });
+      push({ path: matrixPath(matrix, config, issue.path), message: issue.message });
     }
   }
   return out;
@@ -48,8 +58,14 @@ function matrixPath(matrix: Matrix, config: CellConfig, cellPath: string): strin
   if (head in OBJECT_AXES) {
     const { axis, entry } = OBJECT_AXES[head as keyof typeof OBJECT_AXES];
     const value = canonicalJson(config[head as keyof typeof OBJECT_AXES]);
-    const index = (entry(matrix) as unknown[]).findIndex((e) => canonicalJson(e) === value);
+    const index = (entry(matrix, config) as unknown[]).findIndex((e) => canonicalJson(e) === value);
     return [axis, ...(index < 0 ? [] : [index]), ...rest].join('.');
   }
   return VALUE_AXES[head as keyof CellConfig] ?? cellPath;
+}
+
+/** The matrix variants that make this cell's variant. */
+function variantIndices(matrix: Matrix, config: CellConfig): number[] {
+  const value = canonicalJson(config.variant);
+  return OBJECT_AXES.variant.entry(matrix, config).flatMap((v, i) => (canonicalJson(v) === value ? [i] : []));
 }

@@ -111,8 +111,9 @@ function seedRow(input: CellMetricsInput, per: ReturnType<typeof requestMetrics>
   const { dtype, cache } = input.variant;
   const rates = per.flatMap((m) => (m.tokensPerS === null ? [] : [m.tokensPerS]));
   return {
-    // The int8 KV cache says so in the mode: "fp32 cache" alone would read as the float32 cache.
-    mode: `${dtype} ${cache ? 'cache' : 'no-cache'}${input.variant.kvCacheDtype === 'int8' ? ' kv-int8' : ''}`,
+    // The int8 KV cache and the in-place layout say so in the mode: "fp32 cache" alone reads as the
+    // float32 cache the graph concatenates each step (and every cell stored before either existed).
+    mode: `${dtype} ${cache ? 'cache' : 'no-cache'}${input.variant.kvCacheDtype === 'int8' ? ' kv-int8' : ''}${input.variant.kvLayout === 'in-place' ? ' in-place' : ''}`,
     dtype,
     use_cache: cache,
     model_size_MB: input.modelFileBytes === null ? null : input.modelFileBytes / 2 ** 20,

@@ -1,0 +1,43 @@
+import type { CellConfig, KvLayout } from '../cell-config.ts';
+import { EXIT_HEAD_STRATEGIES } from '../decoding-schema.ts';
+import { FORGE_MODEL_FAMILIES, type ForgeModelName } from '../forge-model-names.ts';
+import { parseModelId } from '../model-id.ts';
+import type { CellIssue, CellRule } from './cell-issue.ts';
+
+// The in-place KV cache is a graph forge builds beside a GPT-2 folder (core/src/forge/kv-in-place-files.ts)
+// whose past our engine feeds from its own buffers: our engine, the KV cache in float32, a forge gpt2
+// model, and the model's own graph (exit-head strategies decode through layer segments instead).
+
+type LayoutCell = Pick<CellConfig, 'model' | 'variant' | 'decoding' | 'engine'>;
+
+/** Why `cell` cannot keep its cache in place; none when it can. */
+export function inPlaceBlockers(cell: LayoutCell): string[] {
+  const out: string[] = [];
+  const engine = cell.engine ?? 'inferlab';
+  if (engine !== 'inferlab') out.push(`kvLayout in-place runs on the inferlab engine (${engine} keeps its own cache)`);
+  if (!cell.variant.cache) out.push('kvLayout in-place needs the KV cache (cache: true)');
+  if ((cell.variant.kvCacheDtype ?? 'fp32') !== 'fp32') out.push('kvLayout in-place keeps a float32 cache (kvCacheDtype "fp32")');
+  if (EXIT_HEAD_STRATEGIES.includes(cell.decoding.strategy)) {
+    out.push(`kvLayout in-place does not run ${cell.decoding.strategy} (layer segments keep their own cache)`);
+  }
+  const parsed = parseModelId(cell.model);
+  const family = parsed?.kind === 'forge' ? FORGE_MODEL_FAMILIES[parsed.name as ForgeModelName] : undefined;
+  if (family !== 'gpt2') out.push(`kvLayout in-place needs a forge gpt2-* model, and models has ${cell.model}`);
+  return out;
+}
+
+/**
+ * The layout a cell runs with when its matrix variant says "auto" (or nothing): in-place wherever it
+ * runs on the CPU, else concat — written as absent, the meaning of every cell stored before the axis.
+ * (On CUDA the buffers live in host memory, so in-place is asked for explicitly there.)
+ */
+export function autoKvLayout(cell: LayoutCell & Pick<CellConfig, 'device'>): KvLayout | undefined {
+  return cell.device === 'cpu' && inPlaceBlockers(cell).length === 0 ? 'in-place' : undefined;
+}
+
+export const kvLayoutRule: CellRule = (cell) => {
+  if (cell.variant.kvLayout !== 'in-place') return [];
+  return inPlaceBlockers(cell).map(
+    (reason): CellIssue => ({ path: 'variant.kvLayout', message: `${reason}; use kvLayout "auto" or "concat"` }),
+  );
+};

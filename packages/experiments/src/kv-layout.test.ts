@@ -1,0 +1,76 @@
+import { describe, expect, it } from 'vitest';
+import { cellConfigSchema } from './cell-config.ts';
+import { matrixCellIssues } from './cell-rules/matrix-cell-issues.ts';
+import { expandMatrix } from './expand.ts';
+import { InvalidMatrixError, parseMatrix } from './matrix-schema.ts';
+
+const base = { models: ['forge:gpt2-tiny'], prompts: ['a'] };
+const issuesOf = (input: unknown) => {
+  try {
+    const m = parseMatrix(input);
+    return matrixCellIssues(m, expandMatrix('e', m));
+  } catch (err) {
+    if (err instanceof InvalidMatrixError) return err.issues;
+    throw err;
+  }
+};
+const layouts = (input: unknown) => expandMatrix('e', parseMatrix(input)).map((c) => c.config.variant.kvLayout ?? 'absent');
+
+describe('variants[].kvLayout', () => {
+  it('auto (the default) is in-place for our engine on a forge gpt2 with a float32 cache on the CPU, and absent (concat) elsewhere', () => {
+    expect(layouts({ ...base, engines: ['inferlab', 'transformers.js', 'llama.cpp'] })).toEqual(['in-place', 'absent', 'absent']);
+    expect(layouts({ ...base, models: ['forge:llama-tiny', 'dir:/models/x', 'hf:openai-community/gpt2'] })).toEqual([
+      'absent',
+      'absent',
+      'absent',
+    ]);
+    expect(layouts({ ...base, variants: [{ cache: false }, { kvCacheDtype: 'int8' }, { dtype: 'q4' }] })).toEqual([
+      'absent',
+      'absent',
+      'in-place',
+    ]);
+    expect(layouts({ ...base, decoding: [{ strategy: 'early-exit', exitLayers: [1] }, { strategy: 'beam' }] })).toEqual([
+      'absent',
+      'in-place',
+    ]);
+    expect(layouts({ ...base, devices: ['cuda'] })).toEqual(['absent']);
+    expect(layouts({ ...base, variants: [{ kvLayout: 'auto' }] })).toEqual(['in-place']);
+  });
+
+  it('carries an explicit choice, so concat and in-place cells of one model sit side by side with distinct ids', () => {
+    const cells = expandMatrix('e', parseMatrix({ ...base, variants: [{ kvLayout: 'concat' }, { kvLayout: 'in-place' }] }));
+    expect(cells.map((c) => c.config.variant)).toEqual([
+      { dtype: 'fp32', cache: true, kvLayout: 'concat' },
+      { dtype: 'fp32', cache: true, kvLayout: 'in-place' },
+    ]);
+    expect(cells[0]?.id).not.toBe(cells[1]?.id);
+    // "auto" and "in-place" are one cell on gpt2 and two on llama: refused only where they coincide.
+    expect(issuesOf({ ...base, variants: [{ kvLayout: 'concat' }, { kvLayout: 'auto' }] })).toEqual([]);
+    expect(
+      issuesOf({ ...base, models: ['forge:llama-tiny', 'forge:gpt2-tiny'], variants: [{ kvLayout: 'in-place' }, { kvLayout: 'auto' }] }),
+    ).toEqual([
+      { path: 'variants.0.kvLayout', message: expect.stringMatching(/needs a forge gpt2-\* model, and models has forge:llama-tiny/) },
+      { path: 'variants.1', message: 'same cell as item 0 for forge:gpt2-tiny (kvLayout "auto" is "in-place" there); list it once' },
+    ]);
+  });
+
+  it('refuses in-place where it cannot run, naming the field and the fix', () => {
+    expect(issuesOf({ ...base, models: ['forge:llama-tiny'], variants: [{ kvLayout: 'in-place' }] })).toEqual([
+      {
+        path: 'variants.0.kvLayout',
+        message: 'kvLayout in-place needs a forge gpt2-* model, and models has forge:llama-tiny; use kvLayout "auto" or "concat"',
+      },
+    ]);
+    const issues = issuesOf({ ...base, engines: ['transformers.js'], variants: [{ cache: false, kvLayout: 'in-place' }] });
+    expect(issues.map((i) => i.path)).toEqual(['variants.0.kvLayout', 'variants.0.kvLayout', 'variants.0.cache']);
+    expect(issues.map((i) => i.message).join('\n')).toMatch(/inferlab engine[\s\S]*cache: true/);
+    expect(issuesOf({ ...base, variants: [{ kvLayout: 'paged' }] })).toEqual([
+      { path: 'variants.0.kvLayout', message: expect.stringMatching(/expected one of "auto" \| "concat" \| "in-place", got "paged"/) },
+    ]);
+  });
+
+  it('reads cells stored before the axis existed as concat (absent), unchanged', () => {
+    const stored = { ...expandMatrix('e', parseMatrix({ ...base, devices: ['cuda'] }))[0]?.config };
+    expect(cellConfigSchema.parse(stored).variant).toEqual({ dtype: 'fp32', cache: true });
+  });
+});

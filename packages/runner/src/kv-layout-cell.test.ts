@@ -1,0 +1,69 @@
+import { ModelPool } from '@inferlab/core';
+import { TEST_MODELS_DIR } from '@inferlab/core/testing';
+import type { CellConfig } from '@inferlab/experiments';
+import { afterAll, describe, expect, it } from 'vitest';
+import { type CellSpec, runCell } from './run-cell.ts';
+
+// A cell's kvLayout picks the graph it decodes with: in-place (the default expansion gives forge
+// gpt2 cells) must produce the tokens the concat graph does, for every strategy and weight variant
+// it runs, and record what ran.
+
+const BASE: CellSpec = {
+  model: 'forge:gpt2-tiny',
+  variant: { dtype: 'fp32', cache: true },
+  decoding: { strategy: 'greedy' },
+  prompts: ['Hello world', 'The quick brown fox jumps over'],
+  maxNewTokens: 12,
+  batchSize: 1,
+  device: 'cpu',
+  threads: 1,
+  repetitions: 1,
+  warmup: 0,
+};
+const pool = new ModelPool(3);
+const ctx = { modelsDir: TEST_MODELS_DIR, modelRoots: [], pool };
+afterAll(() => pool.clear());
+
+const tokensOf = async (spec: CellSpec) => (await runCell(spec, ctx)).requests.map((r) => r.outputTokenIds);
+const both = async (spec: Partial<CellSpec>, variant: Partial<CellConfig['variant']> = {}) => {
+  const concat = await tokensOf({ ...BASE, ...spec, variant: { ...BASE.variant, ...variant } });
+  const inPlace = await tokensOf({ ...BASE, ...spec, variant: { ...BASE.variant, ...variant, kvLayout: 'in-place' } });
+  return { concat, inPlace };
+};
+
+describe('kvLayout in-place cells', () => {
+  it.each([
+    ['greedy', { decoding: { strategy: 'greedy' } }],
+    ['beam', { decoding: { strategy: 'beam', numBeams: 3, lengthPenalty: 1, earlyStopping: false } }],
+    ['sample', { decoding: { strategy: 'sample', temperature: 0.8, topK: 20, topP: 0.9, repetitionPenalty: 1, seed: 7 } }],
+    [
+      'speculative',
+      { decoding: { strategy: 'speculative', draft: 'forge:gpt2-tiny-draft1', k: 3, adaptiveK: false, verification: 'greedy' } },
+    ],
+    ['prompt-lookup', { decoding: { strategy: 'prompt-lookup', ngram: 2, k: 3 } }],
+    ['batch 2', { batchSize: 2 }],
+  ] as const)(
+    '%s: the same tokens as the concat graph',
+    async (_name, spec) => {
+      const { concat, inPlace } = await both(spec as Partial<CellSpec>);
+      expect(concat.every((t) => t.length > 0)).toBe(true);
+      expect(inPlace).toEqual(concat);
+    },
+    120_000,
+  );
+
+  it.each(['int8', 'q8', 'q4', 'fp16'] as const)(
+    '%s weights: the same greedy tokens as the concat graph',
+    async (dtype) => {
+      const { concat, inPlace } = await both({}, { dtype });
+      expect(inPlace).toEqual(concat);
+    },
+    120_000,
+  );
+
+  it('loads the in-place graph and records its file', async () => {
+    const run = await runCell({ ...BASE, variant: { ...BASE.variant, kvLayout: 'in-place' } }, ctx);
+    expect(run.model.file).toMatch(/_kvinplace\.onnx$/);
+    expect(run.memory.kvCacheBytes).toBeGreaterThan(0);
+  }, 120_000);
+});
