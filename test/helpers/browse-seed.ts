@@ -31,7 +31,7 @@ function timeline(gap: number) {
   }));
 }
 
-export function seedBrowse({ db, sqlite }: DbHandle): BrowseSeed {
+export function seedBrowse({ db, sqlite }: Pick<DbHandle, 'db' | 'sqlite'>): BrowseSeed {
   let minute = 0;
   const finish = (cellId: string, at: string) => sqlite.prepare('update cells set finished_at = ? where id = ?').run(at, cellId);
 

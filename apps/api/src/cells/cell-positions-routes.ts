@@ -1,5 +1,5 @@
 import { getCellTokens } from '@inferlab/db';
-import { positionLatency } from '@inferlab/experiments';
+import { type CellPositions, positionLatency } from '@inferlab/experiments';
 import { Hono } from 'hono';
 import type { AppDeps } from '../deps.ts';
 import { jsonError } from '../http/json-error.ts';
@@ -17,6 +17,6 @@ export function cellPositionsRoutes(deps: Pick<AppDeps, 'db'>) {
       return jsonError(c, 400, 'invalid_query', `bucket must be an integer from 1 to 4096, got ${JSON.stringify(bucketParam)}`);
     const tokens = getCellTokens(deps.db, c.req.param('id'));
     if (tokens === null) return jsonError(c, 404, 'not_found', `no cell with id "${c.req.param('id')}"`);
-    return c.json({ cellId: tokens.cellId, ...positionLatency(tokens.requests, bucket) });
+    return c.json({ cellId: tokens.cellId, ...positionLatency(tokens.requests, bucket) } satisfies CellPositions);
   });
 }

@@ -1,6 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { createDistillJob, type DistillJobRow, getDistillJob, listDistillJobs } from '@inferlab/db';
-import { DEFAULT_TRAIN_MAX_BYTES, InvalidDistillRequestError, parseDistillRequest, parseStudentRequest } from '@inferlab/experiments';
+import {
+  DEFAULT_TRAIN_MAX_BYTES,
+  type DistillJobView,
+  InvalidDistillRequestError,
+  parseDistillRequest,
+  parseStudentRequest,
+} from '@inferlab/experiments';
 import { Hono } from 'hono';
 import type { AppDeps } from '../deps.ts';
 import { jsonError } from '../http/json-error.ts';
@@ -12,25 +18,26 @@ import { submitTrainJob } from '../train/train-routes.ts';
 // are written beside the model on that worker's host (<model folder>/exit-heads/<version>/), so in a
 // multi-host setup a version exists where it was trained; `workerId` says which worker that was.
 
-const view = (row: DistillJobRow) => ({
-  id: row.id,
-  model: row.model,
-  device: row.device,
-  status: row.status,
-  request: row.request,
-  attempt: row.attempt,
-  workerId: row.workerId,
-  createdAt: row.createdAt,
-  startedAt: row.startedAt,
-  finishedAt: row.finishedAt,
-  progress: row.progress,
-  version: row.version,
-  modelSha256: row.modelSha256,
-  metrics: row.metrics,
-  corpus: row.corpus,
-  trainSeconds: row.trainSeconds,
-  error: row.error,
-});
+const view = (row: DistillJobRow) =>
+  ({
+    id: row.id,
+    model: row.model,
+    device: row.device,
+    status: row.status,
+    request: row.request,
+    attempt: row.attempt,
+    workerId: row.workerId,
+    createdAt: row.createdAt,
+    startedAt: row.startedAt,
+    finishedAt: row.finishedAt,
+    progress: row.progress,
+    version: row.version,
+    modelSha256: row.modelSha256,
+    metrics: row.metrics,
+    corpus: row.corpus,
+    trainSeconds: row.trainSeconds,
+    error: row.error,
+  }) satisfies DistillJobView;
 
 /** `POST /v1/distill` (train exit heads), `GET /v1/distill[?model=]`, `GET /v1/distill/:id`. */
 export function distillRoutes(deps: AppDeps) {

@@ -1,5 +1,6 @@
 import { Hono } from 'hono';
 import { streamSSE } from 'hono/streaming';
+import { DOCS } from '../openapi/route-docs.ts';
 import type { AppEvent, EventBus } from './event-bus.ts';
 
 /** Proxies and load balancers drop idle connections after ~30-60 s; a comment every 15 s keeps it open. */
@@ -12,7 +13,7 @@ export const SSE_HEARTBEAT_MS = 15_000;
  */
 export function eventsRoutes(bus: EventBus, options: { heartbeatMs?: number } = {}) {
   const heartbeatMs = options.heartbeatMs ?? SSE_HEARTBEAT_MS;
-  return new Hono().get('/', (c) =>
+  return new Hono().get('/', DOCS.events, (c) =>
     streamSSE(c, async (stream) => {
       let chain: Promise<unknown> = Promise.resolve();
       const send = (write: () => Promise<unknown>) => {

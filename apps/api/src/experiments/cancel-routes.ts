@@ -1,4 +1,5 @@
 import { cancelExperiment, getExperimentSummary } from '@inferlab/db';
+import type { ExperimentCancelled } from '@inferlab/experiments';
 import { Hono } from 'hono';
 import type { AppDeps } from '../deps.ts';
 import { jsonError } from '../http/json-error.ts';
@@ -39,6 +40,6 @@ export function cancelRoutes(deps: AppDeps) {
       queued: outcome.queued.length,
       running: outcome.running.length,
       removedJobs: removed,
-    });
+    } satisfies ExperimentCancelled);
   });
 }

@@ -14,6 +14,8 @@ import {
   type Cell,
   type CellJob,
   DEFAULT_MAX_CELLS,
+  type ExperimentEnqueued,
+  type ExperimentSubmitted,
   expandMatrix,
   InvalidMatrixError,
   parseMatrix,
@@ -76,7 +78,7 @@ export function experimentsRoutes(deps: AppDeps) {
         }
         // The prompts once (they are the experiment's), not once per cell.
         const cellViews = cells.map(({ id: cellId, config: { prompts: _prompts, ...config } }) => ({ id: cellId, config }));
-        return c.json({ id, prompts: matrix.prompts.length, cells: cellViews }, 201);
+        return c.json({ id, prompts: matrix.prompts.length, cells: cellViews } satisfies ExperimentSubmitted, 201);
       })
       // Newest first, a page at a time (?limit, ?cursor = the previous page's nextCursor), filtered by
       // ?status, ?model (a model id), ?name and ?prompt (case-insensitive substrings).
@@ -116,7 +118,7 @@ export function experimentsRoutes(deps: AppDeps) {
         } catch (err) {
           return jsonError(c, 503, 'queue_unavailable', enqueueFailure(experiment.id, err), { id: experiment.id });
         }
-        return c.json({ id: experiment.id, enqueued: queued.length });
+        return c.json({ id: experiment.id, enqueued: queued.length } satisfies ExperimentEnqueued);
       })
   );
 }

@@ -5,11 +5,17 @@ import { createAppFixture } from '../test-harness.ts';
 import { DOCS_CSP } from './docs-routes.ts';
 import { OPENAPI_PATH } from './openapi-document.ts';
 
-// Not in the document: the document itself, the page that shows it, and the SSE stream — an
-// EventSource endpoint that OpenAPI 3.1 cannot describe as more than an opaque text body.
-const UNDESCRIBED = new Set([`GET ${OPENAPI_PATH}`, 'GET /v1/events']);
+// Not in the document: the document itself (and /docs, the page that shows it, is outside /v1).
+const UNDESCRIBED = new Set([`GET ${OPENAPI_PATH}`]);
+// The answers that are not JSON, and their media types; every other 2xx answer is JSON with a schema.
+const NOT_JSON: Record<string, string[]> = {
+  'GET /v1/experiments/{id}/report': ['text/html', 'text/markdown'],
+  'GET /v1/events': ['text/event-stream'],
+};
 
-type Doc = { openapi: string; paths: Record<string, Record<string, unknown>> };
+type Schema = Record<string, unknown>;
+type Operation = { responses?: Record<string, { content?: Record<string, { schema?: Schema }> }> };
+type Doc = { openapi: string; paths: Record<string, Record<string, Operation>> };
 
 describe('GET /v1/openapi.json', () => {
   it('is a valid OpenAPI 3.1 document that describes every route the app serves', async () => {
@@ -31,6 +37,31 @@ describe('GET /v1/openapi.json', () => {
       const described = Object.entries(doc.paths).flatMap(([path, ops]) => Object.keys(ops).map((m) => `${m.toUpperCase()} ${path}`));
       expect(served.filter((route) => !described.includes(route))).toEqual([]);
 
+      // Every success answer says what it carries: a JSON schema from the zod schemas, or its text media type.
+      const operations = Object.entries(doc.paths).flatMap(([path, ops]) =>
+        Object.entries(ops).map(([method, op]) => ({ route: `${method.toUpperCase()} ${path}`, op })),
+      );
+      const missing = operations.flatMap(({ route, op }) => {
+        const successes = Object.entries(op.responses ?? {}).filter(([status]) => /^2\d\d$/.test(status));
+        if (successes.length === 0) return [`${route}: no 2xx answer`];
+        return successes.flatMap(([status, answer]) => {
+          const types = Object.keys(answer.content ?? {});
+          const expected = NOT_JSON[route] ?? ['application/json'];
+          if (types.join() !== expected.join())
+            return [`${route} ${status}: media types ${types.join() || 'none'}, expected ${expected.join()}`];
+          const empty = types.filter((t) => Object.keys(answer.content?.[t]?.schema ?? {}).length === 0);
+          return empty.map((t) => `${route} ${status}: no schema for ${t}`);
+        });
+      });
+      expect(missing).toEqual([]);
+      // JSON answers are objects with named fields (or a choice of such objects), not `{}` or `any`.
+      const shapeless = operations.filter(({ route, op }) => {
+        if (NOT_JSON[route]) return false;
+        const schema = Object.entries(op.responses ?? {}).find(([status]) => /^2/.test(status))?.[1].content?.['application/json']?.schema;
+        return !isShaped(doc, schema);
+      });
+      expect(shapeless.map((o) => o.route)).toEqual([]);
+
       // Bodies and answers come from the zod schemas, not empty placeholders.
       const schemaOf = (op: unknown, ...keys: string[]) =>
         keys.reduce<unknown>((o, k) => (o as Record<string, unknown> | undefined)?.[k], op) as { properties?: Record<string, unknown> };
@@ -43,6 +74,22 @@ describe('GET /v1/openapi.json', () => {
     }
   });
 });
+
+/** An object schema with properties, a `$ref` to one, or a union whose every member is one. */
+function isShaped(doc: Doc, schema: Schema | undefined): boolean {
+  if (schema === undefined) return false;
+  const ref = schema['$ref'];
+  if (typeof ref === 'string') {
+    const target = ref
+      .replace(/^#\//, '')
+      .split('/')
+      .reduce<unknown>((o, k) => (o as Record<string, unknown> | undefined)?.[k], doc);
+    return isShaped(doc, target as Schema | undefined);
+  }
+  const union = (schema['anyOf'] ?? schema['oneOf']) as Schema[] | undefined;
+  if (union) return union.length > 0 && union.every((member) => isShaped(doc, member));
+  return schema['type'] === 'object' && Object.keys((schema['properties'] as Schema | undefined) ?? {}).length > 0;
+}
 
 describe('GET /docs', () => {
   it('is Swagger UI from local assets under a CSP that allows scripts from self only', async () => {

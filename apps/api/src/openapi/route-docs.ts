@@ -1,5 +1,6 @@
 import {
   cellOutputsSchema,
+  cellPositionsSchema,
   cellTokensSchema,
   comparisonSchema,
   createDistillRequestSchema,
@@ -8,13 +9,19 @@ import {
   createTrainRequestSchema,
   distillJobListSchema,
   distillJobViewSchema,
+  distillSubmittedSchema,
+  experimentCancelledSchema,
+  experimentEnqueuedSchema,
   experimentListPageSchema,
   experimentOutputsSchema,
   experimentResultsSchema,
+  experimentSubmittedSchema,
   experimentViewSchema,
+  historyAnswerSchema,
   queueDepthsSchema,
   storedCellViewSchema,
   trainJobViewSchema,
+  workerNoiseSchema,
   workersListSchema,
 } from '@inferlab/experiments';
 import { describeRoute, resolver } from 'hono-openapi';
@@ -56,7 +63,10 @@ export const DOCS = {
     summary: 'Submit a matrix: expand it into cells and queue them',
     security,
     requestBody: body(createMatrixSchema()),
-    responses: { ...ok('created: the id, the prompt count and the cells', undefined, '201'), ...errors(400, 413, 422, 429, 503) },
+    responses: {
+      ...ok('created: the id, the prompt count and the cells', experimentSubmittedSchema, '201'),
+      ...errors(400, 413, 422, 429, 503),
+    },
   }),
   listExperiments: describeRoute({
     tags: ['experiments'],
@@ -80,20 +90,26 @@ export const DOCS = {
     summary: 'Queue again the cells of an experiment whose enqueue failed (queue outage)',
     security,
     parameters: [id],
-    responses: { ...ok('queued'), ...errors(404, 409, 503) },
+    responses: { ...ok('the cells queued again', experimentEnqueuedSchema), ...errors(404, 409, 503) },
   }),
   cancelExperiment: describeRoute({
     tags: ['experiments'],
     summary: 'Cancel the open cells of an experiment',
     security,
     parameters: [id],
-    responses: { ...ok('cancelled'), ...errors(404, 409) },
+    responses: { ...ok('the cells cancelled', experimentCancelledSchema), ...errors(404, 409) },
   }),
   experimentReport: describeRoute({
     tags: ['experiments'],
     summary: 'A self-contained report (?format=html|markdown)',
     parameters: [id],
-    responses: { '200': { description: 'the report as HTML or markdown' }, ...errors(400, 404) },
+    responses: {
+      '200': {
+        description: 'the report: one self-contained HTML file (inline SVG charts), or markdown',
+        content: { 'text/html': { schema: { type: 'string' as const } }, 'text/markdown': { schema: { type: 'string' as const } } },
+      },
+      ...errors(400, 404),
+    },
   }),
   experimentOutputs: describeRoute({
     tags: ['experiments'],
@@ -117,7 +133,7 @@ export const DOCS = {
     tags: ['cells'],
     summary: 'Inter-token latency by position in the output',
     parameters: [id],
-    responses: { ...ok('latency by position'), ...errors(404) },
+    responses: { ...ok('latency by position', cellPositionsSchema), ...errors(400, 404) },
   }),
   cellOutputs: describeRoute({
     tags: ['cells'],
@@ -128,7 +144,7 @@ export const DOCS = {
   history: describeRoute({
     tags: ['history'],
     summary: 'Benchmark history: every key with its latest regressions, or one key (?key)',
-    responses: { ...ok('the history'), ...errors(400) },
+    responses: { ...ok('the overview, or with ?key= that key’s series', historyAnswerSchema), ...errors(400, 404) },
   }),
   compare: describeRoute({
     tags: ['compare'],
@@ -143,7 +159,10 @@ export const DOCS = {
       required: true,
       content: { 'application/json': { schema: resolver(z.union([createDistillRequestSchema(), createStudentRequestSchema()])) } },
     },
-    responses: { ...ok('queued', undefined, '201'), ...errors(400, 413, 422, 503) },
+    responses: {
+      ...ok('queued: the distill job, or the train job of a student', distillSubmittedSchema, '201'),
+      ...errors(400, 413, 422, 503),
+    },
   }),
   listDistill: describeRoute({ tags: ['distill'], summary: 'Distillation jobs', responses: ok('the jobs', distillJobListSchema) }),
   getDistill: describeRoute({
@@ -157,7 +176,7 @@ export const DOCS = {
     summary: 'Queue a pretraining job',
     security,
     requestBody: body(createTrainRequestSchema()),
-    responses: { ...ok('queued', undefined, '201'), ...errors(400, 413, 422, 503) },
+    responses: { ...ok('queued', trainJobViewSchema, '201'), ...errors(400, 413, 422, 503) },
   }),
   listTrain: describeRoute({
     tags: ['train'],
@@ -175,7 +194,8 @@ export const DOCS = {
     summary: 'Cancel a training job',
     security,
     parameters: [id],
-    responses: { ...ok('cancelled'), ...errors(404, 409) },
+    // 202: a running job stops at its next step, when its worker reports it.
+    responses: { ...ok('cancelled, or asked to stop', trainJobViewSchema, '202'), ...errors(404, 409) },
   }),
   listWorkers: describeRoute({
     tags: ['workers'],
@@ -186,12 +206,33 @@ export const DOCS = {
     tags: ['workers'],
     summary: "A worker's measured noise floor",
     parameters: [id],
-    responses: { ...ok('the noise floor'), ...errors(404) },
+    responses: { ...ok('the noise floor', workerNoiseSchema), ...errors(404) },
   }),
   queues: describeRoute({
     tags: ['queues'],
     summary: 'Queue depths',
     responses: { ...ok('the depths', queueDepthsSchema), ...errors(503) },
+  }),
+  events: describeRoute({
+    tags: ['events'],
+    summary: 'Live changes as server-sent events (read with EventSource)',
+    description:
+      '`event: experiment` (data: an experiment’s id, status, progress and the cell that moved), `event: workers` ' +
+      '(data: as GET /v1/workers), `event: train` (data: as GET /v1/train). Comments keep the connection open; ' +
+      'events sent while a client reconnects are lost, so a client refetches on every (re)connection.',
+    parameters: [
+      {
+        name: 'access_token',
+        in: 'query' as const,
+        required: false,
+        description: 'a read token, for EventSource, which cannot send headers',
+        schema: { type: 'string' as const },
+      },
+    ],
+    responses: {
+      '200': { description: 'the event stream', content: { 'text/event-stream': { schema: { type: 'string' as const } } } },
+      ...errors(401, 403),
+    },
   }),
   health: describeRoute({
     tags: ['health'],

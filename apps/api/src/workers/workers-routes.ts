@@ -1,4 +1,5 @@
 import { isKnownWorker, workerNoise } from '@inferlab/db';
+import type { WorkerNoiseView } from '@inferlab/experiments';
 import { Hono } from 'hono';
 import type { AppDeps } from '../deps.ts';
 import { jsonError } from '../http/json-error.ts';
@@ -25,7 +26,7 @@ export function workersRoutes(deps: AppDeps) {
           noise.pairs.length === 0
             ? 'no A/A pair yet: this worker has not run any cell config twice; submit the same matrix again to calibrate it'
             : undefined;
-        return c.json({ ...noise, ...(hint ? { message: hint } : {}) });
+        return c.json({ ...noise, ...(hint ? { message: hint } : {}) } satisfies WorkerNoiseView);
       })
   );
 }

@@ -21,6 +21,9 @@ export const sampleComparisonSchema = z.object({
 const perMetric = <T extends z.ZodType>(value: T) =>
   z.object(Object.fromEntries(COMPARED_METRICS.map((m) => [m, value])) as Record<(typeof COMPARED_METRICS)[number], T>);
 
+/** stats/noise-floor.ts `NoiseFloor`: an A/A pair's minimum detectable difference per metric. */
+export const noiseFloorSchema = z.object({ sameWorker: z.boolean(), minimumDetectableDifference: perMetric(z.number().nullable()) });
+
 /** `GET /v1/compare?a=&b=` (docs/contracts.md): both cells, the method, each metric, the A/A floor. */
 export const comparisonSchema = z.object({
   a: cellSummarySchema,
@@ -34,10 +37,7 @@ export const comparisonSchema = z.object({
   }),
   metrics: perMetric(sampleComparisonSchema.nullable()),
   refused: perMetric(z.string()).partial().optional(),
-  aa: z
-    .object({ sameWorker: z.boolean(), minimumDetectableDifference: perMetric(z.number().nullable()) })
-    .nullable()
-    .optional(),
+  aa: noiseFloorSchema.nullable().optional(),
 });
 export type Comparison = z.infer<typeof comparisonSchema>;
 export type SampleComparisonView = z.infer<typeof sampleComparisonSchema>;

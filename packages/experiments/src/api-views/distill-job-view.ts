@@ -7,6 +7,7 @@ import {
   distillLayerMetricsSchema,
   distillProgressSchema,
 } from '../distill-payloads.ts';
+import { trainJobViewSchema } from './train-job-view.ts';
 
 /** A distill job as `GET /v1/distill[/:id]` and `POST /v1/distill` answer it. */
 export const distillJobViewSchema = z.object({
@@ -30,3 +31,7 @@ export const distillJobViewSchema = z.object({
 });
 export type DistillJobView = z.infer<typeof distillJobViewSchema>;
 export const distillJobListSchema = z.object({ jobs: z.array(distillJobViewSchema) });
+
+/** `POST /v1/distill` (201): the distill job, or with `"kind": "student"` the train job it became. */
+export const distillSubmittedSchema = z.union([distillJobViewSchema, trainJobViewSchema]);
+export type DistillSubmitted = z.infer<typeof distillSubmittedSchema>;

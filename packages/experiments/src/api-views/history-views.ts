@@ -80,3 +80,7 @@ export type RegressedRun = HistoryOverview['regressions'][number];
 /** `GET /v1/history?key=`: every run of one key, one series per hardware. */
 export const historyOfKeySchema = z.object({ key: z.string(), series: z.array(historySeriesSchema) });
 export type HistoryOfKey = z.infer<typeof historyOfKeySchema>;
+
+/** What `GET /v1/history` answers: the overview, or with `?key=` that key's runs. */
+export const historyAnswerSchema = z.union([historyOverviewSchema, historyOfKeySchema]);
+export type HistoryAnswer = z.infer<typeof historyAnswerSchema>;

@@ -1,14 +1,14 @@
 import { z } from 'zod';
-import { cellConfigSchema } from '../cell-config.ts';
 import { type CellResult, energySchema, environmentSchema, qualitySchema } from '../payloads.ts';
-import { cellStatusSchema } from './experiment-views.ts';
+import { cellConfigViewSchema, cellStatusSchema } from './experiment-views.ts';
 
 /** `GET /v1/cells/:id`: the stored cell, which experiment it belongs to, who ran it, its model. */
 export const storedCellViewSchema = z.object({
   id: z.string(),
   experimentId: z.string(),
   index: z.number().int().min(0),
-  config: cellConfigSchema,
+  // The prompts may be left to the experiment (listed once in its matrix), as in every cell view.
+  config: cellConfigViewSchema,
   status: cellStatusSchema,
   attempt: z.number().int().min(0),
   workerId: z.string().nullable(),
