@@ -12,10 +12,10 @@ import {
   LlamaCppRunner,
   llamaCppEngineVersion,
   ModelPool,
-  resolveModel,
+  resolveCellModel,
   TransformersJsRunner,
 } from '@inferlab/core';
-import { modelsDirFromEnv, requestMetrics } from '@inferlab/experiments';
+import { autoKvLayout, modelsDirFromEnv, requestMetrics } from '@inferlab/experiments';
 import { Bench, type Cell, decodeTokPerS, medianCi, NA_ONE_TOKEN, ratioCi, runRotated } from './lib.ts';
 
 const bench = Bench.start({
@@ -46,15 +46,23 @@ const PASSAGE =
   'The cache keeps the keys and values of every layer, so each new token costs one step instead of a pass over the whole text. ' +
   'Quantized weights cut the bytes read per token, which is what a decoder on a CPU waits for. ';
 
+// inferlab runs what a cell of this model runs: kvLayout "auto" (in-place on forge gpt2, else concat).
+const kvLayout = autoKvLayout({
+  model,
+  variant: { dtype: 'fp32', cache: true },
+  decoding: { strategy: 'greedy' },
+  engine: 'inferlab',
+  device: 'cpu',
+});
 bench.header(
-  `${model}: ${dtypes.join(', ')}; prompts ${promptLens.join(', ')} tokens; ${threads} threads, greedy, KV cache, batch 1, ${tokens} new tokens, ${reps} rotated reps`,
+  `${model}: ${dtypes.join(', ')}; prompts ${promptLens.join(', ')} tokens; ${threads} threads, greedy, KV cache, batch 1, ${tokens} new tokens, ${reps} rotated reps; inferlab KV layout: ${kvLayout ?? 'concat'}`,
 );
 const pool = new ModelPool(1);
 const speedRows: Record<string, Cell>[] = [];
 const tokenRows: Record<string, Cell>[] = [];
 let llamaVersion = '';
 for (const dtype of dtypes as LlamaCppDtype[]) {
-  const resolved = await resolveModel(model, dtype, { modelsDir, modelRoots: [modelsDir] });
+  const resolved = await resolveCellModel(model, { dtype, kvLayout }, { modelsDir, modelRoots: [modelsDir] });
   const { session, tokenizer } = await pool.get(resolved, { threads, executionProvider: 'cpu' });
   const peer = await TransformersJsRunner.load(resolved.folder, { dtype, threads, device: 'cpu' });
   const t0 = performance.now();

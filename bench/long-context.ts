@@ -1,10 +1,20 @@
 // Decode speed against context length, and TTFT, on gpt2-small fp32: our engine (on the folder's
-// model.onnx, and on its in-place-KV twin: kv-cache/in-place-kv-cache.ts) beside a bare
-// onnxruntime-node loop (bench/bare-ort-loop.ts, no inferlab code) and transformers.js on the same
-// model.onnx; greedy, KV cache, batch 1, every engine makes exactly --tokens tokens, engine order
-// rotated every repetition (cyclic Latin square).
-// npm run bench:long-context -- [--model forge:gpt2-small] [--contexts 16,512,912] [--tokens 32] [--reps 2] [--threads 2] [--json file]
-import { type Generation, generate, greedyStrategy, ModelPool, resolveCellModel, resolveModel, TransformersJsRunner } from '@inferlab/core';
+// model.onnx, and on its in-place-KV twin: kv-cache/in-place-kv-cache.ts, what cells run by
+// default) beside a bare onnxruntime-node loop (bench/bare-ort-loop.ts, no inferlab code),
+// transformers.js on the same model.onnx, and llama.cpp on GGUFs written from the same weights (F32,
+// and Q8_0 beside our --quant in-place); greedy, KV cache, batch 1, every engine makes exactly
+// --tokens tokens, engine order rotated every repetition (cyclic Latin square).
+// npm run bench:long-context -- [--model forge:gpt2-small] [--contexts 16,512,912] [--tokens 32] [--reps 2] [--threads 2] [--quant q8] [--llama yes] [--json file]
+import {
+  type Generation,
+  generate,
+  greedyStrategy,
+  LlamaCppRunner,
+  ModelPool,
+  resolveCellModel,
+  resolveModel,
+  TransformersJsRunner,
+} from '@inferlab/core';
 import { modelsDirFromEnv } from '@inferlab/experiments';
 import { BareOrtLoop } from './bare-ort-loop.ts';
 import { Bench, type Cell, medianCi, ratioCi, runRotated } from './lib.ts';
@@ -21,7 +31,13 @@ const bench = Bench.start({
     },
     tokens: { type: 'string', default: '32', description: 'new tokens per request' },
     reps: { type: 'string', default: '2', description: 'measured repetitions per engine and context' },
-    threads: { type: 'string', default: '2', description: 'intraOpNumThreads' },
+    threads: { type: 'string', default: '2', description: 'intraOpNumThreads (and llama.cpp threads)' },
+    quant: {
+      type: 'string',
+      default: 'q8',
+      description: "8-bit weights run in place beside llama.cpp's Q8_0 (q8 or int8; 'none' to skip)",
+    },
+    llama: { type: 'string', default: 'yes', description: "llama.cpp F32 and Q8_0 on the same weights ('no' to skip)" },
   },
 });
 const model = bench.str('model');
@@ -39,6 +55,16 @@ const { session, tokenizer } = await pool.get(resolved, options);
 const inPlace = (await pool.get(await resolveCellModel(model, { dtype: 'fp32', kvLayout: 'in-place' }, roots), options)).session;
 const bare = await BareOrtLoop.load(resolved.file, threads);
 const peer = await TransformersJsRunner.load(resolved.folder, { dtype: 'fp32', threads, device: 'cpu' });
+const quant = bench.str('quant');
+if (!['q8', 'int8', 'none'].includes(quant)) throw new Error(`--quant: q8, int8 or none, not ${quant}`);
+const quantPool = new ModelPool(1);
+const quantInPlace =
+  quant === 'none'
+    ? null
+    : (await quantPool.get(await resolveCellModel(model, { dtype: quant as 'q8' | 'int8', kvLayout: 'in-place' }, roots), options)).session;
+const withLlama = bench.str('llama') === 'yes';
+const llamaF32 = withLlama ? await LlamaCppRunner.load(resolved.folder, { dtype: 'fp32', threads, gpu: false }) : null;
+const llamaQ8 = withLlama && quant !== 'none' ? await LlamaCppRunner.load(resolved.folder, { dtype: 'q8', threads, gpu: false }) : null;
 
 /** A prompt of at most `n` tokens (words cycled, cut at n tokens, checked by re-encoding). */
 function promptOf(n: number): string {
@@ -76,6 +102,19 @@ const engines: [string, Engine][] = [
   ],
   ['transformers.js', async (p, n) => fromGeneration(await peer.generate(p, { maxNewTokens: n, useCache: true, eosTokenIds: [] }))],
 ];
+const quantName = `inferlab ${quant} in-place`;
+if (quantInPlace !== null) {
+  const strategy = greedyStrategy(quantInPlace, { useCache: true });
+  engines.push([quantName, async (p, n) => fromGeneration(await generate(tokenizer, p, { maxNewTokens: n, strategy, eosTokenIds: [] }))]);
+}
+for (const [name, runner] of [
+  ['llama.cpp F32', llamaF32],
+  ['llama.cpp Q8_0', llamaQ8],
+] as const) {
+  if (runner !== null) {
+    engines.push([name, async (p, n) => fromGeneration(await runner.generate(p, { maxNewTokens: n, useCache: true, eosTokenIds: [] }))]);
+  }
+}
 
 bench.header(
   `${model} fp32, greedy, KV cache, batch 1, ${threads} threads, ${tokens} new tokens, ${reps} reps per engine and context, order rotated; ` +
@@ -137,7 +176,35 @@ bench.table(
     ),
   })),
 );
+// Issue #15's bar against llama.cpp: our fp32 decode ≥ its F32 and our 8-bit ≥ its Q8_0 at every context.
+const versus = (ours: string, theirs: string) =>
+  contexts.map((ctx) => ({
+    context: ctx,
+    pair: `${ours} / ${theirs}`,
+    'decode ratio': ratioCi(
+      of(ctx, theirs).map((x) => x.decode),
+      of(ctx, ours).map((x) => x.decode),
+      'no decode',
+    ),
+    'TTFT ratio (theirs / ours)': ratioCi(
+      of(ctx, ours).map((x) => x.ttft),
+      of(ctx, theirs).map((x) => x.ttft),
+      'no token',
+    ),
+  }));
+if (withLlama) {
+  bench.table(
+    `${model}: inferlab in place vs llama.cpp (issue #15 target: decode ratio ≥ 1 at every context)`,
+    [...versus('inferlab in-place', 'llama.cpp F32'), ...(quantInPlace === null ? [] : versus(quantName, 'llama.cpp Q8_0'))],
+    [
+      'decode ratio > 1: inferlab decodes faster; TTFT ratio > 1: inferlab answers first. llama.cpp: its F32 KV cache, flash attention off.',
+    ],
+  );
+}
 bench.finish();
 await bare.release();
 await peer.release();
+await llamaF32?.release();
+await llamaQ8?.release();
 await pool.clear();
+await quantPool.clear();
