@@ -6,6 +6,9 @@ import { attr, DataType, float32Tensor, GraphBuilder } from '../onnx/index.ts';
 // vector–Jacobian product. The result is one ONNX graph holding forward, loss and backward, so a
 // training step is one session.run. Gradients reaching the same value from several uses are summed
 // (Add), as the chain rule asks for a value that fans out (the residual stream, a tied table).
+// Frozen values (weights held fixed, data) take no gradient: an op hands `accumulate` a thunk, and
+// the thunk's nodes are never written for a frozen value — onnxruntime runs a graph's dead nodes too,
+// so a skipped ∂(D, V) table is a (rows × D × V) Gemm saved per step.
 
 export class GradTapeError extends PermanentError {
   override readonly name = 'GradTapeError';
@@ -15,6 +18,7 @@ export class GradTape {
   readonly g: GraphBuilder;
   readonly #steps: Array<() => void> = [];
   readonly #grads = new Map<string, string>();
+  readonly #frozen = new Set<string>();
   #played = false;
 
   constructor(name: string) {
@@ -32,10 +36,20 @@ export class GradTape {
     return this.#grads.get(value);
   }
 
-  /** Adds `grad` (same shape as `value`) to ∂loss/∂value. */
-  accumulate(value: string, grad: string): void {
+  /** Marks values whose gradient nobody needs (weights held fixed, inputs): their VJP nodes are not written. */
+  freeze(...values: string[]): void {
+    for (const v of values) this.#frozen.add(v);
+  }
+
+  /**
+   * Adds `grad` (same shape as `value`) to ∂loss/∂value. A thunk writes its nodes only when the value
+   * is not frozen; ops pass one wherever the gradient costs nodes.
+   */
+  accumulate(value: string, grad: string | (() => string)): void {
+    if (this.#frozen.has(value)) return;
+    const d = typeof grad === 'string' ? grad : grad();
     const prior = this.#grads.get(value);
-    this.#grads.set(value, prior === undefined ? grad : this.g.op('Add', [prior, grad]));
+    this.#grads.set(value, prior === undefined ? d : this.g.op('Add', [prior, d]));
   }
 
   /**

@@ -27,7 +27,7 @@ export function geluTanh(t: GradTape, x: string): string {
       g.op('Add', [one, g.op('Mul', [g.op('Mul', [x, x]), g.float32('three_c', [3 * GELU_C])])]),
     ]);
     const right = g.op('Mul', [g.op('Mul', [half, g.op('Sub', [one, g.op('Mul', [th, th])])]), du]);
-    t.accumulate(x, g.op('Mul', [dy, g.op('Add', [left, right])]));
+    t.accumulate(x, () => g.op('Mul', [dy, g.op('Add', [left, right])]));
   });
   return y;
 }
@@ -45,9 +45,9 @@ export function swiGlu(t: GradTape, z: string, u: string): string {
     const dy = t.grad(y);
     if (dy === undefined) return;
     const one = g.float32('one_f', [1]);
-    t.accumulate(u, g.op('Mul', [dy, act]));
+    t.accumulate(u, () => g.op('Mul', [dy, act]));
     const dAct = g.op('Mul', [s, g.op('Add', [one, g.op('Mul', [z, g.op('Sub', [one, s])])])]);
-    t.accumulate(z, g.op('Mul', [g.op('Mul', [dy, u]), dAct]));
+    t.accumulate(z, () => g.op('Mul', [g.op('Mul', [dy, u]), dAct]));
   });
   return y;
 }

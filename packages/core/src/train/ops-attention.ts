@@ -43,12 +43,12 @@ export function causalAttention(t: GradTape, q: string, k: string, v: string, bi
     const dy = t.grad(y);
     if (dy === undefined) return;
     const groupSum = (x: string) => g.op('ReduceSum', [x, g.int64('group_axis', [2])], { keepdims: attr.int(1) });
-    t.accumulate(v, groupSum(g.op('MatMul', [swap(probs), dy])));
+    t.accumulate(v, () => groupSum(g.op('MatMul', [swap(probs), dy])));
     const dP = g.op('MatMul', [dy, swap(v)]); // (B, G, R, S, S)
     const rowDot = g.op('ReduceSum', [g.op('Mul', [dP, probs]), g.int64('last', [-1])], { keepdims: attr.int(1) });
     const dZ = g.op('Mul', [probs, g.op('Sub', [dP, rowDot])]);
-    t.accumulate(q, g.op('Mul', [g.op('MatMul', [dZ, k]), g.float32('attn_scale', [scale])]));
-    t.accumulate(k, groupSum(g.op('MatMul', [swap(dZ), qs])));
+    t.accumulate(q, () => g.op('Mul', [g.op('MatMul', [dZ, k]), g.float32('attn_scale', [scale])]));
+    t.accumulate(k, () => groupSum(g.op('MatMul', [swap(dZ), qs])));
   });
   return y;
 }
@@ -89,7 +89,7 @@ export function rope(t: GradTape, x: string, r: RopeInputs): string {
       string,
     ];
     const back = g.op('Concat', [a2, g.op('Neg', [a1])], { axis: attr.int(-1) });
-    t.accumulate(x, g.op('Add', [g.op('Mul', [dy, r.cos]), back]));
+    t.accumulate(x, () => g.op('Add', [g.op('Mul', [dy, r.cos]), back]));
   });
   return y;
 }

@@ -17,7 +17,7 @@ export function embedRows(t: GradTape, table: string, ids: string, rows: number,
   const y = t.g.op('Gather', [table, ids], { axis: attr.int(0) });
   t.record(() => {
     const dy = t.grad(y);
-    if (dy !== undefined) t.accumulate(table, scatterRows(t, ids, dy, rows, d));
+    if (dy !== undefined) t.accumulate(table, () => scatterRows(t, ids, dy, rows, d));
   });
   return y;
 }
@@ -31,7 +31,7 @@ export function embedColumns(t: GradTape, tableT: string, ids: string, vocab: nu
   const y = g.op('Transpose', [g.op('Gather', [tableT, ids], { axis: attr.int(1) })], { perm: attr.ints([1, 2, 0]) });
   t.record(() => {
     const dy = t.grad(y);
-    if (dy !== undefined) t.accumulate(tableT, g.op('Transpose', [scatterRows(t, ids, dy, vocab, d)], { perm: attr.ints([1, 0]) }));
+    if (dy !== undefined) t.accumulate(tableT, () => g.op('Transpose', [scatterRows(t, ids, dy, vocab, d)], { perm: attr.ints([1, 0]) }));
   });
   return y;
 }

@@ -20,11 +20,13 @@ export function layerNorm(t: GradTape, x: string, gamma: string, beta: string, d
     const dy = t.grad(y);
     if (dy === undefined) return;
     const xHat = t.g.op('Mul', [t.g.op('Sub', [x, mean]), invStd]); // (…, D)
-    t.accumulate(gamma, sumRows(t, t.g.op('Mul', [dy, xHat]), d));
-    t.accumulate(beta, sumRows(t, dy, d));
-    const gy = t.g.op('Mul', [dy, gamma]);
-    const centred = t.g.op('Sub', [t.g.op('Sub', [gy, meanLast(t, gy)]), t.g.op('Mul', [xHat, meanLast(t, t.g.op('Mul', [gy, xHat]))])]);
-    t.accumulate(x, t.g.op('Mul', [centred, invStd]));
+    t.accumulate(gamma, () => sumRows(t, t.g.op('Mul', [dy, xHat]), d));
+    t.accumulate(beta, () => sumRows(t, dy, d));
+    t.accumulate(x, () => {
+      const gy = t.g.op('Mul', [dy, gamma]);
+      const centred = t.g.op('Sub', [t.g.op('Sub', [gy, meanLast(t, gy)]), t.g.op('Mul', [xHat, meanLast(t, t.g.op('Mul', [gy, xHat]))])]);
+      return t.g.op('Mul', [centred, invStd]);
+    });
   });
   return y;
 }
@@ -42,9 +44,9 @@ export function rmsNorm(t: GradTape, x: string, w: string, d: number, eps: numbe
   t.record(() => {
     const dy = t.grad(y);
     if (dy === undefined) return;
-    t.accumulate(w, sumRows(t, g.op('Mul', [dy, xHat]), d));
+    t.accumulate(w, () => sumRows(t, g.op('Mul', [dy, xHat]), d));
     const gy = g.op('Mul', [dy, w]);
-    t.accumulate(x, g.op('Div', [g.op('Sub', [gy, g.op('Mul', [xHat, meanLast(t, g.op('Mul', [gy, xHat]))])]), rms]));
+    t.accumulate(x, () => g.op('Div', [g.op('Sub', [gy, g.op('Mul', [xHat, meanLast(t, g.op('Mul', [gy, xHat]))])]), rms]));
   });
   return y;
 }

@@ -3,9 +3,9 @@ import { DataType } from '../onnx/index.ts';
 import { type GradCheckCase, gradCheck, randomInput } from './grad-check.ts';
 import { geluTanh, swiGlu } from './ops-activation.ts';
 import { causalAttention, causalBias, rope } from './ops-attention.ts';
-import { add, addBias, addOverBatch, linear, reshape, splitLast, transpose } from './ops-basic.ts';
+import { add, addBias, addOverBatch, batchedMatMul, linear, meanLastAxis, reshape, splitLast, transpose } from './ops-basic.ts';
 import { embedColumns, embedRows } from './ops-embedding.ts';
-import { crossEntropy, kdLoss, mix } from './ops-loss.ts';
+import { crossEntropy, kdLoss, kdRows, mix } from './ops-loss.ts';
 import { layerNorm, rmsNorm } from './ops-norm.ts';
 
 // Every backward piece against central finite differences of its own float32 forward, on small
@@ -168,6 +168,45 @@ describe('tape ops: backward vs finite differences', () => {
         },
       },
       'KD',
+    );
+  });
+
+  it('per-group matmul (3 groups), then a mean over the last axis', async () => {
+    await expectGradOk(
+      {
+        inputs: { a: randomInput([3, S, D], 1, 25), b: randomInput([3, D, 5], 0.5, 26) },
+        build: (t, x) => ({ out: meanLastAxis(t, batchedMatMul(t, x.a as string, x.b as string)), dims: [3, S] }),
+      },
+      'batched matmul',
+    );
+  });
+
+  it('KD per row with one teacher (S, V) broadcast over 3 students (3, S, V)', async () => {
+    const teacher = randomInput([S, V], 2, 27).data;
+    await expectGradOk(
+      {
+        inputs: { logits: randomInput([3, S, V], 2, 28) },
+        build: (t, x) => {
+          const tl = t.g.initializer('teacher', DataType.FLOAT, [S, V], teacher);
+          return { out: kdRows(t, tl, x.logits as string, 2), dims: [3, S] };
+        },
+      },
+      'KD rows',
+    );
+  });
+
+  it('a frozen weight gets no gradient nodes; the rest still flows', async () => {
+    await expectGradOk(
+      {
+        inputs: { x: randomInput([B, S, D], 1, 29) },
+        build: (t, x) => {
+          const w = t.g.initializer('w_frozen', DataType.FLOAT, [D, V], randomInput([D, V], 1, 30).data);
+          t.freeze(w);
+          t.record(() => expect(t.grad(w)).toBeUndefined()); // played after linear's backward: no ∂w was written
+          return { out: linear(t, x.x as string, w, D, V), dims: [B, S, V] };
+        },
+      },
+      'frozen',
     );
   });
 });
