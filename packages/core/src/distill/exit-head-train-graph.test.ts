@@ -5,9 +5,9 @@ import { encodeModel } from '../onnx/index.ts';
 import { buildExitHeadTrainGraph, TRAIN_IO, type TrainGraphHead } from './exit-head-train-graph.ts';
 import { kdLoss } from './kd-loss.ts';
 
-// The ONNX training step against an independent float64 computation: the forward by plain loops
-// (head, LayerNorm, tied head, kdLoss) and the gradient by central finite differences of that
-// forward — no chain rule shared with the graph.
+// The ONNX training step (built on the training engine's tape) against an independent float64
+// computation: the forward by plain loops (head, LayerNorm, tied head, kd-loss.ts's kdLoss) and the
+// gradient by central finite differences of that forward — no chain rule shared with the graph.
 
 const D = 8;
 const V = 40;
@@ -115,6 +115,7 @@ function checkGradient(
     worst = Math.max(worst, Math.abs(fd - (graphGrad[idx] as number)));
     scale = Math.max(scale, Math.abs(fd));
   }
+  console.log(`${head.kind} ∂${name}: max |graph − FD| / max |FD| ${(worst / scale).toExponential(2)} (max |FD| ${scale.toPrecision(3)})`);
   expect(scale).toBeGreaterThan(1e-3); // a gradient that is all ~0 would pass anything
   // float32 graph vs float64 differences: ~1e-6 relative rounding per op over a few dozen ops.
   expect(worst / scale).toBeLessThan(2e-4);
@@ -146,5 +147,18 @@ describe('exit head training graph', () => {
       expect(Math.abs((out(TRAIN_IO.loss)[l] as number) - lossAt(head, l, params))).toBeLessThan(1e-4 * lossAt(head, l, params));
     checkGradient(head, params, 'down', out(TRAIN_IO.gradDown), D * R);
     checkGradient(head, params, 'up', out(TRAIN_IO.gradUp), R * D);
+  });
+
+  it('writes no gradient for the frozen model: wte_t feeds the two forward MatMuls and the one ∂a Gemm', () => {
+    const { nodes } = buildExitHeadTrainGraph({ kind: 'linear' }, weights, T).graph;
+    const readers = nodes.filter((n) => n.inputs.includes('wte_t'));
+    // A (D, V) gradient would be a Gemm with transA (a weight's ∂, see ops-basic linear); a
+    // transposed copy of the table would be a Transpose reading it.
+    expect(readers.map((n) => [n.opType, n.attributes.map((a) => `${a.name}=${a.i}`).join()]).sort()).toEqual([
+      ['Gemm', 'transB=1'],
+      ['MatMul', ''],
+      ['MatMul', ''],
+    ]);
+    expect(nodes.filter((n) => n.opType === 'Gemm' && n.attributes.some((a) => a.name === 'transA'))).toEqual([]);
   });
 });

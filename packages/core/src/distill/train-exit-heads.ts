@@ -5,7 +5,7 @@ import { gpt2WeightNames as W } from '../forge/gpt2-weights.ts';
 import { Xoshiro128 } from '../forge/prng.ts';
 import { encodeModel } from '../onnx/index.ts';
 import { loadTokenizer } from '../runtime/tokenizer.ts';
-import { ADAM_DEFAULTS, Adam } from './adam.ts';
+import { AdamW, type AdamWOptions } from '../train/adamw.ts';
 import { distillCorpus } from './distill-corpus.ts';
 import { buildExitHeadTrainGraph, TRAIN_IO } from './exit-head-train-graph.ts';
 import type { ExitHeadLayerMetrics, ExitHeadsMeta } from './exit-heads-meta.ts';
@@ -14,12 +14,16 @@ import { resolveTrainOptions, type TrainExitHeadsOptions } from './train-options
 
 // Exit-head training (issue #7): heads at chosen layers learn to match the model's own final-layer
 // distribution under T²·KL(p_final ‖ p_head), with Adam, on the bundled corpus. Each step is one
-// onnxruntime run of the forward+backward graph for all heads at once; the teacher's hidden states are
-// computed once up front. Deterministic for a seed (init, batch order) on one machine and thread count.
+// onnxruntime run of the forward+backward graph for all heads at once (built on the training engine's
+// tape), then the engine's AdamW with weight decay 0 — Adam. The teacher's hidden states are computed
+// once up front. Deterministic for a seed (init, batch order) on one machine and thread count.
 
 export type TrainedExitHeads = { set: ExitHeadSet; meta: Omit<ExitHeadsMeta, 'createdAt' | 'jobId'> };
 
 type Params = Record<string, Float32Array>; // graph input name → (L, …)
+
+/** Adam as exit heads have always trained (β₂ 0.999, not the engine's 0.95 for whole models); no decay. */
+const ADAM: AdamWOptions = { beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0 };
 
 export async function trainExitHeads(
   modelDir: string,
@@ -106,8 +110,12 @@ export async function trainExitHeads(
 
   await onProgress({ phase: 'evaluate', step: 0, totalSteps: 0, epoch: 0 });
   const untrained = await evaluate();
-  const adam = new Map(
-    Object.entries(params).map(([name, p]) => [name, new Adam(p.length, { learningRate: o.learningRate, ...ADAM_DEFAULTS })]),
+  const names = Object.keys(params);
+  const values = names.map((name) => params[name] as Float32Array); // updated in place, fed every step
+  const adam = new AdamW(
+    values.map((p) => p.length),
+    values.map(() => false),
+    ADAM,
   );
   const stepsPerEpoch = Math.ceil(train.rows / o.batchTokens);
   const totalSteps = stepsPerEpoch * o.epochs;
@@ -121,7 +129,12 @@ export async function trainExitHeads(
     }
     for (let from = 0; from < train.rows; from += o.batchTokens) {
       const out = await run(train, order.subarray(from, from + o.batchTokens));
-      for (const [name, p] of Object.entries(params)) adam.get(name)?.step(p, out[gradOf[name] as string]?.data as Float32Array);
+      adam.step(
+        values,
+        names.map((name) => out[gradOf[name] as string]?.data as Float32Array),
+        o.learningRate,
+        1,
+      );
       step += 1;
       await onProgress({ phase: 'train', step, totalSteps, epoch, trainLoss: Array.from(out[TRAIN_IO.loss]?.data as Float32Array) });
     }
@@ -154,7 +167,9 @@ export async function trainExitHeads(
         batchTokens: o.batchTokens,
         seed: o.seed,
         optimizer: 'adam',
-        ...ADAM_DEFAULTS,
+        beta1: ADAM.beta1,
+        beta2: ADAM.beta2,
+        eps: ADAM.eps,
       },
       corpus: { id: corpus.id, source: corpus.source, trainTokens: train.rows, heldOutTokens: heldOut.rows },
       metrics,
