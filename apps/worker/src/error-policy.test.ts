@@ -89,6 +89,7 @@ describe('retry policy of every error class that can reach the worker', () => {
       new core.UnsupportedEngineConfigError('x'),
       new core.KvInt8UnsupportedError('x'),
       new core.KvCacheDtypeError('x'),
+      new core.ExecutionProviderError('x'),
       new core.LlamaImportError('x'),
       new core.CellCancelledError('x'),
       new RangeError('x'),

@@ -2,6 +2,7 @@ import { PermanentError } from '@inferlab/experiments';
 import * as ort from 'onnxruntime-node';
 import { encodeModel } from '../onnx/index.ts';
 import type { SessionOptions } from '../runtime/decoder-session.ts';
+import { ortBackendFor } from '../runtime/execution-provider.ts';
 import { SEGMENT_HIDDEN_IN, SEGMENT_HIDDEN_OUT } from '../runtime/io-names.ts';
 import type { ExitHeadSet } from './exit-head.ts';
 import { buildExitMapGraph } from './exit-map-graph.ts';
@@ -27,7 +28,7 @@ export class ExitMaps {
       }
       const bytes = encodeModel(buildExitMapGraph(head, set.hidden));
       const session = await ort.InferenceSession.create(bytes, {
-        executionProviders: options.executionProvider === 'cuda' ? ['cuda'] : ['cpu'],
+        executionProviders: [ortBackendFor(options.executionProvider, options.backend)], // the decoder's provider
         intraOpNumThreads: options.threads,
         interOpNumThreads: 1,
         graphOptimizationLevel: 'all',

@@ -1,7 +1,8 @@
 import { PermanentError } from '@inferlab/experiments';
 import * as ort from 'onnxruntime-node';
 import type { DecoderConfig } from '../runtime/decoder-config.ts';
-import { SessionLoadError, type SessionOptions } from '../runtime/decoder-session.ts';
+import { type SessionOptions, sessionLoadError } from '../runtime/decoder-session.ts';
+import { ortBackendFor } from '../runtime/execution-provider.ts';
 import {
   ATTENTION_MASK,
   INPUT_IDS,
@@ -41,16 +42,17 @@ async function createSession(file: string, options: SessionOptions): Promise<ort
   // segment sessions back to back, each with its own intra-op pool, and a pool that spins after its
   // run steals the cores from the next session (gpt2-small, 2 cores: 68 ms per token spinning vs
   // 24.5 ms not, monolithic 20 ms), so segment pools sleep instead of spinning.
+  const backend = ortBackendFor(options.executionProvider, options.backend);
   try {
     return await ort.InferenceSession.create(file, {
-      executionProviders: options.executionProvider === 'cuda' ? ['cuda'] : ['cpu'],
+      executionProviders: [backend],
       intraOpNumThreads: options.threads,
       interOpNumThreads: 1,
       graphOptimizationLevel: 'all',
       extra: SEGMENT_SESSION_EXTRA,
     });
   } catch (cause) {
-    throw new SessionLoadError(`cannot load segment ${file} on ${options.executionProvider}: ${(cause as Error).message}`, { cause });
+    throw sessionLoadError(`cannot load segment ${file}`, options.executionProvider, backend, cause);
   }
 }
 

@@ -14,14 +14,15 @@ import { kvCacheBytes } from '../kv-cache/kv-cache.ts';
 import { TokenClock } from '../metrics/token-clock.ts';
 import { transformersJsFileOptions, type Variant } from '../quantization/variant-files.ts';
 import { type DecoderConfig, readDecoderConfig } from '../runtime/decoder-config.ts';
-import type { ExecutionProvider } from '../runtime/decoder-session.ts';
+import type { OrtBackend } from '../runtime/execution-provider.ts';
 import { checkPromptFits, type Generation } from './generate.ts';
 
 export type TransformersJsOptions = {
   dtype: Variant;
   /** intraOpNumThreads, passed to onnxruntime through transformers.js's `session_options`; 0 = its default. */
   threads: number;
-  device: ExecutionProvider;
+  /** onnxruntime's provider, passed as transformers.js's device (it maps cpu/cuda/webgpu to that provider alone). */
+  device: OrtBackend;
   /**
    * The graph to load when it is not the variant's own `onnx/model<suffix>.onnx` (a hub folder's
    * merged decoder): a file under the folder's `onnx/`; one outside (a variant built into the cache) is refused.

@@ -5,6 +5,7 @@ import { forgeModel } from '../forge/index.ts';
 import { cudaProviderStatus } from './cuda-provider.ts';
 import { readDecoderConfig } from './decoder-config.ts';
 import { DecoderSession } from './decoder-session.ts';
+import { ExecutionProviderError } from './execution-provider.ts';
 
 // Each machine runs the test of what it has: without the CUDA provider a cuda session must fail
 // with the install hint; with it, a cuda session must run on the GPU and agree with the CPU. The
@@ -12,7 +13,9 @@ import { DecoderSession } from './decoder-session.ts';
 const CUDA = cudaProviderStatus().available;
 const loadTiny = async (executionProvider: 'cpu' | 'cuda') => {
   const folder = await forgeModel('gpt2-tiny', { cacheDir: resolve(import.meta.dirname, '../../../../data/test-models') });
-  return DecoderSession.load(join(folder, 'onnx/model.onnx'), await readDecoderConfig(folder), { threads: 1, executionProvider });
+  // A cuda (GPU) session pinned to the CUDA provider: without the pin it would take WebGPU where CUDA is absent.
+  const backend = executionProvider;
+  return DecoderSession.load(join(folder, 'onnx/model.onnx'), await readDecoderConfig(folder), { threads: 1, executionProvider, backend });
 };
 
 /** GPU memory (MiB) nvidia-smi attributes to this process; 0 when it holds none. */
@@ -34,12 +37,16 @@ describe('CUDA provider boundary', () => {
   });
 
   it.runIf(!CUDA)('a cuda session on a machine without the provider fails with the install hint, not a crash', async () => {
-    await expect(loadTiny('cuda')).rejects.toThrow(/ONNXRUNTIME_NODE_INSTALL=cuda12/);
+    await expect(loadTiny('cuda')).rejects.toThrow(ExecutionProviderError);
+    await expect(loadTiny('cuda')).rejects.toThrow(
+      /cuda provider \(a cuda cell does not fall back to the CPU; .*ONNXRUNTIME_NODE_INSTALL=cuda12/,
+    );
   });
 
   it.runIf(CUDA)('a cuda session runs on the GPU (this process holds GPU memory) and gives the CPU logits', async () => {
     const [cpu, cuda] = [await loadTiny('cpu'), await loadTiny('cuda')];
     try {
+      expect([cpu.backend, cuda.backend]).toEqual(['cpu', 'cuda']);
       const ids = [464, 2068, 7586, 21831]; // "The quick brown fox"
       const input = (s: DecoderSession) => ({
         batch: 1,

@@ -13,7 +13,10 @@ function bindingDir(): string {
   return join(pkg, 'bin', 'napi-v6', process.platform, process.arch);
 }
 
-function hasSharedLibrary(name: string): boolean {
+/** Whether the dynamic loader finds `name` (e.g. libvulkan.so.1): in ldconfig's cache or a folder of LD_LIBRARY_PATH. */
+export function hasSharedLibrary(name: string): boolean {
+  const dirs = (process.env.LD_LIBRARY_PATH ?? '').split(':').filter((d) => d !== '');
+  if (dirs.some((d) => existsSync(join(d, name)))) return true;
   try {
     return execFileSync('ldconfig', ['-p'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).includes(name);
   } catch {
@@ -32,7 +35,7 @@ export function cudaProviderStatus(libraryPresent: (name: string) => boolean = h
   if (!existsSync(provider)) {
     return {
       available: false,
-      reason: `onnxruntime-node was installed without the CUDA provider (${provider} is missing): reinstall with ONNXRUNTIME_NODE_INSTALL=cuda12 npm ci on the GPU machine`,
+      reason: `onnxruntime-node was installed without the CUDA provider (${provider} is missing): reinstall with ONNXRUNTIME_NODE_INSTALL=cuda12 npm ci on the GPU machine (its install script downloads the provider: needs network)`,
     };
   }
   const missing = ['libcudart.so.12', 'libcublas.so.12', 'libcudnn.so.9'].filter((lib) => !libraryPresent(lib));

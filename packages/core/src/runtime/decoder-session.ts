@@ -3,6 +3,7 @@ import * as ort from 'onnxruntime-node';
 import { InPlaceKvCache } from '../kv-cache/in-place-kv-cache.ts';
 import { KvCache, type KvScales, TensorKvCache } from '../kv-cache/kv-cache.ts';
 import type { DecoderConfig } from './decoder-config.ts';
+import { ExecutionProviderError, type OrtBackend, ortBackendFor, providerFix } from './execution-provider.ts';
 import {
   ATTENTION_MASK,
   freshKeyName,
@@ -30,6 +31,10 @@ export type SessionOptions = {
   /** intraOpNumThreads; 0 lets onnxruntime decide. */
   threads: number;
   executionProvider: ExecutionProvider;
+  /** onnxruntime's provider, pinned (a GPU check trying each); default: chosen for the device (execution-provider.ts). */
+  backend?: OrtBackend | undefined;
+  /** Profile every kernel into <prefix>_<time>.json (provider-placement.ts); never for measured cells. */
+  profileFilePrefix?: string | undefined;
 };
 
 export class SessionLoadError extends RetryableError {
@@ -66,6 +71,8 @@ export class DecoderSession {
     readonly config: DecoderConfig,
     readonly file: string,
     readonly options: SessionOptions,
+    /** The provider the session was created on, alone: onnxruntime had no other to fall back to. */
+    readonly backend: OrtBackend,
   ) {
     // A graph with scale inputs stores its cache int8 (forge's int8-KV graphs, gpt2-kv-int8.ts).
     this.kvCacheDtype = session.inputNames.includes(pastKeyScaleName(0)) ? 'int8' : 'fp32';
@@ -87,29 +94,24 @@ export class DecoderSession {
   readonly kvCacheDtype: KvCacheDtype;
 
   static async load(file: string, config: DecoderConfig, options: SessionOptions): Promise<DecoderSession> {
-    // No CPU fallback listed for cuda: a cuda cell must not quietly run on the CPU.
-    const executionProviders = options.executionProvider === 'cuda' ? ['cuda'] : ['cpu'];
+    const backend = ortBackendFor(options.executionProvider, options.backend);
     try {
       const graph = await graphWithLogitsToKeep(file);
       const sessionOptions: ort.InferenceSession.SessionOptions = {
-        executionProviders,
+        // The one provider, no CPU listed after it: a GPU cell must not quietly run on the CPU.
+        executionProviders: [backend],
         intraOpNumThreads: options.threads,
         interOpNumThreads: 1,
         graphOptimizationLevel: 'all',
+        ...(options.profileFilePrefix === undefined ? {} : { enableProfiling: true, profileFilePrefix: options.profileFilePrefix }),
       };
       const session =
         typeof graph === 'string'
           ? await ort.InferenceSession.create(graph, sessionOptions)
           : await ort.InferenceSession.create(graph, sessionOptions);
-      return new DecoderSession(session, config, file, options);
+      return new DecoderSession(session, config, file, options, backend);
     } catch (cause) {
-      const hint =
-        options.executionProvider === 'cuda'
-          ? ' (the CUDA provider needs onnxruntime-node installed with ONNXRUNTIME_NODE_INSTALL=cuda12 and the CUDA 12 libraries on the library path)'
-          : '';
-      throw new SessionLoadError(`cannot load ${file} on ${options.executionProvider}${hint}: ${(cause as Error).message}`, {
-        cause,
-      });
+      throw sessionLoadError(`cannot load ${file}`, options.executionProvider, backend, cause);
     }
   }
 
@@ -177,6 +179,18 @@ export class DecoderSession {
   async release(): Promise<void> {
     await this.session.release();
   }
+}
+
+/**
+ * Why a session could not be created: on a GPU provider (no library, no adapter) the same on every
+ * retry here, so permanent, with the fix; on the CPU retryable (memory, a file being replaced).
+ */
+export function sessionLoadError(what: string, device: ExecutionProvider, backend: OrtBackend, cause: unknown): Error {
+  const message = `${what} on onnxruntime's ${backend} provider`;
+  const detail = (cause as Error)?.message ?? String(cause);
+  if (backend === 'cpu') return new SessionLoadError(`${message}: ${detail}`, { cause });
+  const fix = `a ${device} cell does not fall back to the CPU; ${providerFix(backend)}`;
+  return new ExecutionProviderError(`${message} (${fix}): ${detail}`, { cause });
 }
 
 /** The int8 cache's present scales (batch, kv_heads, past + seq, 1) of every layer. */

@@ -11,7 +11,7 @@ type Releasable = { release(): Promise<void> };
 
 /**
  * Loaded sessions kept per process, least recently used evicted first: a worker that runs
- * many cells of one model loads it once. Keyed by file, threads and provider.
+ * many cells of one model loads it once. Keyed by file, threads, device and pinned provider.
  */
 export class ModelPool {
   private readonly entries = new Map<string, Promise<LoadedModel>>();
@@ -21,7 +21,7 @@ export class ModelPool {
   constructor(readonly capacity = 2) {}
 
   async get<M extends ModelFiles>(model: M, options: SessionOptions): Promise<LoadedModel<M>> {
-    const key = `${model.file}|${options.threads}|${options.executionProvider}`;
+    const key = `${model.file}|${options.threads}|${options.executionProvider}|${options.backend ?? 'chosen'}`;
     let entry = this.entries.get(key);
     if (entry) {
       this.entries.delete(key); // re-insert: most recently used last
