@@ -22,12 +22,13 @@ export function startHeartbeat(opts: {
   return { stop: () => clearInterval(timer), beat };
 }
 
-export function describeWorker(id: string, deviceClass: 'cpu' | 'cuda'): WorkerInfo {
+/** `executionProvider`: the onnxruntime provider its cells' sessions are created on (cpu; cuda, else webgpu, for a GPU worker). */
+export function describeWorker(id: string, deviceClass: 'cpu' | 'cuda', executionProvider: string): WorkerInfo {
   return {
     id,
     host: os.hostname(),
     deviceClass,
-    executionProvider: deviceClass === 'cuda' ? 'cuda' : 'cpu',
+    executionProvider,
     threads: os.cpus().length,
     pid: process.pid,
     versions: { node: process.version, onnxruntime: ort.env.versions.node ?? 'unknown' },

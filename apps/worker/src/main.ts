@@ -1,4 +1,4 @@
-import { cudaProviderStatus } from '@inferlab/core';
+import { chooseOrtBackend, type OrtBackend, ortGpuSupport } from '@inferlab/core';
 import {
   cancelKey,
   cellQueueName,
@@ -23,12 +23,14 @@ import { createTrainProcessor } from './train-processor.ts';
 
 const config = loadWorkerConfig();
 const log = createWorkerLogger(config);
-if (config.device === 'cuda') {
-  const cuda = cudaProviderStatus();
-  if (!cuda.available) {
-    log.fatal({ reason: cuda.reason }, `cannot serve cuda cells: ${cuda.reason}`);
-    process.exit(2);
-  }
+// A GPU worker takes cells only when onnxruntime has a GPU provider here (CUDA, else WebGPU): without
+// one it exits saying what to install, rather than taking cuda cells that would fail or run on the CPU.
+let backend: OrtBackend;
+try {
+  backend = chooseOrtBackend(config.device, ortGpuSupport());
+} catch (err) {
+  log.fatal({ reason: (err as Error).message }, `cannot serve ${config.device} cells: ${(err as Error).message}`);
+  process.exit(2);
 }
 // One line per retry interval while Redis refuses us (a wrong password): no stack every few hundred ms.
 const { connection, report: reportRedisError, isReady: redisReady } = connectWorkerRedis(config.redisUrl, log);
@@ -43,7 +45,7 @@ const host = new InferenceHost({
 });
 
 let currentCell: string | null = null;
-const info = describeWorker(config.workerId, config.device);
+const info = describeWorker(config.workerId, config.device, backend);
 const heartbeat = startHeartbeat({
   results,
   worker: info,

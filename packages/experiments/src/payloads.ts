@@ -69,6 +69,10 @@ export const requestRecordSchema = z
     });
   });
 
+/** Where a cell's tokens were computed (Environment.backend). */
+export const COMPUTE_BACKENDS = ['cpu', 'cuda', 'webgpu', 'vulkan'] as const;
+export type ComputeBackend = (typeof COMPUTE_BACKENDS)[number];
+
 export const environmentSchema = z.object({
   host: z.string(),
   cpuModel: z.string(),
@@ -85,6 +89,14 @@ export const environmentSchema = z.object({
   clock: z.string(),
   /** The engine that produced the tokens and its version ("inferlab 0.1.0", "transformers.js 4.3.2"). */
   engine: z.string().optional(),
+  /**
+   * What computed the tokens: onnxruntime's execution provider (cpu, cuda, webgpu) for the inferlab
+   * and transformers.js engines, llama.cpp's backend (cpu, cuda, vulkan) for llama.cpp. Absent in
+   * results of workers before it was recorded.
+   */
+  backend: z.enum(COMPUTE_BACKENDS).optional(),
+  /** llama.cpp cells: the GGUF tensor type of the file that ran (F32, F16, Q8_0, Q4_0); its sha256 is model.sha256. */
+  ggufType: z.string().optional(),
 });
 
 /**

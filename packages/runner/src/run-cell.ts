@@ -8,14 +8,16 @@ import {
   fileWeightBytes,
   type ModelPool,
   measureModelQuality,
+  type OrtBackend,
   PeakRssProbe,
   type ResolveOptions,
   resolveCellModel,
   resolveModel,
+  type SessionOptions,
   VARIANT_PARAM_BYTES,
 } from '@inferlab/core';
 import type { CellConfig, CellRun, Progress, Quality, RequestRecord } from '@inferlab/experiments';
-import { engineVersion, prepareCellEngine } from './cell-engine.ts';
+import { prepareCellEngine } from './cell-engine.ts';
 import { addExitAgreement } from './exit-agreement.ts';
 import { measureScenario } from './measure-scenario.ts';
 
@@ -35,6 +37,8 @@ export type RunCellContext = ResolveOptions & {
   isCancelled?: () => boolean;
   /** The commit recorded in the environment when the deployment names it (the worker's INFERLAB_GIT_COMMIT). */
   gitCommit?: string | undefined;
+  /** Pins onnxruntime's provider of an onnxruntime engine's session (the GPU check runs each path); default: chosen for the device. */
+  ortBackend?: OrtBackend | undefined;
   /** Something the caller may want to log (the runner logs nothing itself): a measurement left out, and why. */
   onWarning?: (message: string, fields: Record<string, unknown>) => void;
 };
@@ -51,12 +55,8 @@ export async function runCell(spec: CellSpec, ctx: RunCellContext): Promise<Cell
     ctx.onProgress?.({ done: p.loaded, total: p.total ?? p.loaded, phase: 'downloading', file: p.file });
   const resolved = await resolveCellModel(spec.model, spec.variant, { ...ctx, onDownload });
   const probe = new PeakRssProbe();
-  // llama.cpp runs its own binary on the cell's device; the ONNX session there only tokenizes, reads
-  // the config and scores quality, so it stays on the CPU (a GPU worker without onnxruntime's CUDA
-  // provider still runs llama.cpp cells).
-  const onnxDevice = spec.engine === 'llama.cpp' ? 'cpu' : spec.device;
-  const { session, tokenizer } = await ctx.pool.get(resolved, { threads: spec.threads, executionProvider: onnxDevice });
-  const engineRun = await prepareCellEngine(spec, { model: resolved, session, tokenizer }, ctx);
+  const { session, tokenizer } = await ctx.pool.get(resolved, sessionOptionsOf(spec, ctx));
+  const { run: engineRun, ran } = await prepareCellEngine(spec, { model: resolved, session, tokenizer }, ctx);
   // Every request of every scenario goes through here: a cancelled cell stops before the next one.
   const runGroup: typeof engineRun = async (prompts) => {
     if (ctx.isCancelled?.()) throw new CellCancelledError('the experiment was cancelled');
@@ -124,16 +124,23 @@ export async function runCell(spec: CellSpec, ctx: RunCellContext): Promise<Cell
   const quality = await cellQuality(spec, resolved, ctx);
   if (spec.decoding.strategy === 'early-exit') await addExitAgreement(requests, spec.prompts, { session, tokenizer }, spec.maxNewTokens);
   const weightBytes = await fileWeightBytes(resolved);
+  // The file that made the tokens: llama.cpp's GGUF (its manifest's sha256), else the variant's ONNX graph.
+  const ranFile = ran.file ?? { path: resolved.file, sha256: await fileSha256(resolved.file) };
   return {
     model: {
       id: spec.model,
-      file: resolved.file,
-      sha256: await fileSha256(resolved.file),
-      fileBytes: fileBytes(resolved.file),
+      file: ranFile.path,
+      sha256: ranFile.sha256,
+      fileBytes: fileBytes(ranFile.path),
       paramCount: session.config.paramCount,
       paramBytes: session.config.paramCount * bytesPerParam,
     },
-    environment: { ...captureEnvironment(spec.threads, spec.device, { gitCommit: ctx.gitCommit }), engine: engineVersion(spec.engine) },
+    environment: {
+      ...captureEnvironment(spec.threads, session.backend, { gitCommit: ctx.gitCommit }),
+      engine: ran.engine,
+      backend: ran.backend,
+      ...(ran.file === undefined ? {} : { ggufType: ran.file.ggufType }),
+    },
     requests,
     memory: { peakRssBytes, kvCacheBytes, kvCacheDtype: session.kvCacheDtype, weightBytes },
     cpu: { userMs: cpu.user / 1000, systemMs: cpu.system / 1000 },
@@ -144,6 +151,16 @@ export async function runCell(spec: CellSpec, ctx: RunCellContext): Promise<Cell
   };
 }
 
+/**
+ * The cell's ONNX session: on its device (a pinned provider when asked). llama.cpp runs its own binary
+ * on the cell's device; the ONNX session there only tokenizes, reads the config and scores quality,
+ * so it stays on the CPU.
+ */
+function sessionOptionsOf(spec: CellSpec, ctx: RunCellContext): SessionOptions {
+  if (spec.engine === 'llama.cpp') return { threads: spec.threads, executionProvider: 'cpu' };
+  return { threads: spec.threads, executionProvider: spec.device, backend: ctx.ortBackend };
+}
+
 async function cellQuality(
   spec: CellSpec,
   resolved: Awaited<ReturnType<typeof resolveModel>>,
@@ -152,8 +169,7 @@ async function cellQuality(
   try {
     const plainFp32 = spec.variant.dtype === 'fp32' && resolved.kvCacheDtype === undefined;
     const reference = plainFp32 ? resolved : await resolveModel(spec.model, 'fp32', ctx);
-    const executionProvider = spec.engine === 'llama.cpp' ? 'cpu' : spec.device; // as the session in runCell
-    return await measureModelQuality(resolved, reference, ctx.pool, { threads: spec.threads, executionProvider });
+    return await measureModelQuality(resolved, reference, ctx.pool, sessionOptionsOf(spec, ctx));
   } catch (cause) {
     // Quality is an extra: a model without an fp32 file (or one too large to load twice) still
     // gets its speed numbers; the reason goes to the caller, which logs it.
