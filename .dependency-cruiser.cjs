@@ -3,6 +3,7 @@
 //   apps (api, worker, dashboard) → runner → core → experiments
 //   db → experiments
 //   api, cli → report → experiments (and db's types); the cli talks HTTP, it never loads core
+//   cli, dashboard → client → the api's types only (hono/client on AppType)
 //
 // experiments (the cell contract: schemas, rules, stats) depends on nothing of ours; the api
 // never loads the inference runtime; nothing imports in a circle, files or folders.
@@ -21,9 +22,11 @@ const LAYERS = [
   { name: 'runner', from: '^packages/runner/', allowed: ['^packages/core/', '^packages/experiments/'] },
   { name: 'worker', from: '^apps/worker/', allowed: ['^packages/runner/', '^packages/core/', '^packages/experiments/'] },
   { name: 'api', from: '^apps/api/', allowed: ['^packages/db/', '^packages/experiments/', '^packages/report/'] },
-  // The CLI talks HTTP: db and the api only for their types.
-  { name: 'cli', from: '^apps/cli/', allowed: ['^packages/report/', '^packages/experiments/', '^packages/db/', '^apps/api/'] },
-  { name: 'dashboard', from: '^apps/dashboard/', allowed: ['^packages/experiments/'] },
+  // The one typed client: the api's route types (type-only, see client-api-types-only) and hono/client.
+  { name: 'client', from: '^packages/client/', allowed: ['^apps/api/', '^packages/experiments/'] },
+  // The CLI talks HTTP, through the client: the api's types come with it.
+  { name: 'cli', from: '^apps/cli/', allowed: ['^packages/client/', '^packages/report/', '^packages/experiments/'] },
+  { name: 'dashboard', from: '^apps/dashboard/', allowed: ['^packages/client/', '^packages/experiments/'] },
 ];
 
 const OURS = '^(packages|apps)/[^/]+/';
@@ -51,6 +54,13 @@ module.exports = {
       comment: 'the HTTP process never loads onnxruntime-node, transformers.js or llama.cpp (nor core or the runner, which do)',
       from: { path: '^apps/api/' },
       to: { path: [...INFERENCE_RUNTIME, '^packages/core/', '^packages/runner/'] },
+    },
+    {
+      name: 'client-api-types-only',
+      severity: 'error',
+      comment: 'the client takes only types from the api (`import type`): the dashboard bundles the client, never the api',
+      from: { path: '^packages/client/' },
+      to: { path: '^apps/api/', dependencyTypesNot: ['type-only'] },
     },
     {
       name: 'dashboard-components-render-only',

@@ -29,6 +29,6 @@ describe('test/helpers/api-client', () => {
     const refused = await postJson(`${server.url}/v1/experiments`, { ...matrix, variants: [{ dtype: 'fp33', cache: true }] });
     expect(refused.status).toBe(400);
     expect(refused.body.issues?.[0]?.path).toBe('variants.0.dtype');
-    await expect(waitForExperiment(server.url, 'nope', 1_000)).rejects.toThrow(/404/);
+    await expect(waitForExperiment(server.url, 'nope', 1_000)).rejects.toMatchObject({ status: 404, code: 'not_found' });
   });
 });

@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
-import { ApiError, createClient } from './client.ts';
+import { ApiError } from '@inferlab/client';
+import { createClient } from './client.ts';
 import { type Command, commandHelp, GLOBAL_OPTIONS } from './command.ts';
 import { cancelCommand } from './commands/cancel.ts';
 import { compareCommand } from './commands/compare.ts';

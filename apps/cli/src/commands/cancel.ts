@@ -1,3 +1,4 @@
+import { answer, idParam } from '@inferlab/client';
 import type { Command } from '../command.ts';
 import { print, printJson } from '../output.ts';
 
@@ -9,7 +10,7 @@ export const cancelCommand: Command = {
   options: {},
   details: 'Finished cells keep their results. An api with tokens needs a write token (--token or INFERLAB_TOKEN).',
   run: async ({ client, out, json }, { positionals }) => {
-    const r = await client.cancel(positionals[0] as string);
+    const r = await answer(client.routes.v1.experiments[':id'].cancel.$post(idParam(positionals[0] as string)));
     if (json) printJson(out.stdout, r);
     else
       print(

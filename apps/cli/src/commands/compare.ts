@@ -1,3 +1,4 @@
+import { answer } from '@inferlab/client';
 import { COMPARED_METRICS } from '@inferlab/experiments';
 import { num, tableToText } from '@inferlab/report';
 import type { Command } from '../command.ts';
@@ -10,7 +11,7 @@ export const compareCommand: Command = {
   positionals: ['<cell a>', '<cell b>'],
   options: {},
   run: async ({ client, out, json }, { positionals }) => {
-    const c = await client.compare(positionals[0] as string, positionals[1] as string);
+    const c = await answer(client.routes.v1.compare.$get({ query: { a: positionals[0] as string, b: positionals[1] as string } }));
     if (json) {
       printJson(out.stdout, c);
       return 0;

@@ -1,3 +1,4 @@
+import { answer } from '@inferlab/client';
 import { num, tableToText } from '@inferlab/report';
 import type { Command } from '../command.ts';
 import { UsageError } from '../errors.ts';
@@ -22,7 +23,7 @@ export const historyCommand: Command = {
     const limit = values.limit as string | undefined;
     if (limit !== undefined && !/^\d+$/.test(limit)) throw new UsageError(`--limit must be a whole number, got ${JSON.stringify(limit)}`);
     const key = values.key as string | undefined;
-    const body = await client.history({ ...(key ? { key } : {}), ...(limit ? { limit } : {}) });
+    const body = await answer(client.routes.v1.history.$get({ query: { ...(key ? { key } : {}), ...(limit ? { limit } : {}) } }));
     if (json) {
       printJson(out.stdout, body);
       return 0;

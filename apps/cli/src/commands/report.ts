@@ -1,7 +1,7 @@
 import { writeFile } from 'node:fs/promises';
 import { extname } from 'node:path';
+import { ApiError, answer, idParam } from '@inferlab/client';
 import { assembleReportInput, renderReportHtml, renderReportMarkdown } from '@inferlab/report';
-import { ApiError } from '../client.ts';
 import type { Command } from '../command.ts';
 import { CliFailure, UsageError } from '../errors.ts';
 import { print, printJson } from '../output.ts';
@@ -31,10 +31,10 @@ export const reportCommand: Command = {
     const id = positionals[0] as string;
     const input = await assembleReportInput(
       {
-        experiment: (x) => client.experiment(x),
-        results: (x) => client.results(x),
+        experiment: (x) => answer(client.routes.v1.experiments[':id'].$get(idParam(x))),
+        results: (x) => answer(client.routes.v1.experiments[':id'].results.$get(idParam(x))),
         tokens: (cellId) =>
-          client.tokens(cellId).then(
+          answer(client.routes.v1.cells[':id'].tokens.$get(idParam(cellId))).then(
             (t) => t.requests,
             (err) => (err instanceof ApiError && err.status === 404 ? null : Promise.reject(err)),
           ),

@@ -1,3 +1,4 @@
+import { answer, idParam } from '@inferlab/client';
 import {
   escapeMarkdown,
   INSUFFICIENT_NOTE,
@@ -26,7 +27,7 @@ export const resultsCommand: Command = {
     const format = json ? 'json' : ((values.format as string | undefined) ?? 'table');
     if (!(FORMATS as readonly string[]).includes(format))
       throw new UsageError(`--format must be one of ${FORMATS.join(', ')}, got ${JSON.stringify(format)}`);
-    const results = await client.results(positionals[0] as string);
+    const results = await answer(client.routes.v1.experiments[':id'].results.$get(idParam(positionals[0] as string)));
     switch (format) {
       case 'json':
         printJson(out.stdout, results);

@@ -1,3 +1,4 @@
+import { answer, jsonText } from '@inferlab/client';
 import type { Command } from '../command.ts';
 import { readMatrixFile } from '../matrix-file.ts';
 import { print, printJson } from '../output.ts';
@@ -17,7 +18,7 @@ export const runCommand: Command = {
   ].join('\n'),
   run: async ({ client, out, json }, { values, positionals }) => {
     const matrix = await readMatrixFile(positionals[0] as string);
-    const submitted = await client.submit(matrix);
+    const submitted = await answer(client.routes.v1.experiments.$post({}, jsonText(JSON.stringify(matrix))));
     if (!values.watch) {
       if (json) printJson(out.stdout, submitted);
       else

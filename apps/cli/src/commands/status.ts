@@ -1,3 +1,4 @@
+import { answer, idParam } from '@inferlab/client';
 import { cellLabels, tableToText } from '@inferlab/report';
 import type { Command } from '../command.ts';
 import { print, printJson } from '../output.ts';
@@ -9,7 +10,7 @@ export const statusCommand: Command = {
   positionals: ['<experiment id>'],
   options: {},
   run: async ({ client, out, json }, { positionals }) => {
-    const e = await client.experiment(positionals[0] as string);
+    const e = await answer(client.routes.v1.experiments[':id'].$get(idParam(positionals[0] as string)));
     if (json) {
       printJson(out.stdout, e);
       return 0;

@@ -1,3 +1,4 @@
+import { answer } from '@inferlab/client';
 import { tableToText } from '@inferlab/report';
 import type { Command } from '../command.ts';
 import { print, printJson } from '../output.ts';
@@ -9,7 +10,7 @@ export const workersCommand: Command = {
   positionals: [],
   options: {},
   run: async ({ client, out, json }) => {
-    const { workers } = await client.workers();
+    const { workers } = await answer(client.routes.v1.workers.$get());
     if (json) printJson(out.stdout, { workers });
     else if (workers.length === 0) print(out.stdout, 'no worker has registered yet: start one with `npm run worker`');
     else

@@ -1,7 +1,9 @@
-import type { ExperimentCellView } from '@inferlab/db';
+import type { ExperimentBody } from '@inferlab/client';
 import { cellLabels } from '@inferlab/report';
 import { progressBar } from './progress-bar.ts';
 import type { WatchState } from './watch-experiment.ts';
+
+type ExperimentCellView = ExperimentBody['cells'][number];
 
 /** Shows a watch: a terminal redraws bars in place, a pipe gets one plain line per change. */
 export type WatchView = { update: (state: WatchState) => void; finish: (state: WatchState) => void };

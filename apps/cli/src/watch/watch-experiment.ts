@@ -1,26 +1,24 @@
-import type { AppEvent } from '@inferlab/api/src/events/event-bus.ts';
-import type { ExperimentView } from '@inferlab/db';
-import { type ApiClient, ApiError } from '../client.ts';
+import { ApiError, answer, type ExperimentBody, type ExperimentEvent, idParam } from '@inferlab/client';
+import type { ApiClient } from '../client.ts';
 
 /** Requests measured so far in a running cell (the worker's `cell-progress`, streamed by the api). */
 export type RequestProgress = { done: number; total: number };
-export type WatchState = { experiment: ExperimentView; requests: ReadonlyMap<string, RequestProgress> };
-
-type ExperimentEvent = Extract<AppEvent, { type: 'experiment' }>['data'];
+export type WatchState = { experiment: ExperimentBody; requests: ReadonlyMap<string, RequestProgress> };
 
 const POLL_MS = 1000;
 /** How long the api may stay unreachable (a restart) before watching gives up. */
 const UNREACHABLE_LIMIT_MS = 30_000;
 
-export const isFinished = (e: Pick<ExperimentView, 'progress'>): boolean => e.progress.queued + e.progress.running === 0;
+export const isFinished = (e: Pick<ExperimentBody, 'progress'>): boolean => e.progress.queued + e.progress.running === 0;
 
 /**
  * Follows one experiment until no cell is queued or running. `GET /v1/events` gives the live
  * changes (cell states and request counts); a poll of `GET /v1/experiments/:id` every second is
  * the truth, since events sent while (re)connecting are lost and an api may have no event stream.
  */
-export async function watchExperiment(client: ApiClient, id: string, onChange: (state: WatchState) => void): Promise<ExperimentView> {
-  let experiment = await client.experiment(id);
+export async function watchExperiment(client: ApiClient, id: string, onChange: (state: WatchState) => void): Promise<ExperimentBody> {
+  const read = () => answer(client.routes.v1.experiments[':id'].$get(idParam(id)));
+  let experiment = await read();
   const requests = new Map<string, RequestProgress>();
   const changed = () => onChange({ experiment, requests });
   changed();
@@ -43,7 +41,7 @@ export async function watchExperiment(client: ApiClient, id: string, onChange: (
     while (!isFinished(experiment)) {
       await new Promise((r) => setTimeout(r, POLL_MS));
       try {
-        experiment = await client.experiment(id);
+        experiment = await read();
         unreachableSince = null;
       } catch (err) {
         if (!(err instanceof ApiError && err.status === 0)) throw err;
