@@ -17,10 +17,10 @@ const issuesOf = (input: unknown) => {
 const layouts = (input: unknown) => expandMatrix('e', parseMatrix(input)).map((c) => c.config.variant.kvLayout ?? 'absent');
 
 describe('variants[].kvLayout', () => {
-  it('auto (the default) is in-place for our engine on a forge gpt2 with a float32 cache on the CPU, and absent (concat) elsewhere', () => {
+  it('auto (the default) is in-place for our engine on a forge model with a float32 cache on the CPU, and absent (concat) elsewhere', () => {
     expect(layouts({ ...base, engines: ['inferlab', 'transformers.js', 'llama.cpp'] })).toEqual(['in-place', 'absent', 'absent']);
     expect(layouts({ ...base, models: ['forge:llama-tiny', 'dir:/models/x', 'hf:openai-community/gpt2'] })).toEqual([
-      'absent',
+      'in-place',
       'absent',
       'absent',
     ]);
@@ -44,21 +44,25 @@ describe('variants[].kvLayout', () => {
       { dtype: 'fp32', cache: true, kvLayout: 'in-place' },
     ]);
     expect(cells[0]?.id).not.toBe(cells[1]?.id);
-    // "auto" and "in-place" are one cell on gpt2 and two on llama: refused only where they coincide.
+    // "auto" and "in-place" are one cell on a forge model and two on a folder: refused only where they coincide.
     expect(issuesOf({ ...base, variants: [{ kvLayout: 'concat' }, { kvLayout: 'auto' }] })).toEqual([]);
     expect(
-      issuesOf({ ...base, models: ['forge:llama-tiny', 'forge:gpt2-tiny'], variants: [{ kvLayout: 'in-place' }, { kvLayout: 'auto' }] }),
+      issuesOf({ ...base, models: ['dir:/models/x', 'forge:gpt2-tiny'], variants: [{ kvLayout: 'in-place' }, { kvLayout: 'auto' }] }),
     ).toEqual([
-      { path: 'variants.0.kvLayout', message: expect.stringMatching(/needs a forge gpt2-\* model, and models has forge:llama-tiny/) },
+      {
+        path: 'variants.0.kvLayout',
+        message: expect.stringMatching(/needs a forge model \(gpt2-\* or llama-\*\), and models has dir:\/models\/x/),
+      },
       { path: 'variants.1', message: 'same cell as item 0 for forge:gpt2-tiny (kvLayout "auto" is "in-place" there); list it once' },
     ]);
   });
 
   it('refuses in-place where it cannot run, naming the field and the fix', () => {
-    expect(issuesOf({ ...base, models: ['forge:llama-tiny'], variants: [{ kvLayout: 'in-place' }] })).toEqual([
+    expect(issuesOf({ ...base, models: ['hf:openai-community/gpt2'], variants: [{ kvLayout: 'in-place' }] })).toEqual([
       {
         path: 'variants.0.kvLayout',
-        message: 'kvLayout in-place needs a forge gpt2-* model, and models has forge:llama-tiny; use kvLayout "auto" or "concat"',
+        message:
+          'kvLayout in-place needs a forge model (gpt2-* or llama-*), and models has hf:openai-community/gpt2; use kvLayout "auto" or "concat"',
       },
     ]);
     const issues = issuesOf({ ...base, engines: ['transformers.js'], variants: [{ cache: false, kvLayout: 'in-place' }] });

@@ -52,6 +52,16 @@ describe('kvLayout in-place cells', () => {
     120_000,
   );
 
+  it('llama (grouped-query attention): the same tokens as the concat graph, greedy, beam and q4', async () => {
+    const model = 'forge:llama-tiny';
+    for (const decoding of [{ strategy: 'greedy' }, { strategy: 'beam', numBeams: 3, lengthPenalty: 1, earlyStopping: false }] as const) {
+      const { concat, inPlace } = await both({ model, decoding });
+      expect(inPlace).toEqual(concat);
+    }
+    const q4 = await both({ model }, { dtype: 'q4' });
+    expect(q4.inPlace).toEqual(q4.concat);
+  }, 240_000);
+
   it.each(['int8', 'q8', 'q4', 'fp16'] as const)(
     '%s weights: the same greedy tokens as the concat graph',
     async (dtype) => {

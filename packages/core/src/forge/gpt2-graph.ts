@@ -126,7 +126,7 @@ export function buildGpt2Model(spec: Gpt2Spec, source: Gpt2Weights, options: Gpt
 }
 
 /** h (B, S, D) → its last num_logits_to_keep rows (all when 0: Slice clamps the start −0 to 0). */
-function lastRows(g: GraphBuilder, h: string): string {
+export function lastRows(g: GraphBuilder, h: string): string {
   const k = g.input(NUM_LOGITS_TO_KEEP, DataType.INT64, []);
   const start = g.op('Reshape', [g.op('Neg', [k]), g.int64('keep_shape', [1])]);
   return g.op('Slice', [h, start, g.int64('keep_end', [Number.MAX_SAFE_INTEGER]), g.int64('keep_axis', [1])]);

@@ -6,9 +6,10 @@ import { buildOnce, type DerivedEntry, publishDerived, readDerivedEntry } from '
 import { ForgeBuildError, readForgeManifest } from './forge-model.ts';
 import { forgeSpec } from './forge-models.ts';
 import { buildGpt2Model } from './gpt2-graph.ts';
+import { buildLlamaModel } from './llama/llama-graph.ts';
 import { readFloatWeights } from './read-float-weights.ts';
 
-// The in-place-KV graphs of a forge GPT-2 folder (gpt2-graph.ts kvLayout 'in-place', with
+// The in-place-KV graphs of a forge folder (gpt2-graph.ts / llama-graph.ts kvLayout 'in-place', with
 // num_logits_to_keep), built on first use like the int8-KV ones (kv-int8-files.ts): the weights of
 // onnx/model.onnx, then the variant's own rewrite (int8, q4 … rewrite any MatMul on an initializer),
 // so every weight variant has an in-place twin onnx/<variant file>_kvinplace.onnx.
@@ -38,11 +39,11 @@ function build(folder: string, variant: Variant): string {
     throw new KvInPlaceUnsupportedError(`the in-place KV cache needs a forge-built graph; ${folder} is not a current forge folder`);
   }
   const spec = forgeSpec(forge.forge);
-  if (spec.family !== 'gpt2')
-    throw new KvInPlaceUnsupportedError(`the in-place KV cache is built for forge gpt2 graphs, not ${spec.family}`);
   const rel = kvInPlaceFile(variant);
   try {
-    const graph = buildGpt2Model(spec, readFloatWeights(join(folder, MODEL_FILE)), { kvLayout: 'in-place', logitsToKeep: true });
+    const weights = readFloatWeights(join(folder, MODEL_FILE));
+    const options = { kvLayout: 'in-place', logitsToKeep: true } as const;
+    const graph = spec.family === 'gpt2' ? buildGpt2Model(spec, weights, options) : buildLlamaModel(spec, weights, options);
     publishDerived<DerivedEntry>(folder, rel, manifestPath(folder, variant), VARIANT_SPECS[variant].build(graph).model, (written) => ({
       buildVersion: KV_IN_PLACE_BUILD_VERSION,
       file: rel,

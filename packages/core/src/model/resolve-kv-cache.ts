@@ -24,7 +24,7 @@ export async function resolveCellModel(id: string, variant: CellVariant, opts: R
   const resolved = await resolveModel(id, variant.dtype, opts);
   if (variant.kvLayout === 'in-place') {
     if (kv !== 'fp32' || parseModelId(id).kind !== 'forge') {
-      throw new KvInPlaceUnsupportedError(`${id}: the in-place KV cache needs a forge gpt2 model and kvCacheDtype "fp32"`);
+      throw new KvInPlaceUnsupportedError(`${id}: the in-place KV cache needs a forge model (gpt2-* or llama-*) and kvCacheDtype "fp32"`);
     }
     return { ...resolved, file: await ensureKvInPlaceFile(resolved.folder, variant.dtype) };
   }

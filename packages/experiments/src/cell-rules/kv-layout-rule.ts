@@ -1,12 +1,13 @@
 import type { CellConfig, KvLayout } from '../cell-config.ts';
 import { EXIT_HEAD_STRATEGIES } from '../decoding-schema.ts';
-import { FORGE_MODEL_FAMILIES, type ForgeModelName } from '../forge-model-names.ts';
+import { FORGE_MODEL_FAMILIES } from '../forge-model-names.ts';
 import { parseModelId } from '../model-id.ts';
 import type { CellIssue, CellRule } from './cell-issue.ts';
 
-// The in-place KV cache is a graph forge builds beside a GPT-2 folder (core/src/forge/kv-in-place-files.ts)
-// whose past our engine feeds from its own buffers: our engine, the KV cache in float32, a forge gpt2
-// model, and the model's own graph (exit-head strategies decode through layer segments instead).
+// The in-place KV cache is a graph forge builds beside a forge folder (core/src/forge/kv-in-place-files.ts,
+// GPT-2 and Llama) whose past our engine feeds from its own buffers: our engine, the KV cache in
+// float32, a forge model, and the model's own graph (exit-head strategies decode through layer
+// segments instead).
 
 type LayoutCell = Pick<CellConfig, 'model' | 'variant' | 'decoding' | 'engine'>;
 
@@ -21,8 +22,9 @@ export function inPlaceBlockers(cell: LayoutCell): string[] {
     out.push(`kvLayout in-place does not run ${cell.decoding.strategy} (layer segments keep their own cache)`);
   }
   const parsed = parseModelId(cell.model);
-  const family = parsed?.kind === 'forge' ? FORGE_MODEL_FAMILIES[parsed.name as ForgeModelName] : undefined;
-  if (family !== 'gpt2') out.push(`kvLayout in-place needs a forge gpt2-* model, and models has ${cell.model}`);
+  if (parsed?.kind !== 'forge' || !Object.hasOwn(FORGE_MODEL_FAMILIES, parsed.name)) {
+    out.push(`kvLayout in-place needs a forge model (gpt2-* or llama-*), and models has ${cell.model}`);
+  }
   return out;
 }
 

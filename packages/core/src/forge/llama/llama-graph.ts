@@ -1,6 +1,8 @@
 import { attr, createModel, DataType, GraphBuilder, type ModelProto } from '../../onnx/index.ts';
 import {
   ATTENTION_MASK,
+  freshKeyName,
+  freshValueName,
   INPUT_IDS,
   LOGITS,
   POSITION_IDS,
@@ -9,8 +11,9 @@ import {
   presentKeyName,
   presentValueName,
 } from '../../runtime/io-names.ts';
+import { lastRows } from '../gpt2-graph.ts';
 import { buildAttentionBias } from '../gpt2-mask.ts';
-import { buildLlamaAttention } from './llama-attention.ts';
+import { buildLlamaAttention, foldLlamaQueryScale } from './llama-attention.ts';
 import { buildRopeInputs } from './llama-rope.ts';
 import { checkLlamaSpec, type LlamaSpec } from './llama-spec.ts';
 import { type LlamaWeights, llamaWeightNames as W } from './llama-weights.ts';
@@ -22,6 +25,18 @@ const BATCH = 'batch_size';
 const SEQ = 'sequence_length';
 const PAST = 'past_sequence_length';
 const TOTAL = 'past_sequence_length + sequence_length';
+const CAPACITY = 'past_capacity';
+
+export type LlamaGraphOptions = {
+  /**
+   * 'in-place': the past is a caller-owned buffer (B, KV, capacity, hd) read as is, and the graph
+   * returns only the step's keys/values as fresh.{i}.* (llama-attention.ts); fp32 only. Default
+   * 'concat': Optimum's past → present.
+   */
+  kvLayout?: 'concat' | 'in-place';
+  /** A `num_logits_to_keep` input (scalar int64, 0 = every row), as in gpt2-graph.ts. */
+  logitsToKeep?: boolean;
+};
 
 /**
  * HF LlamaRMSNorm: x / √(mean(x²) + eps) · w, over the last axis. Written as
@@ -40,8 +55,10 @@ function mlp(g: GraphBuilder, x: string, gate: string, up: string, down: string)
   return g.op('MatMul', [g.op('Mul', [act, g.op('MatMul', [x, up])]), down]);
 }
 
-export function buildLlamaModel(spec: LlamaSpec, weights: LlamaWeights): ModelProto {
+export function buildLlamaModel(spec: LlamaSpec, source: LlamaWeights, options: LlamaGraphOptions = {}): ModelProto {
   checkLlamaSpec(spec);
+  const inPlace = options.kvLayout === 'in-place';
+  const weights = inPlace ? foldLlamaQueryScale(spec, source) : source;
   const g = new GraphBuilder('inferlab-llama');
   const param = (name: string) => {
     const w = weights.get(name);
@@ -54,8 +71,8 @@ export function buildLlamaModel(spec: LlamaSpec, weights: LlamaWeights): ModelPr
   const positionIds = g.input(POSITION_IDS, DataType.INT64, [BATCH, SEQ]);
   const kvShape = (len: string) => [BATCH, spec.nKvHead, len, spec.headDim];
   for (let i = 0; i < spec.nLayer; i++) {
-    g.input(pastKeyName(i), DataType.FLOAT, kvShape(PAST));
-    g.input(pastValueName(i), DataType.FLOAT, kvShape(PAST));
+    g.input(pastKeyName(i), DataType.FLOAT, kvShape(inPlace ? CAPACITY : PAST));
+    g.input(pastValueName(i), DataType.FLOAT, kvShape(inPlace ? CAPACITY : PAST));
   }
 
   // Tied: Gather columns of the (D, V) table → (D, B, S) → (B, S, D); the head reuses the table.
@@ -82,6 +99,7 @@ export function buildLlamaModel(spec: LlamaSpec, weights: LlamaWeights): ModelPr
       pastValue: pastValueName(i),
       presentKey: presentKeyName(i),
       presentValue: presentValueName(i),
+      ...(inPlace ? { inPlace: { freshKey: freshKeyName(i), freshValue: freshValueName(i) } } : {}),
       q: p('self_attn.q_proj.weight_t'),
       k: p('self_attn.k_proj.weight_t'),
       v: p('self_attn.v_proj.weight_t'),
@@ -92,11 +110,13 @@ export function buildLlamaModel(spec: LlamaSpec, weights: LlamaWeights): ModelPr
     h = g.op('Add', [h, mlp(g, x2, p('mlp.gate_proj.weight_t'), p('mlp.up_proj.weight_t'), p('mlp.down_proj.weight_t'))]);
   }
 
-  g.node('MatMul', [rmsNorm(g, h, param(W.norm), spec.rmsNormEps), head], [LOGITS]); // (B, S, V)
-  g.output(LOGITS, DataType.FLOAT, [BATCH, SEQ, spec.vocabSize]);
+  const keep = options.logitsToKeep === true;
+  const normed = rmsNorm(g, keep ? lastRows(g, h) : h, param(W.norm), spec.rmsNormEps); // (B, S or the kept rows, D)
+  g.node('MatMul', [normed, head], [LOGITS]); // (B, S or the kept rows, V)
+  g.output(LOGITS, DataType.FLOAT, [BATCH, keep ? 'num_logits' : SEQ, spec.vocabSize]);
   for (let i = 0; i < spec.nLayer; i++) {
-    g.output(presentKeyName(i), DataType.FLOAT, kvShape(TOTAL));
-    g.output(presentValueName(i), DataType.FLOAT, kvShape(TOTAL));
+    g.output(inPlace ? freshKeyName(i) : presentKeyName(i), DataType.FLOAT, kvShape(inPlace ? SEQ : TOTAL));
+    g.output(inPlace ? freshValueName(i) : presentValueName(i), DataType.FLOAT, kvShape(inPlace ? SEQ : TOTAL));
   }
   return createModel(g.build());
 }
