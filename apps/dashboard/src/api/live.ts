@@ -1,7 +1,8 @@
-import type { ExperimentEvent, TrainJobView, WorkersList } from '@inferlab/experiments';
+import type { LiveEvents as ApiEvents } from '@inferlab/client';
 import { accessTokens, eventsUrl, onAccessTokens } from './access-tokens.ts';
 
-type LiveEvents = { experiment: ExperimentEvent; workers: WorkersList; train: { jobs: TrainJobView[] }; open: null };
+/** The api's events by name (their data as the api types it), and `open` on every (re)connection. */
+type LiveEvents = ApiEvents & { open: null };
 type Handler<K extends keyof LiveEvents> = (data: LiveEvents[K]) => void;
 
 const handlers: { [K in keyof LiveEvents]: Set<Handler<K>> } = {

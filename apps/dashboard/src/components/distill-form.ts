@@ -1,5 +1,4 @@
-import type { DistillJobView } from '@inferlab/experiments';
-import { ApiError, issuesOf } from '../api/api-error.ts';
+import { ApiError } from '@inferlab/client';
 import { h, replace } from '../dom.ts';
 import { issueBox } from './issue-list.ts';
 
@@ -17,7 +16,7 @@ export function parseLayers(text: string): (number | string)[] {
  * so its field errors appear beside the form exactly as for matrices. `submit` posts the body (the
  * view's data layer); `onCreated` refreshes the list.
  */
-export function distillForm(submit: (body: string) => Promise<DistillJobView>, onCreated: (job: DistillJobView) => void): HTMLElement {
+export function distillForm(submit: (body: string) => Promise<{ id: string }>, onCreated: () => void): HTMLElement {
   const model = h('input', { id: 'distill-model', type: 'text', spellcheck: 'false', autocomplete: 'off' });
   model.value = 'forge:gpt2-tiny';
   const layers = h('input', { id: 'distill-layers', type: 'text', spellcheck: 'false', autocomplete: 'off', placeholder: '1, 2' });
@@ -66,11 +65,11 @@ export function distillForm(submit: (body: string) => Promise<DistillJobView>, o
     replace(issues, h('p', { class: 'state state-loading', role: 'status' }, 'Submitting…'));
     try {
       const job = await submit(JSON.stringify(body));
-      replace(issues, h('p', { class: 'state state-empty', role: 'status' }, `Queued distill job ${job.id} for ${job.model}.`));
-      onCreated(job);
+      replace(issues, h('p', { class: 'state state-empty', role: 'status' }, `Queued distill job ${job.id} for ${body.model}.`));
+      onCreated();
     } catch (err) {
       if (!(err instanceof ApiError)) return replace(issues, ...issueBox(String(err), []));
-      replace(issues, ...issueBox(`${err.status} ${err.code}: ${err.message}`, issuesOf(err)));
+      replace(issues, ...issueBox(`${err.status} ${err.code}: ${err.message}`, err.issues));
     } finally {
       button.disabled = false;
     }

@@ -1,4 +1,4 @@
-import { ApiError } from '../api/api-error.ts';
+import { ApiError } from '@inferlab/client';
 import { h } from '../dom.ts';
 
 export const loading = (what: string): HTMLElement => h('p', { class: 'state state-loading', role: 'status' }, `Loading ${what}…`);

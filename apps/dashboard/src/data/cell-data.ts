@@ -1,5 +1,6 @@
-import type { CellSummary, CellTokens, ExperimentResults, StoredCellView } from '@inferlab/experiments';
-import { getJson } from '../api/http.ts';
+import { answer, idParam } from '@inferlab/client';
+import type { CellSummary, CellTokens, ExperimentResults } from '@inferlab/experiments';
+import { api } from '../api/http.ts';
 
 // A finished cell's numbers never change: results are kept per experiment for pickers (the
 // experiment view always refetches), token timelines per cell, both for the page's lifetime.
@@ -17,13 +18,13 @@ function cached<T>(cache: Map<string, Promise<T>>, key: string, load: () => Prom
 }
 
 export const fetchResults = (experimentId: string): Promise<ExperimentResults> =>
-  getJson<ExperimentResults>(`/v1/experiments/${encodeURIComponent(experimentId)}/results`);
+  answer(api.v1.experiments[':id'].results.$get(idParam(experimentId)));
 
 export const cachedResults = (experimentId: string): Promise<ExperimentResults> =>
   cached(resultsCache, experimentId, () => fetchResults(experimentId));
 
 export const cellTokens = (cellId: string): Promise<CellTokens> =>
-  cached(tokenCache, cellId, () => getJson<CellTokens>(`/v1/cells/${encodeURIComponent(cellId)}/tokens`));
+  cached(tokenCache, cellId, () => answer(api.v1.cells[':id'].tokens.$get(idParam(cellId))));
 
 /** The done cells of an experiment, for a picker. */
 export const doneCells = async (experimentId: string): Promise<{ done: CellSummary[]; all: CellSummary[] }> => {
@@ -33,7 +34,7 @@ export const doneCells = async (experimentId: string): Promise<{ done: CellSumma
 
 /** `GET /v1/cells/:id` carries the experiment a cell belongs to; null for an unknown cell. */
 export const experimentOfCell = (cellId: string): Promise<string | null> =>
-  getJson<StoredCellView>(`/v1/cells/${encodeURIComponent(cellId)}`).then(
+  answer(api.v1.cells[':id'].$get(idParam(cellId))).then(
     (c) => c.experimentId,
     () => null,
   );

@@ -1,6 +1,6 @@
+import { ApiError, answer } from '@inferlab/client';
 import type { CellSummary, Comparison, ExperimentListItem } from '@inferlab/experiments';
-import { ApiError } from '../api/api-error.ts';
-import { getJson } from '../api/http.ts';
+import { api } from '../api/http.ts';
 import { cachedResults, experimentOfCell } from './cell-data.ts';
 import { loadExperiments } from './experiments-data.ts';
 
@@ -24,7 +24,7 @@ export type ComparisonPage = { comparison: Comparison | null; missingRoute: numb
 
 export async function loadComparison(a: string, b: string): Promise<ComparisonPage> {
   try {
-    const comparison = await getJson<Comparison>(`/v1/compare?a=${encodeURIComponent(a)}&b=${encodeURIComponent(b)}`);
+    const comparison: Comparison = await answer(api.v1.compare.$get({ query: { a, b } }));
     return { comparison, missingRoute: null, a: comparison.a, b: comparison.b };
   } catch (err) {
     if (!(err instanceof ApiError) || !err.routeMissing) throw err;

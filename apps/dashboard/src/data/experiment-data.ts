@@ -1,5 +1,6 @@
+import { answer, type CancelOutcome, idParam } from '@inferlab/client';
 import type { CellTokens, ExperimentEvent, ExperimentResults, ExperimentView } from '@inferlab/experiments';
-import { getJson, postJson } from '../api/http.ts';
+import { api } from '../api/http.ts';
 import { chartedCells } from '../chart-data.ts';
 import { cellTokens, fetchResults } from './cell-data.ts';
 
@@ -7,7 +8,7 @@ export type ExperimentPage = { experiment: ExperimentView; results: ExperimentRe
 
 /** The experiment (matrix, cell states) and its results, fetched together. */
 export async function loadExperimentPage(id: string): Promise<ExperimentPage> {
-  const [experiment, results] = await Promise.all([getJson<ExperimentView>(`/v1/experiments/${encodeURIComponent(id)}`), fetchResults(id)]);
+  const [experiment, results] = await Promise.all([answer(api.v1.experiments[':id'].$get(idParam(id))), fetchResults(id)]);
   return { experiment, results };
 }
 
@@ -16,8 +17,7 @@ export const chartTokens = (results: ExperimentResults): Promise<CellTokens[]> =
   Promise.all(chartedCells(results.cells).map((c) => cellTokens(c.cellId)));
 
 /** Needs the write token when the api has write tokens configured. */
-export const cancelExperiment = (id: string): Promise<{ cancelled: number }> =>
-  postJson<{ cancelled: number }>(`/v1/experiments/${encodeURIComponent(id)}/cancel`, '{}');
+export const cancelExperiment = (id: string): Promise<CancelOutcome> => answer(api.v1.experiments[':id'].cancel.$post(idParam(id)));
 
 /** Cells that will not run again. */
 export const finishedCells = (p: ExperimentView['progress']): number => p.done + p.failed + p.cancelled;

@@ -1,9 +1,10 @@
+import { answer } from '@inferlab/client';
 import type { ExperimentEvent, ExperimentListItem, ExperimentListPage, ExperimentListRow, ExperimentStatus } from '@inferlab/experiments';
-import { getJson } from '../api/http.ts';
+import { api } from '../api/http.ts';
 
 /** For pickers: the newest 500 (the api's largest page; the list itself pages). */
 export const loadExperiments = (): Promise<ExperimentListItem[]> =>
-  getJson<ExperimentListPage>('/v1/experiments?limit=500').then((r) => r.experiments);
+  answer(api.v1.experiments.$get({ query: { limit: '500' } })).then((r) => r.experiments);
 
 /** The list's filters, as the page's URL carries them (`/?status=done&model=…&name=…&prompt=…`). */
 export type ListFilter = { status: ExperimentStatus | ''; model: string; name: string; prompt: string };
@@ -21,12 +22,17 @@ export function filterFromQuery(q: URLSearchParams): ListFilter {
   };
 }
 
+/** The filters that are set (and the cursor), as query parameters: the page's URL and the api take the same. */
+export function filterParams(filter: ListFilter, cursor?: string | null): Record<string, string> {
+  const q: Record<string, string> = {};
+  for (const k of FILTER_KEYS) if (filter[k].trim() !== '') q[k] = filter[k].trim();
+  if (cursor) q['cursor'] = cursor;
+  return q;
+}
+
 /** The filters that are set, as a query string (empty when none is). */
 export function filterQuery(filter: ListFilter, cursor?: string | null): string {
-  const q = new URLSearchParams();
-  for (const k of FILTER_KEYS) if (filter[k].trim() !== '') q.set(k, filter[k].trim());
-  if (cursor) q.set('cursor', cursor);
-  const s = q.toString();
+  const s = new URLSearchParams(filterParams(filter, cursor)).toString();
   return s ? `?${s}` : '';
 }
 
@@ -34,7 +40,7 @@ export const isFiltered = (filter: ListFilter): boolean => FILTER_KEYS.some((k) 
 
 /** One page of `GET /v1/experiments`, newest first; pass the previous page's `nextCursor` for the next. */
 export const loadExperimentListPage = (filter: ListFilter, cursor?: string | null): Promise<ExperimentListPage> =>
-  getJson<ExperimentListPage>(`/v1/experiments${filterQuery(filter, cursor)}`);
+  answer(api.v1.experiments.$get({ query: filterParams(filter, cursor) }));
 
 /** A listed experiment and, while a cell runs, that cell's request progress from the live stream. */
 export type ListedExperiment = { item: ExperimentListRow; running?: { done: number; total: number } };

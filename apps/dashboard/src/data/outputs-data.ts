@@ -1,5 +1,6 @@
+import { answer, idParam } from '@inferlab/client';
 import type { CellOutputs, ExperimentOutputs } from '@inferlab/experiments';
-import { getJson } from '../api/http.ts';
+import { api } from '../api/http.ts';
 
 // A finished cell's outputs never change: kept per cell for the page's lifetime.
 const cellCache = new Map<string, Promise<CellOutputs>>();
@@ -8,7 +9,7 @@ const cellCache = new Map<string, Promise<CellOutputs>>();
 export function loadCellOutputs(cellId: string): Promise<CellOutputs> {
   let p = cellCache.get(cellId);
   if (!p) {
-    p = getJson<CellOutputs>(`/v1/cells/${encodeURIComponent(cellId)}/outputs`);
+    p = answer(api.v1.cells[':id'].outputs.$get(idParam(cellId)));
     p.catch(() => cellCache.delete(cellId));
     cellCache.set(cellId, p);
   }
@@ -17,4 +18,4 @@ export function loadCellOutputs(cellId: string): Promise<CellOutputs> {
 
 /** `GET /v1/experiments/:id/outputs`: per prompt, each cell against its model's fp32 greedy cell. */
 export const loadExperimentOutputs = (experimentId: string): Promise<ExperimentOutputs> =>
-  getJson<ExperimentOutputs>(`/v1/experiments/${encodeURIComponent(experimentId)}/outputs`);
+  answer(api.v1.experiments[':id'].outputs.$get(idParam(experimentId)));

@@ -1,5 +1,6 @@
+import { answer, type DistillSubmitted, idParam, jsonText, type TrainSubmitted } from '@inferlab/client';
 import type { TrainJobView } from '@inferlab/experiments';
-import { getJson, postJson } from '../api/http.ts';
+import { api } from '../api/http.ts';
 import type { PlotSpec } from '../charts/plot.ts';
 
 /** The list refetches on every `train` SSE event, and this often while a job is active (a missed event, a reconnect). */
@@ -17,20 +18,20 @@ export const EXAMPLE_TRAIN_JOB = {
   seed: 1,
 };
 
-export const loadTrainJobs = (): Promise<TrainJobView[]> => getJson<{ jobs: TrainJobView[] }>('/v1/train').then((r) => r.jobs);
+export const loadTrainJobs = (): Promise<TrainJobView[]> => answer(api.v1.train.$get()).then((r) => r.jobs);
 
 /** A body with `"kind": "student"` is a student distillation (POST /v1/distill); any other, pretraining (POST /v1/train). */
-export function submitTrain(body: string): Promise<TrainJobView> {
+export function submitTrain(body: string): Promise<TrainSubmitted | DistillSubmitted> {
   let kind: unknown;
   try {
     kind = (JSON.parse(body) as { kind?: unknown }).kind;
   } catch {
     kind = undefined; // the api answers invalid_json
   }
-  return postJson<TrainJobView>(kind === 'student' ? '/v1/distill' : '/v1/train', body);
+  return answer(kind === 'student' ? api.v1.distill.$post({}, jsonText(body)) : api.v1.train.$post({}, jsonText(body)));
 }
 
-export const cancelTrain = (id: string): Promise<TrainJobView> => postJson<TrainJobView>(`/v1/train/${encodeURIComponent(id)}/cancel`, '{}');
+export const cancelTrain = (id: string): Promise<TrainJobView> => answer(api.v1.train[':id'].cancel.$post(idParam(id)));
 
 export const anyTraining = (jobs: readonly TrainJobView[]): boolean => jobs.some((j) => j.status === 'queued' || j.status === 'running');
 

@@ -1,5 +1,6 @@
-import type { QueueDepth, WorkersList, WorkerView } from '@inferlab/experiments';
-import { getJson } from '../api/http.ts';
+import { answer } from '@inferlab/client';
+import type { QueueDepth, WorkerView } from '@inferlab/experiments';
+import { api } from '../api/http.ts';
 
-export const loadWorkers = (): Promise<WorkerView[]> => getJson<WorkersList>('/v1/workers').then((r) => r.workers);
-export const loadQueues = (): Promise<QueueDepth[]> => getJson<{ queues: QueueDepth[] }>('/v1/queues').then((r) => r.queues);
+export const loadWorkers = (): Promise<WorkerView[]> => answer(api.v1.workers.$get()).then((r) => r.workers);
+export const loadQueues = (): Promise<QueueDepth[]> => answer(api.v1.queues.$get()).then((r) => r.queues);

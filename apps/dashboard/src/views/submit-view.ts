@@ -1,5 +1,5 @@
+import { ApiError } from '@inferlab/client';
 import { accessTokens, setAccessTokens } from '../api/access-tokens.ts';
-import { ApiError, issuesOf } from '../api/api-error.ts';
 import { type Issue, issueBox } from '../components/issue-list.ts';
 import { submitMatrix } from '../data/submit-data.ts';
 import { h, replace } from '../dom.ts';
@@ -75,7 +75,7 @@ export function submitView(root: HTMLElement): undefined {
       navigate(`/experiments/${encodeURIComponent(created.id)}`);
     } catch (err) {
       if (!(err instanceof ApiError)) return show(String(err), []);
-      show(`${err.status} ${err.code}: ${err.message}`, issuesOf(err));
+      show(`${err.status} ${err.code}: ${err.message}`, err.issues);
     } finally {
       button.disabled = false;
     }

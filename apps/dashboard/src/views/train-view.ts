@@ -1,5 +1,5 @@
+import { ApiError } from '@inferlab/client';
 import type { TrainJobView } from '@inferlab/experiments';
-import { ApiError, issuesOf } from '../api/api-error.ts';
 import { onLive } from '../api/live.ts';
 import { plot } from '../charts/plot.ts';
 import { issueBox } from '../components/issue-list.ts';
@@ -118,7 +118,7 @@ export function trainView(root: HTMLElement): () => void {
       void load();
     } catch (err) {
       if (!(err instanceof ApiError)) replace(issues, ...issueBox(String(err), []));
-      else replace(issues, ...issueBox(`${err.status} ${err.code}: ${err.message}`, issuesOf(err)));
+      else replace(issues, ...issueBox(`${err.status} ${err.code}: ${err.message}`, err.issues));
     } finally {
       button.disabled = false;
     }
