@@ -1,5 +1,7 @@
 import { PermanentError } from '@inferlab/experiments';
-// Knowledge distillation with temperature (Hinton et al. 2015), as in the seed notebook:
+// Knowledge distillation with temperature (Hinton et al. 2015), as in the seed notebook — in float64
+// JS, the reference the training graphs' one KD loss (train/ops-loss.ts kdRows / kdLoss) is checked
+// against (distill/exit-head-train-graph.test.ts); pinned to numpy in kd-loss.test.ts.
 //   loss = T² · KL(p ‖ q),  p = softmax(t/T) (teacher, a constant), q = softmax(s/T) (student).
 // Logits are row-major (rows, vocab); the loss is averaged over rows ("batchmean"). Sums run in
 // float64 and use log-softmax, so large logits or small T neither overflow nor take log(0).
