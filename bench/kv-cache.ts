@@ -1,8 +1,8 @@
 // KV cache vs no cache on one model, both modes in one run in ABBA order (noise hits both alike).
 // npm run bench:kv-cache -- [--model forge:gpt2-small] [--reps 3] [--threads 2] [--lengths 40,256] [--json file]
-import { type Generation, generate, greedyStrategy, ModelPool, resolveModel } from '@inferlab/core';
+import { type Generation, generate, greedyStrategy, ModelPool, resolveCellModel, resolveModel } from '@inferlab/core';
 import { modelsDirFromEnv } from '@inferlab/experiments';
-import { Bench, decodeTokPerS, e2eTokPerS, medianCi, NA_ONE_TOKEN, ratioCi, runRotated } from './lib.ts';
+import { Bench, cellKvLayout, decodeTokPerS, e2eTokPerS, medianCi, NA_ONE_TOKEN, ratioCi, runRotated } from './lib.ts';
 
 const bench = Bench.start({
   name: 'kv-cache',
@@ -21,14 +21,23 @@ const lengths = bench.ints('lengths');
 const prompt = 'Explain briefly why KV caching and quantization help LLM inference.';
 const modelsDir = modelsDirFromEnv(process.env);
 
-const pool = new ModelPool(1);
-const resolved = await resolveModel(model, 'fp32', { modelsDir, modelRoots: [modelsDir] });
+const pool = new ModelPool(2);
+const roots = { modelsDir, modelRoots: [modelsDir] };
+const resolved = await resolveModel(model, 'fp32', roots);
 const { session, tokenizer } = await pool.get(resolved, { threads, executionProvider: 'cpu' });
+// The cache as cells keep it by default (kvLayout "auto"): in place on forge models, beside the concat graph's.
+const kvLayout = cellKvLayout(model);
+const inPlace =
+  kvLayout === 'in-place'
+    ? (await pool.get(await resolveCellModel(model, { dtype: 'fp32', kvLayout }, roots), { threads, executionProvider: 'cpu' })).session
+    : null;
 bench.header(`${model} fp32, ${threads} threads, greedy, prompt "${prompt}", ${reps} repetitions per side and length (ABBA, 1 warmup)`);
 
 // eosTokenIds empty: both modes generate exactly maxNewTokens, so the work compared is equal.
-const runOnce = (useCache: boolean, maxNewTokens: number) => () =>
-  generate(tokenizer, prompt, { maxNewTokens, strategy: greedyStrategy(session, { useCache }), eosTokenIds: [] });
+const runOnce =
+  (useCache: boolean, maxNewTokens: number, on = session) =>
+  () =>
+    generate(tokenizer, prompt, { maxNewTokens, strategy: greedyStrategy(on, { useCache }), eosTokenIds: [] });
 
 const rows = [];
 for (const len of lengths) {
@@ -36,10 +45,11 @@ for (const len of lengths) {
     [
       ['no-cache', runOnce(false, len)],
       ['cache', runOnce(true, len)],
+      ...(inPlace === null ? [] : [['cache in-place', runOnce(true, len, inPlace)] as const]),
     ],
     { reps },
   );
-  const [nc, c] = [samples.get('no-cache') ?? [], samples.get('cache') ?? []];
+  const [nc, c, ip] = [samples.get('no-cache') ?? [], samples.get('cache') ?? [], samples.get('cache in-place') ?? []];
   rows.push({
     new_tokens: len,
     'no-cache tok/s': medianCi(nc.map(e2eTokPerS), 'no timing'),
@@ -48,6 +58,13 @@ for (const len of lengths) {
     'no-cache decode tok/s': medianCi(nc.map(decodeTokPerS), NA_ONE_TOKEN),
     'cache decode tok/s': medianCi(c.map(decodeTokPerS), NA_ONE_TOKEN),
     'decode ratio': ratioCi(nc.map(decodeTokPerS), c.map(decodeTokPerS), NA_ONE_TOKEN),
+    ...(inPlace === null
+      ? {}
+      : {
+          'in-place tok/s': medianCi(ip.map(e2eTokPerS), 'no timing'),
+          'ratio (in-place/no-cache)': ratioCi(nc.map(e2eTokPerS), ip.map(e2eTokPerS), 'no timing'),
+          'decode ratio (in-place/concat)': ratioCi(c.map(decodeTokPerS), ip.map(decodeTokPerS), NA_ONE_TOKEN),
+        }),
   });
   console.log(`  ${len} tokens: done`);
 }

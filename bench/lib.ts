@@ -7,7 +7,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, hostname, loadavg, release, totalmem } from 'node:os';
 import { dirname } from 'node:path';
 import { parseArgs } from 'node:util';
-import { bootstrapCi, compareSamples, requestMetrics } from '@inferlab/experiments';
+import { autoKvLayout, bootstrapCi, compareSamples, type KvLayout, requestMetrics } from '@inferlab/experiments';
 
 export type BenchOption = { type: 'string'; default: string; description: string } | { type: 'boolean'; description: string };
 export type BenchSpec = { name: string; summary: string; options: Record<string, BenchOption> };
@@ -280,4 +280,15 @@ export class Bench {
     writeFileSync(file, `${JSON.stringify(result, null, 2)}\n`);
     console.log(`wrote ${file}`);
   }
+}
+
+/** The KV layout a cell of `model` runs by default (kvLayout "auto": our engine, CPU, float32 cache, greedy): benches time what cells run. */
+export function cellKvLayout(model: string): KvLayout | undefined {
+  return autoKvLayout({
+    model,
+    variant: { dtype: 'fp32', cache: true },
+    decoding: { strategy: 'greedy' },
+    engine: 'inferlab',
+    device: 'cpu',
+  });
 }

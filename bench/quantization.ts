@@ -14,12 +14,12 @@ import {
   ModelPool,
   measureModelQuality,
   type ResolvedModel,
-  resolveModel,
+  resolveCellModel,
   VARIANTS,
   type Variant,
 } from '@inferlab/core';
 import { modelsDirFromEnv } from '@inferlab/experiments';
-import { Bench, type Cell, decodeTokPerS, medianCi, NA_ONE_TOKEN, ratioCi, runRotated } from './lib.ts';
+import { Bench, type Cell, cellKvLayout, decodeTokPerS, medianCi, NA_ONE_TOKEN, ratioCi, runRotated } from './lib.ts';
 
 const bench = Bench.start({
   name: 'quantization',
@@ -51,10 +51,12 @@ if (unknown.length > 0) {
 const all: Variant[] = ['fp32', ...(requested as Variant[]).filter((v) => v !== 'fp32')];
 
 // One at a time: building a variant of gpt2-small reads the 500 MB fp32 file and rewrites it.
+// Each variant's graph as a cell of it runs (kvLayout "auto": in place on forge models).
+const kvLayout = cellKvLayout(model);
 const resolved: Partial<Record<Variant, ResolvedModel>> = {};
 for (const v of all) {
   const t = performance.now();
-  resolved[v] = await resolveModel(model, v, resolveOpts);
+  resolved[v] = await resolveCellModel(model, { dtype: v, kvLayout }, resolveOpts);
   const ms = performance.now() - t;
   if (ms > 1000) console.log(`built or found ${v} in ${(ms / 1000).toFixed(1)} s`);
 }
@@ -63,7 +65,7 @@ const loaded = Object.fromEntries(
   await Promise.all(all.map(async (v) => [v, await pool.get(resolved[v] as ResolvedModel, sessionOpts)] as const)),
 );
 bench.header(
-  `${model}: ${all.join(', ')}; ${threads} threads, greedy, KV cache, batch 1, ${tokens} new tokens, ${reps} rotated repetitions`,
+  `${model}: ${all.join(', ')}; ${threads} threads, greedy, KV cache (${kvLayout ?? 'concat'}), batch 1, ${tokens} new tokens, ${reps} rotated repetitions`,
 );
 
 const run = (v: Variant) => async (): Promise<number | null> => {

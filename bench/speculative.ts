@@ -2,10 +2,10 @@
 // all sides in one run in a rotated order (a Latin square: noise and position hit all alike); medians
 // of tokens/s with bootstrap CIs, and the acceptance.
 // npm run bench:speculative -- [--model forge:gpt2-small] [--draft forge:gpt2-small-draft2] [--k 4] [--reps 3] [--threads 2] [--tokens 48] [--json file]
-import { createStrategy, generate, ModelPool, resolveModel } from '@inferlab/core';
+import { createStrategy, generate, ModelPool, resolveCellModel, resolveModel } from '@inferlab/core';
 import type { Decoding } from '@inferlab/experiments';
 import { modelsDirFromEnv } from '@inferlab/experiments';
-import { Bench, e2eTokPerS, medianCi, ratioCi, runRotated } from './lib.ts';
+import { Bench, cellKvLayout, e2eTokPerS, medianCi, ratioCi, runRotated } from './lib.ts';
 
 const bench = Bench.start({
   name: 'speculative',
@@ -33,7 +33,9 @@ const modelsDir = modelsDirFromEnv(process.env);
 const opts = { modelsDir, modelRoots: [modelsDir] };
 
 const pool = new ModelPool(2);
-const target = await pool.get(await resolveModel(model, 'fp32', opts), { threads, executionProvider: 'cpu' });
+// The target as a cell runs it (kvLayout "auto"); the draft loads as cells load drafts (resolveModel).
+const kvLayout = cellKvLayout(model);
+const target = await pool.get(await resolveCellModel(model, { dtype: 'fp32', kvLayout }, opts), { threads, executionProvider: 'cpu' });
 const draft = await pool.get(await resolveModel(draftId, 'fp32', opts), { threads, executionProvider: 'cpu' });
 const sides: [string, Decoding][] = [
   ['target only (greedy)', { strategy: 'greedy' }],
@@ -42,7 +44,7 @@ const sides: [string, Decoding][] = [
   [`prompt lookup k=${k}`, { strategy: 'prompt-lookup', ngram: 3, k }],
 ];
 bench.header(
-  `${model} + draft ${draftId}, fp32, ${threads} threads, ${maxNewTokens} new tokens, ${prompts.length} prompts, ${reps} rotated reps (1 warmup)`,
+  `${model} (KV ${kvLayout ?? 'concat'}) + draft ${draftId}, fp32, ${threads} threads, ${maxNewTokens} new tokens, ${prompts.length} prompts, ${reps} rotated reps (1 warmup)`,
 );
 
 type Sample = { tokPerS: number | null; drafted: number; accepted: number; forwards: number; tokens: number; ids: string };
