@@ -2,9 +2,9 @@
 // model.onnx, and on its in-place-KV twin: kv-cache/in-place-kv-cache.ts, what cells run by
 // default) beside a bare onnxruntime-node loop (bench/bare-ort-loop.ts, no inferlab code),
 // transformers.js on the same model.onnx, and llama.cpp on GGUFs written from the same weights (F32,
-// and Q8_0 beside our --quant in-place); greedy, KV cache, batch 1, every engine makes exactly
+// and Q8_0 beside our --quant in-place); chunked prefill (--prefill-chunks) as a measured option; greedy, KV cache, batch 1, every engine makes exactly
 // --tokens tokens, engine order rotated every repetition (cyclic Latin square).
-// npm run bench:long-context -- [--model forge:gpt2-small] [--contexts 16,512,912] [--tokens 32] [--reps 2] [--threads 2] [--quant q8] [--llama yes] [--json file]
+// npm run bench:long-context -- [--model forge:gpt2-small] [--contexts 16,512,912] [--tokens 32] [--reps 2] [--threads 2] [--quant q8] [--llama yes] [--prefill-chunks 256] [--json file]
 import {
   type Generation,
   generate,
@@ -38,6 +38,11 @@ const bench = Bench.start({
       description: "8-bit weights run in place beside llama.cpp's Q8_0 (q8 or int8; 'none' to skip)",
     },
     llama: { type: 'string', default: 'yes', description: "llama.cpp F32 and Q8_0 on the same weights ('no' to skip)" },
+    'prefill-chunks': {
+      type: 'string',
+      default: '256',
+      description: "in-place fp32 with the prompt prefilled in chunks of these sizes ('0' to skip)",
+    },
   },
 });
 const model = bench.str('model');
@@ -102,6 +107,13 @@ const engines: [string, Engine][] = [
   ],
   ['transformers.js', async (p, n) => fromGeneration(await peer.generate(p, { maxNewTokens: n, useCache: true, eosTokenIds: [] }))],
 ];
+for (const chunk of bench.ints('prefill-chunks', 0).filter((c) => c > 0)) {
+  const strategy = greedyStrategy(inPlace, { useCache: true, prefillChunk: chunk });
+  engines.push([
+    `inferlab in-place, prefill chunks of ${chunk}`,
+    async (p, n) => fromGeneration(await generate(tokenizer, p, { maxNewTokens: n, strategy, eosTokenIds: [] })),
+  ]);
+}
 const quantName = `inferlab ${quant} in-place`;
 if (quantInPlace !== null) {
   const strategy = greedyStrategy(quantInPlace, { useCache: true });

@@ -12,12 +12,13 @@ export function chooserStrategy(
   session: DecoderSession,
   useCache: boolean,
   newChooser: () => TokenChooser,
+  prefillChunk = 0,
 ): DecodingStrategy {
   return {
     name,
     maxPositions: session.config.maxPositions,
     async start(promptIds): Promise<DecodeRun> {
-      const seq = new DecodeSequence(session, useCache);
+      const seq = new DecodeSequence(session, useCache, prefillChunk);
       const chooser = newChooser();
       const vocab = session.config.vocabSize;
       seq.push(...promptIds);

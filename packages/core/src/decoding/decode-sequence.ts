@@ -17,9 +17,15 @@ export class DecodeSequence {
   /** Forward passes run so far (speculative decoding counts the target's). */
   forwards = 0;
 
+  /**
+   * prefillChunk > 0: a feed of more tokens than this (the prompt) runs as forwards of at most this
+   * many, each appending to the cache — bounding the (S × T) attention scores and activations of a
+   * long prompt; only the last chunk's rows are returned. 0: one forward (the default).
+   */
   constructor(
     readonly session: DecoderSession,
     readonly useCache: boolean,
+    readonly prefillChunk = 0,
   ) {
     this.past = session.emptyCache(1);
   }
@@ -59,18 +65,31 @@ export class DecodeSequence {
       this.fed = all;
       return out.logits.subarray((out.rows - (keep === 0 ? n : Math.min(keep, n))) * vocab);
     }
+    // Chunks only when the rows asked for lie in the last chunk (a prefill keeps 1).
+    const chunk = this.prefillChunk;
+    const lastChunk = chunk > 0 ? n - chunk * Math.floor((n - 1) / chunk) : n;
+    if (chunk > 0 && n > chunk && keep >= 1 && keep <= lastChunk) {
+      for (let end = this.tokens.length - lastChunk; this.fed < end; this.forwards++)
+        await this.forwardTo(Math.min(this.fed + chunk, end), 1);
+    }
+    const out = await this.forwardTo(this.tokens.length, keep);
+    return keep === 0 || out.rows <= keep ? out.logits : out.logits.subarray((out.rows - keep) * vocab);
+  }
+
+  /** One forward of tokens [fed, to) on the cache; they become fed. */
+  private async forwardTo(to: number, keep: number) {
     const out = await this.session.forward({
       batch: 1,
-      seq: n,
-      inputIds: BigInt64Array.from(this.tokens.slice(this.fed), BigInt),
-      attentionMask: ones(this.tokens.length),
-      positionIds: range(this.fed, this.tokens.length),
+      seq: to - this.fed,
+      inputIds: BigInt64Array.from(this.tokens.slice(this.fed, to), BigInt),
+      attentionMask: ones(to),
+      positionIds: range(this.fed, to),
       past: this.past,
       logitsToKeep: keep,
     });
     this.past = out.present;
-    this.fed = this.tokens.length;
-    return keep === 0 || out.rows <= keep ? out.logits : out.logits.subarray((out.rows - keep) * vocab);
+    this.fed = to;
+    return out;
   }
 
   /** Keeps the first `length` tokens; the cache is cropped to match (rejected draft tokens). */

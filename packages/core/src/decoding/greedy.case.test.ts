@@ -13,3 +13,10 @@ strategyConformance('greedy (no cache)', {
   make: async (t) => greedyStrategy(t.session, { useCache: false }),
   equalsGreedy: true,
 });
+
+// A prompt prefilled in chunks (each appending to the cache) must give the one-forward tokens.
+strategyConformance('greedy (KV cache, prefill in chunks of 3)', {
+  model: 'gpt2-tiny',
+  make: async (t) => greedyStrategy(t.session, { useCache: true, prefillChunk: 3 }),
+  equalsGreedy: true,
+});

@@ -18,7 +18,7 @@ export function argmax(logits: Float32Array, offset: number, vocab: number): num
 
 export const greedyChooser: TokenChooser = { choose: (logits, offset, vocab) => argmax(logits, offset, vocab) };
 
-/** The most likely token at every step. */
-export function greedyStrategy(session: DecoderSession, opts: { useCache: boolean }): DecodingStrategy {
-  return chooserStrategy('greedy', session, opts.useCache, () => greedyChooser);
+/** The most likely token at every step; prefillChunk: DecodeSequence's (0: the prompt in one forward). */
+export function greedyStrategy(session: DecoderSession, opts: { useCache: boolean; prefillChunk?: number }): DecodingStrategy {
+  return chooserStrategy('greedy', session, opts.useCache, () => greedyChooser, opts.prefillChunk);
 }

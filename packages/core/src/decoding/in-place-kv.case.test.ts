@@ -20,6 +20,13 @@ strategyConformance('greedy, in-place KV', {
   equalsGreedy: true,
 });
 
+strategyConformance('greedy, in-place KV, prefill in chunks of 4', {
+  model: 'gpt2-mini',
+  kvLayout: 'in-place',
+  make: async (t) => greedyStrategy(t.session, { useCache: true, prefillChunk: 4 }),
+  equalsGreedy: true,
+});
+
 strategyConformance('speculative k=4, in-place KV (target and draft)', {
   model: 'gpt2-mini',
   kvLayout: 'in-place',
