@@ -24,8 +24,8 @@ export function toCsv(rows: readonly Record<string, Scalar>[]): string {
   return `${lines.map((l) => l.join(',')).join('\r\n')}\r\n`;
 }
 
-/** Saves text as a file through a temporary object URL (no server round trip). */
-export function download(filename: string, mime: string, content: string): void {
+/** Saves text (or a blob: a chart's PNG) as a file through a temporary object URL (no server round trip). */
+export function download(filename: string, mime: string, content: string | Blob): void {
   const url = URL.createObjectURL(new Blob([content], { type: mime }));
   const a = document.createElement('a');
   a.href = url;

@@ -52,4 +52,35 @@ describe('charts', () => {
     expect(bars.match(/<rect x="64" y="[\d.]+" width="([\d.]+)"/g)).toHaveLength(2);
     expect(bars).toContain('width="0" height="14"');
   });
+
+  it('draw in the given colours, with x ticks as the caller words them (escaped)', () => {
+    const svg = xyChartSvg({
+      title: 't',
+      xLabel: 'finished',
+      yLabel: 'ms',
+      kind: 'line',
+      colors: ['#0072B2', '#E69F00'],
+      xTick: (x) => `<${x}>`,
+      series: [
+        {
+          name: 'a',
+          points: [
+            [0, 1],
+            [10, 2],
+          ],
+        },
+        {
+          name: 'b',
+          points: [
+            [0, 2],
+            [10, 3],
+          ],
+        },
+      ],
+    });
+    expect(svg).toContain('stroke="#0072B2"');
+    expect(svg).toContain('fill="#E69F00"'); // b's legend swatch
+    expect(svg).toContain('>&lt;10&gt;<');
+    expect(barChartSvg({ title: 't', xLabel: 'x', bars: [{ name: 'a', value: 1 }], colors: ['#009E73'] })).toContain('fill="#009E73"');
+  });
 });

@@ -3,8 +3,16 @@ import { num } from './format.ts';
 
 /** One named series of (x, y) points; `step` draws it as a staircase (an empirical CDF). */
 export type Series = { name: string; points: readonly (readonly [number, number])[] };
-export type XyChart = { title: string; xLabel: string; yLabel: string; series: readonly Series[]; kind: 'line' | 'step' | 'points' };
-export type BarChart = { title: string; xLabel: string; bars: readonly { name: string; value: number | null }[] };
+/** `colors`: the series' colours in order (the dashboard saves its charts in its own palette); `xTick`: an x tick's text (a date). */
+type Style = { colors?: readonly string[]; xTick?: (x: number) => string };
+export type XyChart = {
+  title: string;
+  xLabel: string;
+  yLabel: string;
+  series: readonly Series[];
+  kind: 'line' | 'step' | 'points';
+} & Style;
+export type BarChart = { title: string; xLabel: string; bars: readonly { name: string; value: number | null }[] } & Pick<Style, 'colors'>;
 
 const WIDTH = 720;
 const PLOT_HEIGHT = 260;
@@ -13,7 +21,7 @@ const LEGEND_ROW = 18;
 /** Tableau 10: distinguishable, and readable on white. */
 const COLORS = ['#4e79a7', '#f28e2b', '#e15759', '#76b7b2', '#59a14f', '#edc948', '#b07aa1', '#ff9da7', '#9c755f', '#bab0ac'];
 
-export const seriesColor = (i: number): string => COLORS[i % COLORS.length] as string;
+export const seriesColor = (i: number, colors: readonly string[] = COLORS): string => colors[i % colors.length] ?? (COLORS[0] as string);
 
 /** A line, step or scatter chart as one standalone `<svg>` element (axes, ticks, legend, a `<title>` per series). */
 export function xyChartSvg(chart: XyChart): string {
@@ -25,7 +33,7 @@ export function xyChartSvg(chart: XyChart): string {
   const sx = scale(xs, M.left, WIDTH - M.right);
   const sy = scale(ys, M.top + PLOT_HEIGHT, M.top);
   const body = chart.series.map((s, i) => {
-    const color = seriesColor(i);
+    const color = seriesColor(i, chart.colors);
     const title = `<title>${esc(s.name)}</title>`;
     if (chart.kind === 'points')
       return `<g class="series" fill="${color}">${title}${s.points.map(([x, y]) => `<circle cx="${f(sx(x))}" cy="${f(sy(y))}" r="4"/>`).join('')}</g>`;
@@ -39,9 +47,9 @@ export function xyChartSvg(chart: XyChart): string {
     return `<path class="series" d="${d}" fill="none" stroke="${color}" stroke-width="1.8">${title}</path>`;
   });
   return svg(height, chart.title, [
-    axes(xs, ys, sx, sy, chart.xLabel, chart.yLabel),
+    axes(xs, ys, sx, sy, chart.xLabel, chart.yLabel, chart.xTick ?? tick),
     ...body,
-    legend(chart.series, M.top + PLOT_HEIGHT + M.bottom),
+    legend(chart.series, M.top + PLOT_HEIGHT + M.bottom, chart.colors),
   ]);
 }
 
@@ -59,7 +67,7 @@ export function barChartSvg(chart: BarChart): string {
     return (
       `<g class="bar"><title>${esc(b.name)}: ${num(b.value)}</title>` +
       `<text x="${M.left}" y="${y + 11}" font-size="11">${esc(b.name)}</text>` +
-      `<rect x="${M.left}" y="${y + 15}" width="${f(Math.max(width, 0))}" height="14" fill="${seriesColor(i)}"/>` +
+      `<rect x="${M.left}" y="${y + 15}" width="${f(Math.max(width, 0))}" height="14" fill="${seriesColor(i, chart.colors)}"/>` +
       `<text x="${f(M.left + Math.max(width, 0) + 4)}" y="${y + 26}" font-size="11">${esc(num(b.value))}</text></g>`
     );
   });
@@ -92,7 +100,15 @@ function scale(t: Ticks, from: number, to: number): (v: number) => number {
   return (v) => from + ((v - t.lo) / (t.hi - t.lo)) * (to - from);
 }
 
-function axes(xs: Ticks, ys: Ticks, sx: (v: number) => number, sy: (v: number) => number, xLabel: string, yLabel: string): string {
+function axes(
+  xs: Ticks,
+  ys: Ticks,
+  sx: (v: number) => number,
+  sy: (v: number) => number,
+  xLabel: string,
+  yLabel: string,
+  xTick: (x: number) => string,
+): string {
   const bottom = M.top + PLOT_HEIGHT;
   const grid = [
     ...ys.ticks.map(
@@ -103,7 +119,7 @@ function axes(xs: Ticks, ys: Ticks, sx: (v: number) => number, sy: (v: number) =
     ...xs.ticks.map(
       (t) =>
         `<line x1="${f(sx(t))}" x2="${f(sx(t))}" y1="${bottom}" y2="${bottom + 4}" stroke="#888"/>` +
-        `<text x="${f(sx(t))}" y="${bottom + 16}" text-anchor="middle" font-size="11">${tick(t)}</text>`,
+        `<text x="${f(sx(t))}" y="${bottom + 16}" text-anchor="middle" font-size="11">${esc(xTick(t))}</text>`,
     ),
   ];
   return (
@@ -115,11 +131,11 @@ function axes(xs: Ticks, ys: Ticks, sx: (v: number) => number, sy: (v: number) =
   );
 }
 
-function legend(series: readonly Series[], top: number): string {
+function legend(series: readonly Series[], top: number, colors?: readonly string[]): string {
   return `<g class="legend">${series
     .map(
       (s, i) =>
-        `<rect x="${M.left}" y="${top + i * LEGEND_ROW + 2}" width="12" height="10" fill="${seriesColor(i)}"/>` +
+        `<rect x="${M.left}" y="${top + i * LEGEND_ROW + 2}" width="12" height="10" fill="${seriesColor(i, colors)}"/>` +
         `<text x="${M.left + 18}" y="${top + i * LEGEND_ROW + 11}" font-size="11">${esc(s.name)}</text>`,
     )
     .join('')}</g>`;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { tick } from './plot.ts';
+import { tick } from './plot-spec.ts';
 
 describe('axis ticks', () => {
   it('keep small values apart instead of rounding them to 0', () => {

@@ -1,22 +1,9 @@
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
 import { h } from '../dom.ts';
-
-/** Distinguishable on white, and for the common kinds of colour blindness (Okabe-Ito). */
-export const PALETTE = ['#0072B2', '#E69F00', '#009E73', '#D55E00', '#CC79A7', '#56B4E9', '#F0E442', '#000000'];
-export const color = (i: number): string => PALETTE[i % PALETTE.length] as string;
-
-export type PlotSpec = {
-  title: string;
-  xLabel: string;
-  yLabel: string;
-  x: number[];
-  series: { label: string; values: (number | null)[] }[];
-  kind: 'line' | 'step' | 'points' | 'bars';
-  /** Category names for bar charts (x = 0, 1, …). */
-  categories?: string[];
-  yMin?: number;
-};
+import { plotSvg } from './chart-svg.ts';
+import { mountChart } from './mount-chart.ts';
+import { color, type PlotSpec, tick } from './plot-spec.ts';
 
 const HEIGHT = 260;
 
@@ -65,7 +52,13 @@ export function plot(name: string, spec: PlotSpec): { el: HTMLElement; destroy: 
     chart?.destroy();
     chart = new uPlot(opts, [spec.x, ...spec.series.map((s) => s.values)] as uPlot.AlignedData, holder);
   };
-  return mountChart(el, HEIGHT, () => chart, build);
+  return mountChart(
+    el,
+    HEIGHT,
+    () => chart,
+    build,
+    () => plotSvg(spec),
+  );
 }
 
 function yRange(spec: PlotSpec): uPlot.Range.Function {
@@ -74,43 +67,6 @@ function yRange(spec: PlotSpec): uPlot.Range.Function {
     const hi = max > lo ? max * 1.05 : lo + 1;
     return [lo, hi];
   };
-}
-
-/** Axis labels that tell small values apart: a KL of 0.0003 is `3.0e-4`, not `0`. */
-/**
- * Builds the chart once `el` is in the page and has a width, resizes it when that width changes,
- * and says how to take it down: the sizing and lifecycle every dashboard chart shares.
- */
-export function mountChart(
-  el: HTMLElement,
-  height: number,
-  chart: () => uPlot | null,
-  build: (width: number) => void,
-): { el: HTMLElement; destroy: () => void } {
-  let lastWidth = 0;
-  const observer = new ResizeObserver(() => {
-    const width = Math.max(260, Math.floor(el.clientWidth));
-    if (width === lastWidth) return;
-    lastWidth = width;
-    const current = chart();
-    if (current === null) build(width);
-    else current.setSize({ width, height });
-  });
-  observer.observe(el);
-  return {
-    el,
-    destroy: () => {
-      observer.disconnect();
-      chart()?.destroy();
-    },
-  };
-}
-
-export function tick(v: number): string {
-  const abs = Math.abs(v);
-  if (abs === 0) return '0';
-  if (abs < 0.01 || abs >= 1e6) return v.toExponential(1);
-  return String(Number(v.toPrecision(3)));
 }
 
 const shorten = (s: string) => (s.length > 18 ? `${s.slice(0, 17)}…` : s);

@@ -1,7 +1,9 @@
 import uPlot from 'uplot';
 import { h } from '../dom.ts';
 import type { Trend } from '../history-trend.ts';
-import { color, mountChart, tick } from './plot.ts';
+import { trendSvg } from './chart-svg.ts';
+import { mountChart } from './mount-chart.ts';
+import { color, tick } from './plot-spec.ts';
 
 const HEIGHT = 240;
 /** The regression marker: a hollow ring in a colour no hardware line uses. */
@@ -69,5 +71,11 @@ export function trendPlot(
     const i = chart?.cursor.idx;
     if (i !== null && i !== undefined) spec.onPick(i);
   });
-  return mountChart(el, HEIGHT, () => chart, build);
+  return mountChart(
+    el,
+    HEIGHT,
+    () => chart,
+    build,
+    () => trendSvg(spec.title, spec.yLabel, trend),
+  );
 }

@@ -1,7 +1,7 @@
 import { answer, type DistillSubmitted, idParam, jsonText, type TrainSubmitted } from '@inferlab/client';
 import type { TrainJobView } from '@inferlab/experiments';
 import { api } from '../api/http.ts';
-import type { PlotSpec } from '../charts/plot.ts';
+import type { PlotSpec } from '../charts/plot-spec.ts';
 
 /** The list refetches on every `train` SSE event, and this often while a job is active (a missed event, a reconnect). */
 export const TRAIN_POLL_MS = 5000;
