@@ -5,7 +5,7 @@ import { MODEL_FILE } from '../forge/build-gpt2-folder.ts';
 import { buildOnce, type DerivedEntry, publishDerivedFile, readDerivedEntry } from '../forge/derived-file.ts';
 import { readForgeManifest } from '../forge/forge-model.ts';
 import { ggufContent } from './gguf-content.ts';
-import { type GgmlType, GgufError } from './gguf-format.ts';
+import { type GgmlType, GgufError, type GgufFileType } from './gguf-format.ts';
 import { writeGgufFile } from './gguf-write.ts';
 
 // The GGUF files of a model folder, built on first use from onnx/model.onnx and cached beside it
@@ -16,15 +16,17 @@ import { writeGgufFile } from './gguf-write.ts';
 /** Bumped when the bytes written for the same source file change; old entries rebuild. */
 export const GGUF_BUILD_VERSION = 1;
 
-export const GGUF_FILES: Record<GgmlType, string> = {
+export const GGUF_FILES: Record<GgufFileType, string> = {
   F32: 'gguf/model-f32.gguf',
   F16: 'gguf/model-f16.gguf',
   Q8_0: 'gguf/model-q8_0.gguf',
   Q4_0: 'gguf/model-q4_0.gguf',
+  Q4_K_M: 'gguf/model-q4_k_m.gguf',
 };
 
 export type GgufManifest = DerivedEntry & {
-  ggmlType: GgmlType;
+  /** The file's type: one tensor type, or a mix (Q4_K_M); tensorTypes says what each tensor got. */
+  ggmlType: GgufFileType;
   architecture: string;
   /** How many tensors have each ggml type (Q8_0/Q4_0 files keep norms in F32, odd-width rows in F16). */
   tensorTypes: Partial<Record<GgmlType, number>>;
@@ -32,7 +34,7 @@ export type GgufManifest = DerivedEntry & {
   buildMs: number;
 };
 
-const entryPath = (folder: string, type: GgmlType) => join(folder, 'variants', `gguf-${type.toLowerCase()}.json`);
+const entryPath = (folder: string, type: GgufFileType) => join(folder, 'variants', `gguf-${type.toLowerCase()}.json`);
 
 const hashed = new Map<string, { key: string; sha256: string }>();
 
@@ -59,18 +61,18 @@ export function sourceSha256(folder: string): string {
 }
 
 /** The manifest entry of a built, current GGUF file of `type`; null when absent or stale. */
-export function readGgufManifest(folder: string, type: GgmlType): GgufManifest | null {
+export function readGgufManifest(folder: string, type: GgufFileType): GgufManifest | null {
   const m = readDerivedEntry<GgufManifest>(folder, entryPath(folder, type), GGUF_BUILD_VERSION, sourceSha256(folder));
   return m !== null && m.file === GGUF_FILES[type] && m.ggmlType === type ? m : null;
 }
 
 /** Path of the folder's GGUF file of `type`, writing it first when absent or stale. */
-export function ensureGgufFile(folder: string, type: GgmlType): Promise<string> {
+export function ensureGgufFile(folder: string, type: GgufFileType): Promise<string> {
   const file = join(folder, GGUF_FILES[type]);
   return buildOnce(file, () => (readGgufManifest(folder, type) === null ? build(folder, type) : file));
 }
 
-function build(folder: string, type: GgmlType): string {
+function build(folder: string, type: GgufFileType): string {
   const started = performance.now();
   const source = sourceSha256(folder);
   const rel = GGUF_FILES[type];

@@ -61,12 +61,22 @@ export const GGML_TYPES = {
   Q4_0: { id: 2, blockSize: 32, blockBytes: 18 },
   /** f16 scale d + 32 int8 q: x = q·d. */
   Q8_0: { id: 8, blockSize: 32, blockBytes: 34 },
+  /** Super-block of 256: f16 d, f16 dmin, 12 bytes of 6-bit (scale, min) per 32, 128 bytes of 4-bit q: x = d·sc·q − dmin·m. */
+  Q4_K: { id: 12, blockSize: 256, blockBytes: 144 },
+  /** As Q4_K plus 32 bytes of fifth bits (qh) before the 4-bit q: q in 0..31. */
+  Q5_K: { id: 13, blockSize: 256, blockBytes: 176 },
+  /** 128 bytes low 4 bits, 64 bytes high 2 bits, 16 int8 scales (one per 16), f16 d last: x = d·sc·(q − 32). */
+  Q6_K: { id: 14, blockSize: 256, blockBytes: 210 },
 } as const;
 
 export type GgmlType = keyof typeof GGML_TYPES;
 
-/** llama_ftype (general.file_type): the type most weights have. */
-export const LLAMA_FILE_TYPE: Record<GgmlType, number> = { F32: 0, F16: 1, Q4_0: 2, Q8_0: 7 };
+/** What a whole file is written as: one tensor type, or Q4_K_M, llama.cpp's mix of Q4_K, Q5_K and Q6_K (gguf-k-mix.ts). */
+export const GGUF_FILE_TYPES = ['F32', 'F16', 'Q8_0', 'Q4_0', 'Q4_K_M'] as const;
+export type GgufFileType = (typeof GGUF_FILE_TYPES)[number];
+
+/** llama_ftype (general.file_type): what most weights are. */
+export const LLAMA_FILE_TYPE: Record<GgufFileType, number> = { F32: 0, F16: 1, Q4_0: 2, Q8_0: 7, Q4_K_M: 15 };
 
 /** A folder that cannot be written as GGUF (architecture, names, shapes, tokenizer): permanent. */
 export class GgufError extends PermanentError {

@@ -1,6 +1,8 @@
 import { endianness } from 'node:os';
+import { assertNever } from '@inferlab/experiments';
 import { toFloat16Bits } from '../quantization/float16.ts';
 import { GGML_TYPES, type GgmlType, GgufError } from './gguf-format.ts';
+import { encodeKQuant } from './gguf-k-quants.ts';
 
 // Float32 rows → the bytes of one ggml tensor type, as ggml-quants.c's reference quantizers
 // (quantize_row_q8_0_ref, quantize_row_q4_0_ref) compute them, float32 arithmetic included, so a
@@ -50,7 +52,7 @@ function q4_0(x: Float32Array, out: DataView): void {
   }
 }
 
-/** `data` (ne[0] contiguous, ne[0] a multiple of the block size for Q8_0/Q4_0) encoded as `type`. */
+/** `data` (ne[0] contiguous, ne[0] a multiple of the type's block size) encoded as `type`. */
 export function encodeTensorData(type: GgmlType, data: Float32Array): Uint8Array {
   const t = GGML_TYPES[type];
   if (data.length % t.blockSize !== 0) throw new GgufError(`${type}: ${data.length} values is not a whole number of blocks`);
@@ -70,6 +72,13 @@ export function encodeTensorData(type: GgmlType, data: Float32Array): Uint8Array
     case 'Q4_0':
       q4_0(data, view);
       break;
+    case 'Q4_K':
+    case 'Q5_K':
+    case 'Q6_K':
+      encodeKQuant(type, data, bytes, t.blockBytes);
+      break;
+    default:
+      assertNever(type);
   }
   return bytes;
 }

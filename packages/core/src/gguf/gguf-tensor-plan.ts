@@ -3,13 +3,17 @@ import type { GgufTensor } from './gguf-write.ts';
 
 // Which ggml type each tensor gets, as llama.cpp's converter decides: 1-D tensors (norms, biases)
 // and position embeddings stay F32; 2-D weights take the file's type, except where a row (ne[0])
-// is not a whole number of 32-value blocks, which falls back to F16 (llama-quantize does likewise).
+// is not a whole number of blocks: a 32-value type falls back to F16 (llama-quantize does
+// likewise), a 256-value k-quant to Q8_0 (llama-quantize picks Q5_0/Q5_1/Q8_0, two types we do
+// not write), or F16 below that.
 
 export type TensorRole = 'matrix' | 'keep-f32';
 
 export function tensorType(target: GgmlType, ne: readonly number[], role: TensorRole): GgmlType {
   if (role === 'keep-f32' || ne.length < 2 || target === 'F32') return 'F32';
-  return (ne[0] as number) % GGML_TYPES[target].blockSize === 0 ? target : 'F16';
+  const ne0 = ne[0] as number;
+  if (ne0 % GGML_TYPES[target].blockSize === 0) return target;
+  return GGML_TYPES[target].blockSize === 256 && ne0 % GGML_TYPES.Q8_0.blockSize === 0 ? 'Q8_0' : 'F16';
 }
 
 /** Float weights by name, as readFloatWeights returns them (row-major, dims outermost first). */
