@@ -41,6 +41,7 @@ export * from './model/model-id.ts';
 export * from './model/resolve-hf.ts';
 export * from './model/resolve-kv-cache.ts';
 export * from './model/resolve-model.ts';
+export * from './model/resolve-trained.ts';
 export { readModelFile } from './onnx/index.ts';
 export * from './quality/index.ts';
 export * from './quantization/index.ts';

@@ -26,7 +26,7 @@ function distillModel(knownForgeModels: readonly string[] | undefined) {
     }
     if (!mayBeInferlabGpt2(id)) {
       issue(
-        'exit heads are trained for inferlab-built GPT-2 graphs: a forge gpt2-* model or a dir: folder imported from a GPT-2 checkpoint',
+        'exit heads are trained for inferlab-built GPT-2 graphs: a forge gpt2-* model, a trained: GPT-2 or a dir: folder imported from a GPT-2 checkpoint',
       );
     }
   });

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { DEVICES } from './cell-config.ts';
 import { createMatrixErrorMap, MAX_REPORTED_ISSUES, type MatrixIssue, oversizedInput } from './matrix-issues.ts';
-import { MODEL_ID_SYNTAX, parseModelId } from './model-id.ts';
+import { MODEL_ID_SYNTAX, parseModelId, TRAINED_NAME } from './model-id.ts';
 import { PermanentError } from './retry-policy.ts';
 import { estimateTrainBytes } from './train-memory-estimate.ts';
 
@@ -17,7 +17,6 @@ export const DEFAULT_TRAIN_MAX_BYTES = 8 * 1024 ** 3;
 
 const int = (min: number, max: number) => z.number().int().min(min).max(max);
 const vocab = z.number().int().min(2).max(1_000_000).default(CORPUS_VOCAB_SIZE);
-const NAME = /^[a-z0-9][a-z0-9-]{0,62}$/;
 
 export const gpt2ShapeSchema = z.strictObject({
   family: z.literal('gpt2'),
@@ -60,8 +59,8 @@ const budget = {
   /** Held-out loss every this many steps (and at the end). */
   evalEvery: int(1, 1e7).default(50),
   checkpointEvery: int(1, 1e7).default(25),
-  /** The trained model's name (its folder: trained/<name>/<version>/). */
-  name: z.string().regex(NAME, 'lowercase letters, digits and dashes, at most 63').optional(),
+  /** The trained model's name (its folder trained/<name>/<version>/, its id trained:<name>@<version>). */
+  name: z.string().regex(TRAINED_NAME, 'lowercase letters, digits and dashes, at most 63').optional(),
 };
 
 export type TrainRequestOptions = { knownForgeModels?: readonly string[]; maxTrainBytes?: number };

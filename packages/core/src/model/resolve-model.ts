@@ -8,11 +8,12 @@ import type { DownloadProgress, HubOptions } from './hub/hub-options.ts';
 import { findGraph, MODEL_FOLDER_NEEDS, missingModelFiles } from './model-files.ts';
 import { parseModelId } from './model-id.ts';
 import { ModelUnavailableError, resolveHfModel } from './resolve-hf.ts';
+import { resolveTrainedFolder } from './resolve-trained.ts';
 
 export { VARIANT_FILES, type Variant } from '../quantization/variant-files.ts';
 
 export type ResolveOptions = {
-  /** Where forge and hub models are cached: `<modelsDir>/forge/…`, `<modelsDir>/hf/…`. */
+  /** Where forge and hub models are cached and trained models published: `<modelsDir>/forge/…`, `<modelsDir>/hf/…`, `<modelsDir>/trained/…`. */
   modelsDir: string;
   /** `dir:` models must live under one of these (after resolving symlinks). */
   modelRoots: readonly string[];
@@ -68,6 +69,10 @@ export async function resolveModel(id: string, variant: Variant, opts: ResolveOp
       folder = real;
       break;
     }
+    case 'trained':
+      // A trained folder is an imported checkpoint's layout: from here on it is treated as a dir: folder.
+      folder = resolveTrainedFolder(id, parsed.name, parsed.version, opts.modelsDir);
+      break;
   }
   if (parsed.kind === 'forge') return { id, folder, file: join(folder, VARIANT_FILES[variant]), variant };
   const missing = missingModelFiles(folder);

@@ -45,11 +45,13 @@ describe('runTrainJob', () => {
     expect(steps).toEqual([3, 4, 5, 6]);
     expect(done).toMatchObject({ version: '20261203T100000Z-job1', steps: 6, tokensSeen: 6 * 32, reused: false });
     const folder = join(modelsDir, 'trained', 'tiny', done.version);
-    expect(done.modelId).toBe(`dir:${folder}`);
+    expect(done.modelId).toBe(`trained:tiny@${done.version}`);
     for (const f of ['config.json', 'tokenizer.json', 'onnx/model.onnx', 'model.safetensors', TRAINING_CARD_FILE])
       expect(existsSync(join(folder, f))).toBe(true);
     const card = JSON.parse(readFileSync(join(folder, TRAINING_CARD_FILE), 'utf8'));
     expect(card).toMatchObject({
+      modelId: done.modelId,
+      version: done.version,
       corpus: { id: expect.stringContaining('kjv') },
       steps: 6,
       worker: 'w-test',
@@ -65,8 +67,8 @@ describe('runTrainJob', () => {
     expect(readdirSync(join(modelsDir, 'trained', 'tiny'))).toEqual([done.version]);
   }, 180_000);
 
-  it('distils a student from the trained model’s first layer', async () => {
-    const teacher = `dir:${join(modelsDir, 'trained', 'tiny', '20261203T100000Z-job1')}`;
+  it('distils a student from the trained model’s first layer, naming the teacher by its trained: id', async () => {
+    const teacher = 'trained:tiny@20261203T100000Z-job1';
     const request = parseStudentRequest({
       kind: 'student',
       teacher,
@@ -77,7 +79,7 @@ describe('runTrainJob', () => {
       name: 'tiny-student',
     });
     const out = await runTrainJob({ trainId: 'job-2', request, createdAt: '2026-12-03T10:01:00.000Z' }, ctx());
-    expect(out).toMatchObject({ steps: 2, heldOutPerplexity: null, reused: false });
+    expect(out).toMatchObject({ modelId: `trained:tiny-student@${out.version}`, steps: 2, heldOutPerplexity: null, reused: false });
     const config = JSON.parse(readFileSync(join(modelsDir, 'trained', 'tiny-student', out.version, 'config.json'), 'utf8'));
     expect(config.n_layer).toBe(1);
   }, 180_000);

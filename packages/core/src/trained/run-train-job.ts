@@ -1,10 +1,19 @@
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { totalmem } from 'node:os';
 import { join } from 'node:path';
-import { PermanentError, type TrainJob, type TrainOutcomePayload, type TrainProgressPayload, trainSteps } from '@inferlab/experiments';
+import {
+  PermanentError,
+  parseModelId,
+  type TrainJob,
+  type TrainOutcomePayload,
+  type TrainProgressPayload,
+  trainedModelId,
+  trainSteps,
+} from '@inferlab/experiments';
 import { loadKjvCorpus } from '../corpus/kjv-corpus.ts';
 import { tokenizeCorpus } from '../corpus/tokenize-corpus.ts';
 import { resolveModel } from '../model/resolve-model.ts';
+import { TRAINED_DIR, trainedModelFolder } from '../model/resolve-trained.ts';
 import { loadTeacher, type TeacherLogits } from '../train/teacher-session.ts';
 import { estimateTrainMemoryBytes } from '../train/train-memory.ts';
 import { trainModel } from '../train/train-model.ts';
@@ -15,8 +24,9 @@ import { pretrainSpec, studentStart } from './trained-spec.ts';
 // One train job, start to publish: the corpus, the model (a shape, a forge model's shape, or a
 // teacher's first layers), trainModel with a checkpoint directory per job (a retried attempt resumes
 // from it), and a versioned, immutable folder <modelsDir>/trained/<name>/<version>/ named by the
-// model id `dir:<that folder>`. The version comes from the job (its creation time and id), so every
-// attempt of one job publishes the same folder, and an attempt that finds it published returns it.
+// model id `trained:<name>@<version>` (model/resolve-trained.ts: any worker sharing the models dir
+// resolves it). The version comes from the job (its creation time and id), so every attempt of one
+// job publishes the same folder, and an attempt that finds it published returns it.
 
 export type TrainJobContext = {
   modelsDir: string;
@@ -47,19 +57,26 @@ export function trainedName(job: TrainJob): string {
   return r.kind === 'student' ? `${r.corpus}-student` : `${r.corpus}-${r.shape?.family ?? r.model?.replace(/^forge:/, '')}`;
 }
 
-function readOutcome(folder: string, version: string): TrainJobOutcome {
+// The id comes from the name and version, not the card: folders published before trained: ids carry none.
+function readOutcome(folder: string, modelId: string, version: string): TrainJobOutcome {
   const card = JSON.parse(readFileSync(join(folder, TRAINING_CARD_FILE), 'utf8')) as Omit<TrainOutcomePayload, 'modelId' | 'version'>;
   const { steps, tokensSeen, heldOutLoss, heldOutPerplexity, trainSeconds } = card;
-  return { modelId: `dir:${folder}`, version, steps, tokensSeen, heldOutLoss, heldOutPerplexity, trainSeconds, reused: true };
+  return { modelId, version, steps, tokensSeen, heldOutLoss, heldOutPerplexity, trainSeconds, reused: true };
 }
 
 export async function runTrainJob(job: TrainJob, ctx: TrainJobContext): Promise<TrainJobOutcome> {
   const r = job.request;
   const name = trainedName(job);
   const version = trainedVersion(job);
-  const folder = join(ctx.modelsDir, 'trained', name, version);
-  if (existsSync(folder)) return readOutcome(folder, version);
-  const checkpointDir = join(ctx.modelsDir, 'trained', '.checkpoints', job.trainId);
+  const folder = trainedModelFolder(ctx.modelsDir, name, version);
+  const modelId = trainedModelId(name, version);
+  if (parseModelId(modelId) === null) {
+    throw new TrainJobError(
+      `name: "${name}" and version "${version}" do not form a trained: model id; give a name of lowercase letters, digits and dashes`,
+    );
+  }
+  if (existsSync(folder)) return readOutcome(folder, modelId, version);
+  const checkpointDir = join(ctx.modelsDir, TRAINED_DIR, '.checkpoints', job.trainId);
 
   let teacher: TeacherLogits | undefined;
   let teacherFolder: string | undefined;
@@ -121,6 +138,8 @@ export async function runTrainJob(job: TrainJob, ctx: TrainJobContext): Promise<
       trainSeconds: result.trainSeconds,
     };
     const card = {
+      modelId,
+      version,
       ...outcome,
       corpus: { id: corpus.corpusId, tokenizer: corpus.tokenizer, trainTokens: corpus.train.length, heldOutTokens: corpus.heldOut.length },
       objective: r.kind === 'student' ? { kind: 'kd', teacher: r.teacher, temperature: r.temperature, alpha: r.alpha } : { kind: 'ce' },
@@ -136,7 +155,7 @@ export async function runTrainJob(job: TrainJob, ctx: TrainJobContext): Promise<
     };
     if (!existsSync(folder)) writeTrainedFolder(folder, { name, spec: start.spec, weights: result.weights, card });
     rmSync(checkpointDir, { recursive: true, force: true });
-    return { modelId: `dir:${folder}`, version, ...outcome, reused: false };
+    return { modelId, version, ...outcome, reused: false };
   } finally {
     await teacher?.release();
   }
