@@ -3,6 +3,7 @@ import { createEventBus, type EventBus } from '@inferlab/api/src/events/event-bu
 import { type AppFixture, createAppFixture, serveApp } from '@inferlab/api/src/test-harness.ts';
 import type * as Views from '@inferlab/experiments';
 import { afterAll, beforeAll, describe, expect, expectTypeOf, it } from 'vitest';
+import type { z } from 'zod';
 import { HOSTILE_NAME, syntheticReportInput } from '../../../test/helpers/report-input.ts';
 import { answer } from './answer.ts';
 import type * as Answers from './answer-types.ts';
@@ -126,7 +127,7 @@ describe('answer types', () => {
     expectTypeOf<Answers.Enqueued>().toExtend<Views.ExperimentEnqueued>();
     expectTypeOf<Answers.CancelOutcome>().toExtend<Views.ExperimentCancelled>();
     expectTypeOf<Answers.ExperimentOutputsBody>().toExtend<Views.ExperimentOutputs>();
-    expectTypeOf<Answers.CellBody>().toExtend<Views.StoredCellView>();
+    expectTypeOf<Answers.CellBody>().toExtend<z.infer<typeof Views.storedCellViewSchema>>();
     expectTypeOf<Answers.TokensBody>().toExtend<Views.CellTokens>();
     expectTypeOf<Answers.PositionsBody>().toExtend<Views.CellPositions>();
     expectTypeOf<Answers.CellOutputsBody>().toExtend<Views.CellOutputs>();
@@ -139,7 +140,7 @@ describe('answer types', () => {
     expectTypeOf<Answers.TrainJobsBody>().toExtend<{ jobs: Views.TrainJobView[] }>();
     expectTypeOf<Answers.TrainJobBody>().toExtend<Views.TrainJobView>();
     expectTypeOf<Answers.TrainCancelled>().toExtend<Views.TrainJobView>();
-    expectTypeOf<Answers.WorkersBody>().toExtend<Views.WorkersList>();
+    expectTypeOf<Answers.WorkersBody>().toExtend<z.infer<typeof Views.workersListSchema>>();
     expectTypeOf<Answers.NoiseBody>().toExtend<Views.WorkerNoiseView>();
     expectTypeOf<Answers.QueuesBody>().toExtend<{ queues: Views.QueueDepth[] }>();
     expectTypeOf<Answers.ExperimentEvent>().toExtend<Views.ExperimentEvent>();

@@ -32,4 +32,3 @@ export const storedCellViewSchema = z.object({
   energy: energySchema.nullable(),
   quality: qualitySchema.nullable(),
 });
-export type StoredCellView = z.infer<typeof storedCellViewSchema>;

@@ -13,7 +13,6 @@ export const workerViewSchema = workerInfoSchema.extend({
 });
 export type WorkerView = z.infer<typeof workerViewSchema>;
 export const workersListSchema = z.object({ workers: z.array(workerViewSchema) });
-export type WorkersList = z.infer<typeof workersListSchema>;
 
 const count = z.number().int().min(0);
 
