@@ -7,8 +7,10 @@ import { usePlatform } from '../helpers/platform-fixture.ts';
 
 // Train jobs through the platform: api → train-cpu → worker (inference thread, KJV corpus) →
 // versioned folder under the models dir → results → recorder → SQLite; a SIGKILLed worker's job
-// resumes from its checkpoint and publishes one version; the model id runs in an experiment; a
-// student distilled from it; cancel stops a running job and keeps its checkpoint.
+// resumes from its checkpoint and publishes one version; its trained:<name>@<version> id runs in an
+// experiment (as does the dir: id of the same folder that jobs reported before, and a version no
+// worker has fails with the fix); a student distilled from it; cancel stops a running job and keeps
+// its checkpoint.
 
 const modelsDir = mkdtempSync(join(tmpdir(), 'inferlab-train-models-'));
 afterAll(() => rmSync(modelsDir, { recursive: true, force: true }));
@@ -69,14 +71,18 @@ describe('train jobs through the platform', () => {
     expect(job.curve.filter((c) => c.heldOutLoss !== undefined).length).toBeGreaterThan(0);
     const dir = join(modelsDir, 'trained', 'e2e-tiny');
     expect(readdirSync(dir)).toEqual([job.version]);
-    expect(job.modelId).toBe(`dir:${join(dir, job.version as string)}`);
+    expect(job.modelId).toBe(`trained:e2e-tiny@${job.version}`);
     const card = JSON.parse(readFileSync(join(dir, job.version as string, 'training_card.json'), 'utf8'));
+    expect(card).toMatchObject({ modelId: job.modelId, version: job.version });
     expect(card.resumedFrom).toBeGreaterThan(0);
     expect(card.losses).toHaveLength(120);
     expect(existsSync(join(modelsDir, 'trained', '.checkpoints', created.body.id))).toBe(false);
 
+    const trained = job.modelId as string;
+    const legacy = `dir:${join(dir, job.version as string)}`;
+    const absent = 'trained:e2e-tiny@20000101T000000Z-absent';
     const exp = await postJson(`${api}/v1/experiments`, {
-      models: [job.modelId],
+      models: [trained, legacy, absent],
       prompts: ['And God said'],
       maxNewTokens: [8],
       threads: [1],
@@ -86,7 +92,14 @@ describe('train jobs through the platform', () => {
     });
     expect(exp.status, JSON.stringify(exp.body)).toBe(201);
     const done = await waitForExperiment(api, exp.body.id, 120_000);
-    for (const cell of done.cells) expect(cell, JSON.stringify(cell)).toMatchObject({ status: 'done', error: null });
+    const byModel = new Map(done.cells.map((cell) => [cell.config.model, cell]));
+    for (const id of [trained, legacy]) expect(byModel.get(id), id).toMatchObject({ status: 'done', error: null });
+    const missing = byModel.get(absent);
+    expect(missing?.status).toBe('failed');
+    expect(missing?.error).toMatch(
+      /trained:e2e-tiny@20000101T000000Z-absent: this worker has no folder trained\/e2e-tiny\/20000101T000000Z-absent/,
+    );
+    expect(missing?.error).toMatch(/share that INFERLAB_MODELS_DIR volume, or copy the published folder/);
 
     const student = await postJson(`${api}/v1/distill`, {
       kind: 'student',
@@ -99,7 +112,7 @@ describe('train jobs through the platform', () => {
     expect(student.status, JSON.stringify(student.body)).toBe(201);
     const s = await waitTrain(api, student.body.id, finished, 180_000);
     expect(s.status, s.error ?? '').toBe('done');
-    expect(s.modelId).toMatch(/trained\/kjv-student\//);
+    expect(s.modelId).toBe(`trained:kjv-student@${s.version}`);
   });
 
   it('cancel stops a running job at its next step and keeps its checkpoint', { timeout: 300_000 }, async () => {
