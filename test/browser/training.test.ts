@@ -1,6 +1,7 @@
 // The Training view in a real Chromium against the real platform (api + recorder + a CPU worker +
 // redis): a field error from the api, a tiny training job whose loss curve grows as the worker
-// reports (SSE `train` events), its model link, and "new experiment with this model" prefilling Submit.
+// reports (SSE `train` events), its trained: model id, and "new experiment with this model" prefilling
+// Submit with it, which the api accepts.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -64,11 +65,14 @@ describe('training view', () => {
     await expect(card.getByTestId('train-stats').textContent()).resolves.toMatch(/step 60 \/ 60 · \d+ tokens\/s · ETA/);
     const link = card.getByTestId('new-experiment');
     const modelId = (await card.locator('code').textContent()) ?? '';
-    expect(modelId).toMatch(/^dir:.*\/trained\/browser-tiny\//);
+    expect(modelId).toMatch(/^trained:browser-tiny@\d{8}T\d{6}Z-\w+$/);
     await link.click();
     await page.waitForURL(/\/submit\?model=/);
     const matrix = JSON.parse(await page.locator('#matrix').inputValue());
     expect(matrix.models).toEqual([modelId]);
+    // The api accepts the trained: id as it stands: the experiment is created.
+    await page.getByRole('button', { name: 'Submit experiment' }).click();
+    await page.waitForURL(/\/experiments\/[^/]+$/, WAIT);
     expect(errors).toEqual([]);
   });
 });

@@ -18,7 +18,7 @@ const JOB: TrainJob = {
   createdAt: '2026-12-03T08:00:00.000Z',
 };
 const OUTCOME: TrainJobOutcome = {
-  modelId: 'dir:/m/trained/kjv-gpt2/20261203T080000Z-t1',
+  modelId: 'trained:kjv-gpt2@20261203T080000Z-t1',
   version: '20261203T080000Z-t1',
   steps: 50,
   tokensSeen: 6400,

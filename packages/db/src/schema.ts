@@ -199,7 +199,7 @@ export const trainJobsTable = sqliteTable(
     progress: text({ mode: 'json' }).$type<TrainProgressPayload>(),
     /** Every progress point recorded, for the loss curves (throttled to ~1 a second by the worker). */
     curve: text({ mode: 'json' }).$type<TrainCurvePoint[]>().notNull().default([]),
-    /** The published model id (a dir: folder under the worker's models root). */
+    /** The published model id: trained:<name>@<version>; rows stored before that id hold dir:<folder on the worker>, which still resolves. */
     modelId: text(),
     version: text(),
     outcome: text({ mode: 'json' }).$type<TrainOutcomePayload>(),

@@ -94,7 +94,7 @@ describe('progress, SSE and cancel', () => {
     apply({ kind: 'train-progress', ...p, step: 1, trainLoss: 10.8 });
     apply({ kind: 'train-progress', ...p, step: 2, trainLoss: 10.1, heldOutLoss: 10.3 });
     const outcome = {
-      modelId: 'dir:/m/trained/x/v1',
+      modelId: 'trained:x@v1',
       version: 'v1',
       steps: 2,
       tokensSeen: 128,
@@ -121,5 +121,11 @@ describe('progress, SSE and cancel', () => {
     expect(await train.queues.cpu.getJob('t-2')).toBeUndefined();
     expect(await redis.connection.get(trainCancelKey('t-2'))).toBe('1');
     expect((await post(f.app, '/v1/train/t-1/cancel', {})).status).toBe(409);
+
+    // A job done before trained: ids reported the folder's dir: id: it is shown as stored.
+    await post(f.app, '/v1/train', { shape, steps: 2, seqLen: 32 });
+    const legacy = { ...outcome, modelId: 'dir:/m/trained/x/v0', version: 'v0' };
+    apply({ kind: 'train-result', trainId: 't-3', attempt: 1, workerId: 'w1', ...legacy, at: '2026-12-03T09:00:05.000Z' });
+    expect((await get(f.app, '/v1/train/t-3')).json).toMatchObject({ status: 'done', modelId: legacy.modelId, version: 'v0' });
   });
 });

@@ -11,7 +11,8 @@ import { trainView } from './train-view.ts';
 
 // Training jobs: pretraining (POST /v1/train) and student distillation (POST /v1/distill with kind
 // "student", which lands here through submitTrainJob). The worker that runs one publishes a
-// versioned folder under its models root, named by a dir: model id any matrix can use.
+// versioned folder under its models dir, named by a trained:<name>@<version> model id any matrix can
+// use on workers sharing that models dir.
 
 /** Validates, stores (SQLite first, so the worker's messages find their row) and queues one train job. */
 export async function submitTrainJob(c: Context, deps: AppDeps, parse: () => TrainJobRequest) {

@@ -43,7 +43,7 @@ export function distillForm(submit: (body: string) => Promise<{ id: string }>, o
     h(
       'div',
       { class: 'fields' },
-      field('model', model, 'forge:gpt2-* or dir:<path>'),
+      field('model', model, 'forge:gpt2-*, trained:<name>@<version> or dir:<path>'),
       field('layers', layers, 'comma-separated, each 1..layers-1'),
       field('kind', kind, 'linear or low-rank'),
       field('epochs', epochs, '1..100'),

@@ -18,7 +18,7 @@ export const trainJobViewSchema = z.object({
   progress: trainProgressSchema.nullable(),
   /** Every recorded step's training loss, and the held-out loss where it was evaluated. */
   curve: z.array(z.object({ step: z.number(), trainLoss: z.number(), heldOutLoss: z.number().optional() })),
-  /** The published model (dir: id), once done. */
+  /** The published model, once done: trained:<name>@<version> (jobs stored before that id: dir:<folder>). */
   modelId: z.string().nullable(),
   version: z.string().nullable(),
   outcome: trainOutcomeSchema.nullable(),
