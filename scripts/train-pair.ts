@@ -5,7 +5,8 @@
 // 3. the same student trained with cross-entropy alone, same steps, batch, seed (the baseline);
 // then held-out perplexity vs the unigram baseline, a greedy continuation's vocabulary check, and
 // both students' held-out KL to the target, top-1 agreement and cross-entropy (from their own graphs). Writes trained folders under
-// <out>/trained/<name>/pair-v1/, model ids dir:<that folder>.
+// <out>/trained/<name>/pair-v1/, model ids trained:<name>@pair-v1 (resolved by workers and benches whose
+// INFERLAB_MODELS_DIR is <out>).
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
@@ -22,7 +23,7 @@ import {
   unigramPerplexity,
   writeTrainedFolder,
 } from '@inferlab/core';
-import { modelsDirFromEnv } from '@inferlab/experiments';
+import { modelsDirFromEnv, trainedModelId } from '@inferlab/experiments';
 import { decode } from 'gpt-3-encoder';
 
 const arg = (name: string, fallback: string) => {
@@ -80,7 +81,7 @@ async function train(name: string, options: Omit<TrainModelOptions, 'train' | 'h
   console.log(
     `${name}: held-out ${card.heldOutPerplexity === null ? 'KD objective' : 'loss'} ${heldOut.toFixed(3)}${card.heldOutPerplexity === null ? '' : ` (ppl ${card.heldOutPerplexity.toFixed(1)})`}, ${card.wallSeconds.toFixed(0)} s → ${folder}`,
   );
-  return { r, card, folder };
+  return { r, card, folder, id: trainedModelId(name, VERSION) };
 }
 
 const learningRate = { peak: 3e-3, min: 3e-4, warmupSteps: 20 };
@@ -109,10 +110,10 @@ const continuation = await greedyContinuation(teacher, prompt, 24);
 await teacher.release();
 
 const report = {
-  target: { id: `dir:${target.folder}`, heldOutPerplexity: target.card.heldOutPerplexity, unigramPerplexity: unigram },
+  target: { id: target.id, heldOutPerplexity: target.card.heldOutPerplexity, unigramPerplexity: unigram },
   students: {
-    kd: { id: `dir:${kd.folder}`, heldOutPerplexity: Math.exp(kdAgreement.studentCe), ...kdAgreement },
-    ce: { id: `dir:${ce.folder}`, heldOutPerplexity: Math.exp(ceAgreement.studentCe), ...ceAgreement },
+    kd: { id: kd.id, heldOutPerplexity: Math.exp(kdAgreement.studentCe), ...kdAgreement },
+    ce: { id: ce.id, heldOutPerplexity: Math.exp(ceAgreement.studentCe), ...ceAgreement },
   },
   greedy: { prompt: decode(prompt), continuation: decode(continuation) },
   tokensPerSecond: { target: target.r.tokensPerSecond, kd: kd.r.tokensPerSecond, ce: ce.r.tokensPerSecond },
