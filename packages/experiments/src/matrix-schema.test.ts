@@ -119,7 +119,10 @@ describe('parseMatrix', () => {
 
   it('validates model id syntax and, when given, forge names', () => {
     expect(issuesOf({ ...minimal, models: ['gpt2'] })).toEqual([
-      { path: 'models.0', message: 'invalid model id "gpt2": expected forge:<name>, hf:<org>/<name>[@<revision>] or dir:<path>' },
+      {
+        path: 'models.0',
+        message: 'invalid model id "gpt2": expected forge:<name>, hf:<org>/<name>[@<revision>], dir:<path> or trained:<name>@<version>',
+      },
     ]);
     expect(issuesOf({ ...minimal, models: ['hf:gpt2'] })[0]?.path).toBe('models.0');
     expect(issuesOf({ ...minimal, models: ['forge:gpt2-huge'] }, forge)).toEqual([

@@ -78,7 +78,7 @@ describe('POST /v1/experiments', () => {
       'a bad model id',
       { models: ['gpt2'] },
       'models.0',
-      'invalid model id "gpt2": expected forge:<name>, hf:<org>/<name>[@<revision>] or dir:<path>',
+      'invalid model id "gpt2": expected forge:<name>, hf:<org>/<name>[@<revision>], dir:<path> or trained:<name>@<version>',
     ],
     [
       'an unknown forge model',
