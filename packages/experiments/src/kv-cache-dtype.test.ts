@@ -26,8 +26,8 @@ describe('variants[].kvCacheDtype', () => {
     const cells = expandMatrix('e1', m);
     expect(cells.map((c) => c.config.variant)).toEqual([
       { dtype: 'fp32', cache: true, kvLayout: 'in-place' },
-      { dtype: 'fp32', cache: true, kvCacheDtype: 'int8' },
-      { dtype: 'int8', cache: true, kvCacheDtype: 'int8' },
+      { dtype: 'fp32', cache: true, kvCacheDtype: 'int8', kvLayout: 'in-place' },
+      { dtype: 'int8', cache: true, kvCacheDtype: 'int8', kvLayout: 'in-place' },
     ]);
     const plain = expandMatrix('e1', parseMatrix({ ...base, variants: [{ dtype: 'fp32', cache: true }] }));
     expect(plain[0]?.id).toBe(cells[0]?.id);

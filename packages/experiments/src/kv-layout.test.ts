@@ -26,9 +26,11 @@ describe('variants[].kvLayout', () => {
     ]);
     expect(layouts({ ...base, variants: [{ cache: false }, { kvCacheDtype: 'int8' }, { dtype: 'q4' }] })).toEqual([
       'absent',
-      'absent',
+      'in-place',
       'in-place',
     ]);
+    // The int8 cache in place is built for GPT-2 graphs only.
+    expect(layouts({ ...base, models: ['forge:llama-tiny'], variants: [{ kvCacheDtype: 'int8' }] })).toEqual(['absent']);
     expect(layouts({ ...base, decoding: [{ strategy: 'early-exit', exitLayers: [1] }, { strategy: 'beam' }] })).toEqual([
       'absent',
       'in-place',

@@ -11,6 +11,13 @@ import { gpt2WeightNames as W } from './gpt2-weights.ts';
  */
 export type KvStore = (g: GraphBuilder, kind: 'key' | 'value', fresh: string) => string;
 
+/**
+ * In place with a stored (int8) cache: writes this step's keys or values (B, H, S, hd) out as the
+ * graph's fresh.* outputs and returns what the attention reads of the past buffer (B, H, C, hd)
+ * and of the fresh rows (B, H, S, hd), dequantized.
+ */
+export type InPlaceKvStore = (g: GraphBuilder, kind: 'key' | 'value', fresh: string) => { past: string; fresh: string };
+
 export type AttentionNames = {
   /** (B, S, D) LayerNorm output. */
   x: string;
@@ -33,7 +40,7 @@ export type AttentionNames = {
    * graph returns only this step's keys/values under these names (B, H, S, hd) and never
    * concatenates: presentKey/presentValue are unused.
    */
-  inPlace?: { freshKey: string; freshValue: string };
+  inPlace?: { freshKey: string; freshValue: string; store?: InPlaceKvStore };
 };
 
 /** Returns the block output (B, S, D), before the residual add. */
@@ -53,8 +60,21 @@ export function buildAttention(g: GraphBuilder, spec: Gpt2Spec, n: AttentionName
   // In place: 1/√hd is already in the q projection's weights (foldQueryScale), so q·Kᵀ over the
   // past buffer is a plain MatMul — onnxruntime would fold a Mul into FusedMatMul's alpha, and MLAS
   // takes its streaming one-row kernel only for alpha = 1 (measured: bench/proto/kv-in-place-options.ts).
-  if (n.inPlace !== undefined)
-    return project(g, d, n, inPlaceContext(g, n, toHeads(q), toHeads(k, n.inPlace.freshKey), toHeads(v, n.inPlace.freshValue)));
+  if (n.inPlace !== undefined) {
+    const { store, freshKey, freshValue } = n.inPlace;
+    const qHeads = toHeads(q);
+    if (store === undefined) {
+      const kv = { pastKey: n.pastKey, pastValue: n.pastValue, freshKey: toHeads(k, freshKey), freshValue: toHeads(v, freshValue) };
+      return project(g, d, n, inPlaceContext(g, n.bias, qHeads, kv));
+    }
+    const [key, value] = [store(g, 'key', toHeads(k)), store(g, 'value', toHeads(v))];
+    return project(
+      g,
+      d,
+      n,
+      inPlaceContext(g, n.bias, qHeads, { pastKey: key.past, pastValue: value.past, freshKey: key.fresh, freshValue: value.fresh }),
+    );
+  }
   // 1/√hd applied to q (S·hd multiplies instead of S·T); exact when hd is a power of two.
   const qScaled = g.op('Mul', [toHeads(q), g.float32('attn_scale', [1 / Math.sqrt(headDim)])]);
   let keys = n.presentKey;
@@ -80,17 +100,22 @@ export function buildAttention(g: GraphBuilder, spec: Gpt2Spec, n: AttentionName
  * bias is buildAttentionBias's for T = C + S: past slots are visible where attention_mask is 1
  * (they all precede the queries), fresh ones causally.
  */
-function inPlaceContext(g: GraphBuilder, n: AttentionNames, qScaled: string, freshKey: string, freshValue: string): string {
+function inPlaceContext(
+  g: GraphBuilder,
+  bias: string,
+  qScaled: string,
+  kv: { pastKey: string; pastValue: string; freshKey: string; freshValue: string },
+): string {
   const last = attr.ints([0, 1, 3, 2]);
-  const pastScores = g.op('MatMul', [qScaled, g.op('Transpose', [n.pastKey], { perm: last })]); // (B, H, S, C)
-  const freshScores = g.op('MatMul', [qScaled, g.op('Transpose', [freshKey], { perm: last })]); // (B, H, S, S)
-  const scores = g.op('Add', [g.op('Concat', [pastScores, freshScores], { axis: attr.int(-1) }), n.bias]); // (B, H, S, C + S)
+  const pastScores = g.op('MatMul', [qScaled, g.op('Transpose', [kv.pastKey], { perm: last })]); // (B, H, S, C)
+  const freshScores = g.op('MatMul', [qScaled, g.op('Transpose', [kv.freshKey], { perm: last })]); // (B, H, S, S)
+  const scores = g.op('Add', [g.op('Concat', [pastScores, freshScores], { axis: attr.int(-1) }), bias]); // (B, H, S, C + S)
   const probs = g.op('Softmax', [scores], { axis: attr.int(-1) });
-  const capacity = g.op('Slice', [g.op('Shape', [n.pastKey]), g.int64('cap_from', [2]), g.int64('cap_to', [3])]); // [C]
+  const capacity = g.op('Slice', [g.op('Shape', [kv.pastKey]), g.int64('cap_from', [2]), g.int64('cap_to', [3])]); // [C]
   const axis = g.int64('score_axis', [3]);
   const pastProbs = g.op('Slice', [probs, g.int64('zero_start', [0]), capacity, axis]); // (B, H, S, C)
   const freshProbs = g.op('Slice', [probs, capacity, g.int64('to_end', [Number.MAX_SAFE_INTEGER]), axis]); // (B, H, S, S)
-  return g.op('Add', [g.op('MatMul', [pastProbs, n.pastValue]), g.op('MatMul', [freshProbs, freshValue])]); // (B, H, S, hd)
+  return g.op('Add', [g.op('MatMul', [pastProbs, kv.pastValue]), g.op('MatMul', [freshProbs, kv.freshValue])]); // (B, H, S, hd)
 }
 
 /** Heads merged and projected: (B, H, S, hd) → (B, S, D). */

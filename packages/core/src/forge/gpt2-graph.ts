@@ -16,7 +16,7 @@ import {
 import type { Gpt2Spec } from './forge-models.ts';
 import { foldQueryScale } from './gpt2-attention.ts';
 import { type BlockKvNames, buildGpt2Block, buildGpt2Embedding, buildGpt2LmHead } from './gpt2-blocks.ts';
-import { addKvInt8Inputs, addKvInt8Outputs, kvInt8Store } from './gpt2-kv-int8.ts';
+import { addKvInt8FreshOutputs, addKvInt8Inputs, addKvInt8Outputs, kvInt8InPlaceStore, kvInt8Store } from './gpt2-kv-int8.ts';
 import { buildAttentionBias } from './gpt2-mask.ts';
 import { type Gpt2Weights, gpt2WeightNames as W } from './gpt2-weights.ts';
 
@@ -42,7 +42,8 @@ export type Gpt2GraphOptions = {
   kvCacheDtype?: 'fp32' | 'int8';
   /**
    * 'in-place': the past is a caller-owned buffer (B, H, capacity, hd) read as is, and the graph
-   * returns only the step's keys/values as fresh.{i}.* (gpt2-attention.ts inPlaceContext); fp32 only.
+   * returns only the step's keys/values as fresh.{i}.* (gpt2-attention.ts inPlaceContext); with
+   * kvCacheDtype 'int8' the buffers and fresh rows are int8 codes plus scales (gpt2-kv-int8.ts).
    * Default 'concat': Optimum's past → present.
    */
   kvLayout?: 'concat' | 'in-place';
@@ -69,8 +70,11 @@ export function buildGpt2Model(spec: Gpt2Spec, source: Gpt2Weights, options: Gpt
   const kvShape = (len: string) => [BATCH, spec.nHead, len, headDim];
   const kvInt8 = options.kvCacheDtype === 'int8';
   const inPlace = options.kvLayout === 'in-place';
-  if (inPlace && kvInt8) throw new Error('the in-place KV layout is built for the float32 cache');
   for (let i = 0; i < spec.nLayer; i++) {
+    if (inPlace && kvInt8) {
+      addKvInt8Inputs(g, i, kvShape(CAPACITY));
+      continue;
+    }
     if (inPlace) {
       g.input(pastKeyName(i), DataType.FLOAT, kvShape(CAPACITY));
       g.input(pastValueName(i), DataType.FLOAT, kvShape(CAPACITY));
@@ -96,14 +100,19 @@ export function buildGpt2Model(spec: Gpt2Spec, source: Gpt2Weights, options: Gpt
       presentKey: presentKeyName(i),
       presentValue: presentValueName(i),
     };
-    if (kvInt8) kv.kvStore = kvInt8Store(i);
-    if (inPlace) kv.inPlace = { freshKey: freshKeyName(i), freshValue: freshValueName(i) };
+    if (kvInt8 && !inPlace) kv.kvStore = kvInt8Store(i);
+    if (inPlace)
+      kv.inPlace = { freshKey: freshKeyName(i), freshValue: freshValueName(i), ...(kvInt8 ? { store: kvInt8InPlaceStore(i) } : {}) };
     h = buildGpt2Block(g, spec, i, h, bias, param, kv);
     hiddenStates.push(h);
   }
   buildGpt2LmHead(g, param, options.logitsToKeep === true ? lastRows(g, h) : h, LOGITS);
   g.output(LOGITS, DataType.FLOAT, [BATCH, options.logitsToKeep === true ? 'num_logits' : SEQ, spec.vocabSize]);
   for (let i = 0; i < spec.nLayer; i++) {
+    if (inPlace && kvInt8) {
+      addKvInt8FreshOutputs(g, i, kvShape(SEQ));
+      continue;
+    }
     if (inPlace) {
       g.output(freshKeyName(i), DataType.FLOAT, kvShape(SEQ));
       g.output(freshValueName(i), DataType.FLOAT, kvShape(SEQ));

@@ -1,5 +1,9 @@
 import { attr, DataType, type Dim, type GraphBuilder } from '../onnx/index.ts';
 import {
+  freshKeyName,
+  freshKeyScaleName,
+  freshValueName,
+  freshValueScaleName,
   pastKeyName,
   pastKeyScaleName,
   pastValueName,
@@ -9,7 +13,7 @@ import {
   presentValueName,
   presentValueScaleName,
 } from '../runtime/io-names.ts';
-import type { KvStore } from './gpt2-attention.ts';
+import type { InPlaceKvStore, KvStore } from './gpt2-attention.ts';
 
 // The int8 KV cache of the forge GPT-2 graph (the fp32 path stays untouched in gpt2-attention.ts).
 // Each layer's keys and values are stored int8 (B, H, T, hd) with one float32 scale per
@@ -50,16 +54,47 @@ export function kvInt8Store(layer: number): KvStore {
     const present = key ? presentKeyName(layer) : presentValueName(layer);
     const presentScale = key ? presentKeyScaleName(layer) : presentValueScaleName(layer);
 
-    const absMax = g.op('ReduceMax', [g.op('Abs', [fresh])], { axes: attr.ints([-1]), keepdims: attr.int(1) }); // (B, H, S, 1)
-    const scale = g.op('Div', [absMax, g.float32('kv_q_max', [KV_INT8_MAX])]); // (B, H, S, 1)
-    const zero = g.op('Equal', [scale, g.float32('kv_zero', [0])]);
-    const divisor = g.op('Where', [zero, g.float32('kv_one', [1]), scale]); // 1 where the row is all zeros
-    const rounded = g.op('Round', [g.op('Div', [fresh, divisor])]); // (B, H, S, hd), half to even
-    const clipped = g.op('Clip', [rounded, g.float32('kv_q_lo', [-KV_INT8_MAX]), g.float32('kv_q_hi', [KV_INT8_MAX])]);
-    const codes = g.op('Cast', [clipped], { to: attr.int(DataType.INT8) }); // (B, H, S, hd) int8
-
+    const { codes, scale } = quantizeRows(g, fresh);
     g.node('Concat', [past, codes], [present], { axis: attr.int(2) }); // (B, H, T, hd) int8
     g.node('Concat', [pastScale, scale], [presentScale], { axis: attr.int(2) }); // (B, H, T, 1)
     return g.op('Mul', [g.op('Cast', [present], { to: attr.int(DataType.FLOAT) }), presentScale]); // (B, H, T, hd)
+  };
+}
+
+/** fresh (B, H, S, hd) → int8 codes (B, H, S, hd) and scales (B, H, S, 1), symmetric per row over head_dim. */
+function quantizeRows(g: GraphBuilder, fresh: string): { codes: string; scale: string } {
+  const absMax = g.op('ReduceMax', [g.op('Abs', [fresh])], { axes: attr.ints([-1]), keepdims: attr.int(1) }); // (B, H, S, 1)
+  const scale = g.op('Div', [absMax, g.float32('kv_q_max', [KV_INT8_MAX])]); // (B, H, S, 1)
+  const zero = g.op('Equal', [scale, g.float32('kv_zero', [0])]);
+  const divisor = g.op('Where', [zero, g.float32('kv_one', [1]), scale]); // 1 where the row is all zeros
+  const rounded = g.op('Round', [g.op('Div', [fresh, divisor])]); // (B, H, S, hd), half to even
+  const clipped = g.op('Clip', [rounded, g.float32('kv_q_lo', [-KV_INT8_MAX]), g.float32('kv_q_hi', [KV_INT8_MAX])]);
+  const codes = g.op('Cast', [clipped], { to: attr.int(DataType.INT8) }); // (B, H, S, hd) int8
+  return { codes, scale };
+}
+
+/** Graph outputs of layer `layer`'s in-place int8 cache: this step's codes (B, H, S, hd) int8 and scales (B, H, S, 1). */
+export function addKvInt8FreshOutputs(g: GraphBuilder, layer: number, shape: Dim[]): void {
+  g.output(freshKeyName(layer), DataType.INT8, shape);
+  g.output(freshKeyScaleName(layer), DataType.FLOAT, scaleShape(shape));
+  g.output(freshValueName(layer), DataType.INT8, shape);
+  g.output(freshValueScaleName(layer), DataType.FLOAT, scaleShape(shape));
+}
+
+/**
+ * The in-place store of layer `layer`: quantize the new rows (returned as fresh.* for the caller to
+ * append to its buffers), and let the attention read the dequantized past buffer and the
+ * dequantized new rows — what the concat graph's dequantized present holds, without the Concat.
+ */
+export function kvInt8InPlaceStore(layer: number): InPlaceKvStore {
+  return (g, kind, fresh) => {
+    const key = kind === 'key';
+    const past = key ? pastKeyName(layer) : pastValueName(layer); // (B, H, C, hd) int8
+    const pastScale = key ? pastKeyScaleName(layer) : pastValueScaleName(layer); // (B, H, C, 1)
+    const { codes, scale } = quantizeRows(g, fresh);
+    g.node('Identity', [codes], [key ? freshKeyName(layer) : freshValueName(layer)]);
+    g.node('Identity', [scale], [key ? freshKeyScaleName(layer) : freshValueScaleName(layer)]);
+    const dequantize = (c: string, s: string) => g.op('Mul', [g.op('Cast', [c], { to: attr.int(DataType.FLOAT) }), s]);
+    return { past: dequantize(past, pastScale), fresh: dequantize(codes, scale) };
   };
 }

@@ -33,9 +33,25 @@ describe('in-place-KV files', () => {
     expect(await tokens(b)).toEqual(await tokens(a));
   });
 
-  it('refuses an int8 KV cache or a non-forge model', async () => {
-    await expect(resolveCellModel('forge:gpt2-tiny', { dtype: 'fp32', kvCacheDtype: 'int8', kvLayout: 'in-place' }, roots)).rejects.toThrow(
-      KvInPlaceUnsupportedError,
-    );
+  it('keeps the logits of every row where the head quantizes its input per call (int8), and of the last rows elsewhere', async () => {
+    const options = { threads: 1, executionProvider: 'cpu' as const };
+    const load = async (dtype: 'fp32' | 'int8' | 'q4') =>
+      (await pool.get(await resolveCellModel('forge:gpt2-tiny', { dtype, kvLayout: 'in-place' }, roots), options)).session;
+    expect([(await load('fp32')).keepsLogits, (await load('int8')).keepsLogits, (await load('q4')).keepsLogits]).toEqual([
+      true,
+      false,
+      true,
+    ]);
+  });
+
+  it('builds the int8 cache in place for gpt2 (…_kvint8_kvinplace.onnx), and refuses it for llama and non-forge models', async () => {
+    const int8 = await resolveCellModel('forge:gpt2-tiny', { dtype: 'fp32', kvCacheDtype: 'int8', kvLayout: 'in-place' }, roots);
+    expect([int8.file.endsWith(kvInPlaceFile('fp32', 'int8')), int8.kvCacheDtype]).toEqual([true, 'int8']);
+    const session = (await pool.get(int8, { threads: 1, executionProvider: 'cpu' })).session;
+    expect([session.kvLayout, session.kvCacheDtype]).toEqual(['in-place', 'int8']);
+    await expect(
+      resolveCellModel('forge:llama-tiny', { dtype: 'fp32', kvCacheDtype: 'int8', kvLayout: 'in-place' }, roots),
+    ).rejects.toThrow(KvInPlaceUnsupportedError);
+    await expect(resolveCellModel('dir:/nowhere', { dtype: 'fp32', kvLayout: 'in-place' }, roots)).rejects.toThrow();
   });
 });

@@ -1,12 +1,14 @@
 import type { KvCacheDtype } from '@inferlab/experiments';
 import * as ort from 'onnxruntime-node';
-import type { KvCache, KvLayout } from './kv-cache.ts';
+import { type KvCache, type KvLayout, type KvScales, kvCacheBytes } from './kv-cache.ts';
 
 // The in-place KV kind: keys and values live in buffers this cache owns, (batch, kv_heads,
-// capacity, head_dim) per layer, that the in-place graph (forge gpt2-graph.ts kvLayout 'in-place')
-// reads as they are — onnxruntime-node takes a typed array as an input without copying it — with
-// the slots past seqLength masked out. A step writes only its own S positions (append), so a
-// decode step copies S · kv_heads · head_dim floats per layer instead of the whole cache twice.
+// capacity, head_dim) per layer, that the in-place graph (forge gpt2-graph.ts / llama-graph.ts
+// kvLayout 'in-place') reads as they are — onnxruntime-node takes a typed array as an input without
+// copying it — with the slots past seqLength masked out. A step writes only its own S positions
+// (append), so a decode step copies S · kv_heads · head_dim values per layer instead of the whole
+// cache twice. An int8 cache holds int8 codes plus a float32 scale per (row, head, position),
+// (batch, kv_heads, capacity, 1): every operation moves the scales with their codes.
 // Caches made by crop and append share buffers: after an append, a longer cache that shares them
 // is invalid (its slots past the appended one's start were overwritten). Every strategy drops the
 // old cache when it appends, so the engine never reads one.
@@ -14,65 +16,99 @@ import type { KvCache, KvLayout } from './kv-cache.ts';
 /** Capacity grows in chunks of this many positions: unfilled slots are still read (masked), and a grow copies the cache once. */
 export const IN_PLACE_CHUNK = 64;
 
-/** Per layer (batch, kv_heads, capacity, head_dim) float32, keys and values. */
+type Values = Float32Array | Int8Array;
+/** One tensor per layer, `width` values per (row, head, position): codes or floats (head_dim), or scales (1). */
+type Plane = { type: 'float32' | 'int8'; width: number; layers: Values[] };
+
+/** Per layer (batch, kv_heads, capacity, width) per plane: keys, values, then (int8) key and value scales. */
 class KvBuffers {
   constructor(
     readonly layout: KvLayout,
     readonly batch: number,
     readonly capacity: number,
-    readonly keys: Float32Array[],
-    readonly values: Float32Array[],
+    readonly planes: readonly Plane[],
   ) {}
 
-  static alloc(layout: KvLayout, batch: number, capacity: number): KvBuffers {
-    const n = batch * layout.kvHeads * capacity * layout.headDim;
-    const layers = () => Array.from({ length: layout.layers }, () => new Float32Array(n));
-    return new KvBuffers(layout, batch, capacity, layers(), layers());
+  static alloc(layout: KvLayout, batch: number, capacity: number, kinds: readonly Omit<Plane, 'layers'>[]): KvBuffers {
+    const planes = kinds.map(({ type, width }) => {
+      const n = batch * layout.kvHeads * capacity * width;
+      return {
+        type,
+        width,
+        layers: Array.from({ length: layout.layers }, () => (type === 'int8' ? new Int8Array(n) : new Float32Array(n))),
+      };
+    });
+    return new KvBuffers(layout, batch, capacity, planes);
   }
 
-  /** Offset of (row, head, position 0). */
-  at(row: number, head: number): number {
-    return (row * this.layout.kvHeads + head) * this.capacity * this.layout.headDim;
+  get kinds(): Omit<Plane, 'layers'>[] {
+    return this.planes.map(({ type, width }) => ({ type, width }));
+  }
+
+  /** Offset of (row, head, position 0) in a plane of `width`. */
+  at(row: number, head: number, width: number): number {
+    return (row * this.layout.kvHeads + head) * this.capacity * width;
   }
 
   /** A copy where out row r, position padLeft + j is this row rows[r], position from + j (j < to − from); the rest zeros. */
   gather(rows: readonly number[], from: number, to: number, padLeft: number, capacity: number): KvBuffers {
-    const out = KvBuffers.alloc(this.layout, rows.length, capacity);
-    const hd = this.layout.headDim;
-    const copy = (src: Float32Array, dst: Float32Array) =>
-      rows.forEach((row, r) => {
-        for (let h = 0; h < this.layout.kvHeads; h++) {
-          const s = this.at(row, h) + from * hd;
-          dst.set(src.subarray(s, s + (to - from) * hd), out.at(r, h) + padLeft * hd);
-        }
-      });
-    for (const [i, k] of this.keys.entries()) copy(k, out.keys[i] as Float32Array);
-    for (const [i, v] of this.values.entries()) copy(v, out.values[i] as Float32Array);
+    const out = KvBuffers.alloc(this.layout, rows.length, capacity, this.kinds);
+    for (const [p, plane] of this.planes.entries()) {
+      const w = plane.width;
+      for (const [i, src] of plane.layers.entries()) {
+        const dst = (out.planes[p] as Plane).layers[i] as Values;
+        rows.forEach((row, r) => {
+          for (let h = 0; h < this.layout.kvHeads; h++) {
+            const s = this.at(row, h, w) + from * w;
+            dst.set(src.subarray(s, s + (to - from) * w), out.at(r, h, w) + padLeft * w);
+          }
+        });
+      }
+    }
     return out;
   }
 }
 
 const capacityFor = (length: number) => Math.ceil(length / IN_PLACE_CHUNK) * IN_PLACE_CHUNK;
+const kindsOf = (layout: KvLayout, dtype: KvCacheDtype): Omit<Plane, 'layers'>[] =>
+  dtype === 'int8'
+    ? [
+        { type: 'int8', width: layout.headDim },
+        { type: 'int8', width: layout.headDim },
+        { type: 'float32', width: 1 },
+        { type: 'float32', width: 1 },
+      ]
+    : [
+        { type: 'float32', width: layout.headDim },
+        { type: 'float32', width: layout.headDim },
+      ];
 
 export class InPlaceKvCache implements KvCache {
-  readonly dtype: KvCacheDtype = 'fp32';
-  readonly scales = null;
-
   private constructor(
     private readonly buffers: KvBuffers,
     readonly seqLength: number,
   ) {}
 
-  static empty(layout: KvLayout, batch: number): InPlaceKvCache {
-    return new InPlaceKvCache(KvBuffers.alloc(layout, batch, 0), 0);
+  static empty(layout: KvLayout, batch: number, dtype: KvCacheDtype = 'fp32'): InPlaceKvCache {
+    return new InPlaceKvCache(KvBuffers.alloc(layout, batch, 0, kindsOf(layout, dtype)), 0);
   }
 
-  /** A cache holding copies of (batch, kv_heads, seq, head_dim) tensors (tests, and converting a TensorKvCache). */
-  static fromTensors(keys: readonly ort.Tensor[], values: readonly ort.Tensor[]): InPlaceKvCache {
+  /** A cache holding copies of (batch, kv_heads, seq, head_dim) tensors and, int8, their scales (tests, and converting a TensorKvCache). */
+  static fromTensors(keys: readonly ort.Tensor[], values: readonly ort.Tensor[], scales: KvScales | null = null): InPlaceKvCache {
     const [batch, kvHeads, seq, headDim] = (keys[0] as ort.Tensor).dims.map(Number) as [number, number, number, number];
-    const src = new KvBuffers({ layers: keys.length, kvHeads, headDim }, batch, seq, keys.map(float32), values.map(float32));
+    const layout = { layers: keys.length, kvHeads, headDim };
+    const dtype = scales === null ? 'fp32' : 'int8';
+    const tensors = scales === null ? [keys, values] : [keys, values, scales.keys, scales.values];
+    const planes = kindsOf(layout, dtype).map((kind, p) => ({
+      ...kind,
+      layers: (tensors[p] as ort.Tensor[]).map((t) => typed(t, kind.type)),
+    }));
     const rows = Array.from({ length: batch }, (_, i) => i);
-    return new InPlaceKvCache(src.gather(rows, 0, seq, 0, capacityFor(seq)), seq);
+    return new InPlaceKvCache(new KvBuffers(layout, batch, seq, planes).gather(rows, 0, seq, 0, capacityFor(seq)), seq);
+  }
+
+  get dtype(): KvCacheDtype {
+    return this.buffers.planes.length === 4 ? 'int8' : 'fp32';
   }
 
   get batch(): number {
@@ -85,24 +121,29 @@ export class InPlaceKvCache implements KvCache {
   }
 
   get bytes(): number {
-    const { layers, kvHeads, headDim } = this.buffers.layout;
-    return layers * 2 * this.batch * kvHeads * this.seqLength * headDim * 4;
+    return kvCacheBytes(this.buffers.layout, this.batch, this.seqLength, this.dtype);
   }
 
   get keys(): ort.Tensor[] {
-    return this.copyOut(this.buffers.keys);
+    return this.copyOut(0);
   }
 
   get values(): ort.Tensor[] {
-    return this.copyOut(this.buffers.values);
+    return this.copyOut(1);
   }
 
-  /** What the in-place graph reads: per layer (batch, kv_heads, capacity, head_dim) over the buffers themselves. */
-  pastTensors(): { keys: ort.Tensor[]; values: ort.Tensor[] } {
-    const { kvHeads, headDim } = this.buffers.layout;
-    const dims = [this.batch, kvHeads, this.capacity, headDim];
-    const wrap = (b: Float32Array) => new ort.Tensor('float32', b, dims);
-    return { keys: this.buffers.keys.map(wrap), values: this.buffers.values.map(wrap) };
+  get scales(): KvScales | null {
+    return this.dtype === 'int8' ? { keys: this.copyOut(2), values: this.copyOut(3) } : null;
+  }
+
+  /** What the in-place graph reads: per layer (batch, kv_heads, capacity, head_dim or 1) over the buffers themselves. */
+  pastTensors(): { keys: ort.Tensor[]; values: ort.Tensor[]; scales: KvScales | null } {
+    const { kvHeads } = this.buffers.layout;
+    const wrap = (p: number) => {
+      const plane = this.buffers.planes[p] as Plane;
+      return plane.layers.map((b) => new ort.Tensor(plane.type, b, [this.batch, kvHeads, this.capacity, plane.width]));
+    };
+    return { keys: wrap(0), values: wrap(1), scales: this.dtype === 'int8' ? { keys: wrap(2), values: wrap(3) } : null };
   }
 
   /** attention_mask (batch, seqLength + s) → (batch, capacity + s): the unfilled slots get 0. */
@@ -116,24 +157,34 @@ export class InPlaceKvCache implements KvCache {
     return out;
   }
 
-  /** Writes a step's keys/values (batch, kv_heads, s, head_dim) per layer after seqLength, growing the buffers when full. */
-  append(freshKeys: readonly ort.Tensor[], freshValues: readonly ort.Tensor[]): InPlaceKvCache {
+  /**
+   * Writes a step's keys/values (batch, kv_heads, s, head_dim) per layer — and, int8, their scales
+   * (batch, kv_heads, s, 1) — after seqLength, growing the buffers when full.
+   */
+  append(freshKeys: readonly ort.Tensor[], freshValues: readonly ort.Tensor[], freshScales: KvScales | null = null): InPlaceKvCache {
+    if ((freshScales !== null) !== (this.dtype === 'int8')) {
+      throw new TypeError(
+        `an ${this.dtype} in-place cache appends ${this.dtype === 'int8' ? 'codes with scales' : 'float32 without scales'}`,
+      );
+    }
     const s = Number((freshKeys[0] as ort.Tensor).dims[2]);
     const L = this.seqLength;
     const rows = Array.from({ length: this.batch }, (_, i) => i);
     const buffers = L + s <= this.capacity ? this.buffers : this.buffers.gather(rows, 0, L, 0, capacityFor(L + s));
-    const hd = buffers.layout.headDim;
-    const write = (fresh: ort.Tensor, dst: Float32Array) => {
-      const src = fresh.data as Float32Array;
-      for (let r = 0; r < this.batch; r++) {
-        for (let h = 0; h < buffers.layout.kvHeads; h++) {
-          const from = (r * buffers.layout.kvHeads + h) * s * hd;
-          dst.set(src.subarray(from, from + s * hd), buffers.at(r, h) + L * hd);
+    const fresh = freshScales === null ? [freshKeys, freshValues] : [freshKeys, freshValues, freshScales.keys, freshScales.values];
+    for (const [p, plane] of buffers.planes.entries()) {
+      const w = plane.width;
+      for (const [i, t] of (fresh[p] as readonly ort.Tensor[]).entries()) {
+        const src = typed(t, plane.type);
+        const dst = plane.layers[i] as Values;
+        for (let r = 0; r < this.batch; r++) {
+          for (let h = 0; h < buffers.layout.kvHeads; h++) {
+            const from = (r * buffers.layout.kvHeads + h) * s * w;
+            dst.set(src.subarray(from, from + s * w), buffers.at(r, h, w) + L * w);
+          }
         }
       }
-    };
-    for (const [i, t] of freshKeys.entries()) write(t, buffers.keys[i] as Float32Array);
-    for (const [i, t] of freshValues.entries()) write(t, buffers.values[i] as Float32Array);
+    }
     return new InPlaceKvCache(buffers, L + s);
   }
 
@@ -156,17 +207,19 @@ export class InPlaceKvCache implements KvCache {
     if (moved.length === 0) return this;
     const sources = [...new Set(moved.map((dst) => rows[dst] as number))];
     const saved = this.buffers.gather(sources, 0, this.seqLength, 0, this.seqLength); // the source rows, before any is overwritten
-    const hd = this.buffers.layout.headDim;
-    const n = this.seqLength * hd;
-    const place = (from: Float32Array, to: Float32Array) => {
-      for (const dst of moved) {
-        const r = sources.indexOf(rows[dst] as number);
-        for (let h = 0; h < this.buffers.layout.kvHeads; h++)
-          to.set(from.subarray(saved.at(r, h), saved.at(r, h) + n), this.buffers.at(dst, h));
+    for (const [p, plane] of saved.planes.entries()) {
+      const n = this.seqLength * plane.width;
+      for (const [i, from] of plane.layers.entries()) {
+        const to = (this.buffers.planes[p] as Plane).layers[i] as Values;
+        for (const dst of moved) {
+          const r = sources.indexOf(rows[dst] as number);
+          for (let h = 0; h < this.buffers.layout.kvHeads; h++) {
+            const at = saved.at(r, h, plane.width);
+            to.set(from.subarray(at, at + n), this.buffers.at(dst, h, plane.width));
+          }
+        }
       }
-    };
-    for (const [i, k] of saved.keys.entries()) place(k, this.buffers.keys[i] as Float32Array);
-    for (const [i, v] of saved.values.entries()) place(v, this.buffers.values[i] as Float32Array);
+    }
     return new InPlaceKvCache(this.buffers, this.seqLength);
   }
 
@@ -185,47 +238,40 @@ export class InPlaceKvCache implements KvCache {
     for (const c of caches) {
       if (!(c instanceof InPlaceKvCache)) throw new RangeError('concatRows: caches of different kinds');
       if (c.seqLength !== this.seqLength) throw new RangeError(`concatRows: lengths ${c.seqLength} and ${this.seqLength} differ`);
+      if (c.dtype !== this.dtype) throw new RangeError(`concatRows: dtypes ${c.dtype} and ${this.dtype} differ`);
     }
     const L = this.seqLength;
     const parts = (caches as InPlaceKvCache[]).map((c) => c.buffers.gather(c.allRows(), 0, L, 0, capacityFor(L)));
     const { layout } = this.buffers;
-    const stack = (pick: (b: KvBuffers) => Float32Array[]) =>
-      Array.from({ length: layout.layers }, (_, i) => {
-        const out = new Float32Array(parts.reduce((n, p) => n + (pick(p)[i] as Float32Array).length, 0));
-        let offset = 0;
-        for (const p of parts) {
-          out.set(pick(p)[i] as Float32Array, offset);
-          offset += (pick(p)[i] as Float32Array).length;
-        }
-        return out;
-      });
     const batch = parts.reduce((n, p) => n + p.batch, 0);
-    return new InPlaceKvCache(
-      new KvBuffers(
-        layout,
-        batch,
-        capacityFor(L),
-        stack((b) => b.keys),
-        stack((b) => b.values),
-      ),
-      L,
-    );
+    const out = KvBuffers.alloc(layout, batch, capacityFor(L), this.buffers.kinds);
+    for (const [p, plane] of out.planes.entries()) {
+      for (const [i, dst] of plane.layers.entries()) {
+        let offset = 0;
+        for (const part of parts) {
+          const src = (part.planes[p] as Plane).layers[i] as Values;
+          dst.set(src, offset);
+          offset += src.length;
+        }
+      }
+    }
+    return new InPlaceKvCache(out, L);
   }
 
   private allRows(): number[] {
     return Array.from({ length: this.batch }, (_, i) => i);
   }
 
-  /** (batch, kv_heads, seqLength, head_dim) copies of the filled slots. */
-  private copyOut(buffers: Float32Array[]): ort.Tensor[] {
-    const { kvHeads, headDim } = this.buffers.layout;
-    const view = new KvBuffers(this.buffers.layout, this.batch, this.capacity, buffers, buffers);
-    const filled = view.gather(this.allRows(), 0, this.seqLength, 0, this.seqLength);
-    return filled.keys.map((k) => new ort.Tensor('float32', k, [this.batch, kvHeads, this.seqLength, headDim]));
+  /** (batch, kv_heads, seqLength, width) copies of plane `p`'s filled slots. */
+  private copyOut(p: number): ort.Tensor[] {
+    const filled = this.buffers.gather(this.allRows(), 0, this.seqLength, 0, this.seqLength);
+    const plane = filled.planes[p] as Plane;
+    const dims = [this.batch, this.buffers.layout.kvHeads, this.seqLength, plane.width];
+    return plane.layers.map((b) => new ort.Tensor(plane.type, b, dims));
   }
 }
 
-function float32(t: ort.Tensor): Float32Array {
-  if (t.type !== 'float32') throw new TypeError(`the in-place KV cache holds float32, got ${t.type}`);
-  return t.data as Float32Array;
+function typed(t: ort.Tensor, type: 'float32' | 'int8'): Values {
+  if (t.type !== type) throw new TypeError(`the in-place KV cache holds ${type} here, got ${t.type}`);
+  return t.data as Values;
 }

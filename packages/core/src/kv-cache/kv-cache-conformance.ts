@@ -10,7 +10,7 @@ import { describe, expect, it } from 'vitest';
 import { InPlaceKvCache } from './in-place-kv-cache.ts';
 import { KvCache, type KvLayout, kvCacheBytes, TensorKvCache } from './kv-cache.ts';
 
-/** How a kind makes its caches: the graph's tensors (TensorKvCache) or caller-owned buffers (InPlaceKvCache, fp32). */
+/** How a kind makes its caches: the graph's tensors (TensorKvCache) or caller-owned buffers (InPlaceKvCache). */
 export type KvCacheKind = {
   name: string;
   empty(layout: KvLayout, batch: number, dtype: KvCacheDtype): KvCache;
@@ -26,8 +26,8 @@ export const TENSOR_KV_KIND: KvCacheKind = {
 
 export const IN_PLACE_KV_KIND: KvCacheKind = {
   name: 'in-place',
-  empty: (layout, batch) => InPlaceKvCache.empty(layout, batch),
-  of: (keys, values) => InPlaceKvCache.fromTensors(keys, values),
+  empty: (layout, batch, dtype) => InPlaceKvCache.empty(layout, batch, dtype),
+  of: (keys, values, _seq, scales) => InPlaceKvCache.fromTensors(keys, values, scales),
 };
 
 const B = 2;

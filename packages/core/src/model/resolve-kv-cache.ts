@@ -8,7 +8,7 @@ import { type ResolvedModel, type ResolveOptions, resolveModel } from './resolve
 export type CellVariant = {
   dtype: Variant;
   kvCacheDtype?: KvCacheDtype;
-  /** 'in-place': the forge in-place-KV graph (decode steps copy no cache; fp32 cache only). Default 'concat'. */
+  /** 'in-place': the forge in-place-KV graph (decode steps copy no cache), of either cache dtype. Default 'concat'. */
   kvLayout?: 'concat' | 'in-place';
 };
 
@@ -23,10 +23,11 @@ export async function resolveCellModel(id: string, variant: CellVariant, opts: R
   }
   const resolved = await resolveModel(id, variant.dtype, opts);
   if (variant.kvLayout === 'in-place') {
-    if (kv !== 'fp32' || parseModelId(id).kind !== 'forge') {
-      throw new KvInPlaceUnsupportedError(`${id}: the in-place KV cache needs a forge model (gpt2-* or llama-*) and kvCacheDtype "fp32"`);
+    if (parseModelId(id).kind !== 'forge') {
+      throw new KvInPlaceUnsupportedError(`${id}: the in-place KV cache needs a forge model (gpt2-* or llama-*); use kvLayout "concat"`);
     }
-    return { ...resolved, file: await ensureKvInPlaceFile(resolved.folder, variant.dtype) };
+    const file = await ensureKvInPlaceFile(resolved.folder, variant.dtype, kv);
+    return kv === 'fp32' ? { ...resolved, file } : { ...resolved, file, kvCacheDtype: 'int8' };
   }
   if (kv === 'fp32') return resolved;
   return { ...resolved, file: await ensureKvInt8File(resolved.folder, variant.dtype), kvCacheDtype: 'int8' };

@@ -7,7 +7,9 @@ import { ExecutionProviderError, type OrtBackend, ortBackendFor, providerFix } f
 import {
   ATTENTION_MASK,
   freshKeyName,
+  freshKeyScaleName,
   freshValueName,
+  freshValueScaleName,
   INPUT_IDS,
   LOGITS,
   NUM_LOGITS_TO_KEEP,
@@ -135,15 +137,15 @@ export class DecoderSession {
     const keep = this.keepsLogits ? Math.min(input.logitsToKeep ?? 0, seq) : 0;
     if (this.mergedDecoder) feeds[USE_CACHE_BRANCH] = new ort.Tensor('bool', Uint8Array.of(pastLen > 0 ? 1 : 0), [1]);
     if (this.keepsLogits) feeds[NUM_LOGITS_TO_KEEP] = new ort.Tensor('int64', BigInt64Array.of(BigInt(keep)), []);
+    if (input.past.dtype !== this.kvCacheDtype) {
+      throw new KvCacheDtypeError(`graph ${this.file} keeps its KV cache as ${this.kvCacheDtype}, got a ${input.past.dtype} cache`);
+    }
     const past = inPlace === null ? input.past : inPlace.pastTensors(); // in place: the buffers themselves, no copy
     for (let i = 0; i < this.config.layers; i++) {
       feeds[pastKeyName(i)] = past.keys[i] as ort.Tensor;
       feeds[pastValueName(i)] = past.values[i] as ort.Tensor;
     }
-    if (input.past.dtype !== this.kvCacheDtype) {
-      throw new KvCacheDtypeError(`graph ${this.file} keeps its KV cache as ${this.kvCacheDtype}, got a ${input.past.dtype} cache`);
-    }
-    const scales = input.past.scales;
+    const scales = past.scales;
     if (scales !== null) {
       for (let i = 0; i < this.config.layers; i++) {
         feeds[pastKeyScaleName(i)] = scales.keys[i] as ort.Tensor;
@@ -163,16 +165,17 @@ export class DecoderSession {
       keys.push(k);
       values.push(v);
     }
-    const presentScales = this.kvCacheDtype === 'int8' ? readScales(out, this.config.layers, this.file) : null;
+    const scaleNames = inPlace === null ? [presentKeyScaleName, presentValueScaleName] : [freshKeyScaleName, freshValueScaleName];
+    const outScales = this.kvCacheDtype === 'int8' ? readScales(out, this.config.layers, this.file, scaleNames) : null;
     return {
       logits: logits.data as Float32Array,
       rows: keep === 0 ? seq : keep,
-      present: inPlace === null ? new TensorKvCache(keys, values, pastLen + seq, presentScales) : inPlace.append(keys, values),
+      present: inPlace === null ? new TensorKvCache(keys, values, pastLen + seq, outScales) : inPlace.append(keys, values, outScales),
     };
   }
 
   emptyCache(batch: number): KvCache {
-    if (this.kvLayout === 'in-place') return InPlaceKvCache.empty(this.config, batch);
+    if (this.kvLayout === 'in-place') return InPlaceKvCache.empty(this.config, batch, this.kvCacheDtype);
     return KvCache.empty(this.config, batch, this.kvCacheDtype);
   }
 
@@ -193,14 +196,19 @@ export function sessionLoadError(what: string, device: ExecutionProvider, backen
   return new ExecutionProviderError(`${message} (${fix}): ${detail}`, { cause });
 }
 
-/** The int8 cache's present scales (batch, kv_heads, past + seq, 1) of every layer. */
-function readScales(out: ort.InferenceSession.ReturnType, layers: number, file: string): KvScales {
+/** The int8 cache's scales of every layer: present (batch, kv_heads, past + seq, 1), or in place the fresh (…, seq, 1). */
+function readScales(
+  out: ort.InferenceSession.ReturnType,
+  layers: number,
+  file: string,
+  [keyName, valueName]: ((layer: number) => string)[] = [presentKeyScaleName, presentValueScaleName],
+): KvScales {
   const keys: ort.Tensor[] = [];
   const values: ort.Tensor[] = [];
   for (let i = 0; i < layers; i++) {
-    const k = out[presentKeyScaleName(i)];
-    const v = out[presentValueScaleName(i)];
-    if (!k || !v) throw new Error(`graph ${file} has no output ${presentKeyScaleName(i)}/${presentValueScaleName(i)}`);
+    const k = out[(keyName as (layer: number) => string)(i)];
+    const v = out[(valueName as (layer: number) => string)(i)];
+    if (!k || !v) throw new Error(`graph ${file} has no scale outputs for layer ${i}`);
     keys.push(k);
     values.push(v);
   }

@@ -28,6 +28,9 @@ export const pastKeyScaleName = (layer: number) => `past_key_values.${layer}.key
 export const pastValueScaleName = (layer: number) => `past_key_values.${layer}.value_scale`;
 export const presentKeyScaleName = (layer: number) => `present.${layer}.key_scale`;
 export const presentValueScaleName = (layer: number) => `present.${layer}.value_scale`;
+/** In-place int8 KV graphs: the scales (B, H, S, 1) of this step's int8 keys/values fresh.{i}.key|value. */
+export const freshKeyScaleName = (layer: number) => `fresh.${layer}.key_scale`;
+export const freshValueScaleName = (layer: number) => `fresh.${layer}.value_scale`;
 /** Layer segments (early exit): the residual stream (B, S, D) entering and leaving a segment. */
 export const SEGMENT_HIDDEN_IN = 'hidden_in';
 export const SEGMENT_HIDDEN_OUT = 'hidden_out';

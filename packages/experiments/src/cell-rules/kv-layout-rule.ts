@@ -1,13 +1,13 @@
 import type { CellConfig, KvLayout } from '../cell-config.ts';
 import { EXIT_HEAD_STRATEGIES } from '../decoding-schema.ts';
-import { FORGE_MODEL_FAMILIES } from '../forge-model-names.ts';
+import { FORGE_MODEL_FAMILIES, type ForgeModelName } from '../forge-model-names.ts';
 import { parseModelId } from '../model-id.ts';
 import type { CellIssue, CellRule } from './cell-issue.ts';
 
 // The in-place KV cache is a graph forge builds beside a forge folder (core/src/forge/kv-in-place-files.ts,
-// GPT-2 and Llama) whose past our engine feeds from its own buffers: our engine, the KV cache in
-// float32, a forge model, and the model's own graph (exit-head strategies decode through layer
-// segments instead).
+// GPT-2 and Llama; the int8 cache on GPT-2) whose past our engine feeds from its own buffers: our
+// engine, the KV cache, a forge model, and the model's own graph (exit-head strategies decode
+// through layer segments instead).
 
 type LayoutCell = Pick<CellConfig, 'model' | 'variant' | 'decoding' | 'engine'>;
 
@@ -17,13 +17,14 @@ export function inPlaceBlockers(cell: LayoutCell): string[] {
   const engine = cell.engine ?? 'inferlab';
   if (engine !== 'inferlab') out.push(`kvLayout in-place runs on the inferlab engine (${engine} keeps its own cache)`);
   if (!cell.variant.cache) out.push('kvLayout in-place needs the KV cache (cache: true)');
-  if ((cell.variant.kvCacheDtype ?? 'fp32') !== 'fp32') out.push('kvLayout in-place keeps a float32 cache (kvCacheDtype "fp32")');
   if (EXIT_HEAD_STRATEGIES.includes(cell.decoding.strategy)) {
     out.push(`kvLayout in-place does not run ${cell.decoding.strategy} (layer segments keep their own cache)`);
   }
   const parsed = parseModelId(cell.model);
   if (parsed?.kind !== 'forge' || !Object.hasOwn(FORGE_MODEL_FAMILIES, parsed.name)) {
     out.push(`kvLayout in-place needs a forge model (gpt2-* or llama-*), and models has ${cell.model}`);
+  } else if (cell.variant.kvCacheDtype === 'int8' && FORGE_MODEL_FAMILIES[parsed.name as ForgeModelName] !== 'gpt2') {
+    out.push(`kvLayout in-place with kvCacheDtype "int8" needs a forge gpt2-* model, and models has ${cell.model}`);
   }
   return out;
 }
