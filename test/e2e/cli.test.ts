@@ -92,8 +92,9 @@ describe('inferlab CLI', () => {
     expect(r.stdout).not.toContain('\r');
     pipedId = idOf(r.stdout);
     const lines = r.stdout.trim().split('\n');
-    expect(lines).toContain('✓ done  cell 1/2 cache=false');
-    expect(lines).toContain('✓ done  cell 2/2 cache=true');
+    // forge gpt2 cells with the cache keep it in place (kvLayout "auto"), and the labels say so.
+    expect(lines).toContain('✓ done  cell 1/2 cache=false kvLayout=concat');
+    expect(lines).toContain('✓ done  cell 2/2 cache=true kvLayout=in-place');
     expect(lines).toContain('cells 2/2: done 2, failed 0, running 0, queued 0');
     expect(lines).toContain(`experiment ${pipedId} done: 2 done, 0 failed, 0 cancelled of 2`);
   });
@@ -109,9 +110,9 @@ describe('inferlab CLI', () => {
     const md = await cli(['results', pipedId, '--format', 'markdown']);
     expect(md.code).toBe(0);
     expect(md.stdout).toContain('## cli through a pipe');
-    expect(md.stdout).toMatch(/^\| cache=false \| done \| fp32 no-cache \| fp32 \| false \|/m);
-    expect(md.stdout).toMatch(/^\| cache=true \| done \| fp32 cache \| fp32 \| true \|/m);
-    expect(md.stdout).toMatch(/^\| cache=true \| 12 \| [\d.]+ \\\[[\d.]+, [\d.]+\\\] \|/m); // TTFT p50 [CI]
+    expect(md.stdout).toMatch(/^\| cache=false kvLayout=concat \| done \| fp32 no-cache \| fp32 \| false \|/m);
+    expect(md.stdout).toMatch(/^\| cache=true kvLayout=in-place \| done \| fp32 cache in-place \| fp32 \| true \|/m);
+    expect(md.stdout).toMatch(/^\| cache=true kvLayout=in-place \| 12 \| [\d.]+ \\\[[\d.]+, [\d.]+\\\] \|/m); // TTFT p50 [CI]
 
     const csv = await cli(['results', pipedId, '--format', 'csv']);
     expect(csv.stdout.split('\n')[0]).toMatch(/^cell,cell_id,status,requests,mode,/);

@@ -1,4 +1,5 @@
 import type { CellConfigView as CellConfig, MetricSummaryView as MetricSummary } from '@inferlab/experiments';
+import { ABSENT_CONFIG_VALUES, distinguishingKeys } from '@inferlab/experiments/labels';
 
 /** Few digits for big numbers, more for small: 41.2, 3.14, 0.0123. */
 export function num(value: number | null | undefined, digits = 3): string {
@@ -39,9 +40,10 @@ export function ago(ms: number): string {
 
 /** The config fields that differ between the cells, so labels name only what distinguishes them. */
 export function varyingKeys(configs: readonly CellConfig[]): string[] {
+  const flat = configs.map(flatConfig);
   const keys = new Set<string>();
-  for (const c of configs) for (const k of Object.keys(flatConfig(c))) keys.add(k);
-  return [...keys].filter((k) => new Set(configs.map((c) => flatConfig(c)[k] ?? '')).size > 1);
+  for (const f of flat) for (const k of Object.keys(f)) keys.add(k);
+  return distinguishingKeys(flat, [...keys]);
 }
 
 /** `variant.dtype: int8`-style flattening, prompts left out (they are the workload, not the cell). */
@@ -64,7 +66,7 @@ export function cellLabel(config: CellConfig, varying: readonly string[]): strin
   const parts = [`${config.variant.dtype} ${config.variant.cache ? 'cache' : 'no-cache'}`];
   for (const k of varying) {
     if (k === 'variant.dtype' || k === 'variant.cache') continue;
-    const v = flat[k] ?? '';
+    const v = flat[k] ?? ABSENT_CONFIG_VALUES[k] ?? '';
     if (k === 'model') parts.push(v.replace(/^forge:/, ''));
     else if (k === 'maxNewTokens') parts.push(`${v} tok`);
     else if (k === 'threads') parts.push(`${v} thr`);

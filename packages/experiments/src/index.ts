@@ -9,6 +9,7 @@ export * from './deployment-env.ts';
 export * from './distill-payloads.ts';
 export * from './expand.ts';
 export * from './forge-model-names.ts';
+export * from './label-keys.ts';
 export * from './matrix-issues.ts';
 export * from './matrix-schema.ts';
 export * from './model-id.ts';

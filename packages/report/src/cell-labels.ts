@@ -1,14 +1,16 @@
+import { ABSENT_CONFIG_VALUES, distinguishingKeys } from '@inferlab/experiments/labels';
+
 /**
  * A short label per cell naming only the config fields that differ between the cells
- * (`dtype=int8 cache=true`); prompts are left out (every cell runs them all). One cell: its model.
+ * (`dtype=int8 cache=true`; distinguishingKeys); prompts are left out (every cell runs them all). One cell: its model.
  */
 export function cellLabels(configs: readonly { model: string }[]): string[] {
-  const flat = configs.map((c) => flatten(c as Record<string, unknown>));
-  const keys = [...new Set(flat.flatMap((f) => [...f.keys()]))].filter((k) => k !== 'prompts');
-  const varying = keys.filter((k) => new Set(flat.map((f) => f.get(k) ?? '∅')).size > 1);
+  const flat = configs.map((c) => Object.fromEntries(flatten(c as Record<string, unknown>)));
+  const keys = [...new Set(flat.flatMap((f) => Object.keys(f)))].filter((k) => k !== 'prompts');
+  const varying = distinguishingKeys(flat, keys);
   return flat.map((f, i) => {
     if (varying.length === 0) return String(configs[i]?.model ?? `cell ${i}`);
-    return varying.map((k) => `${k.split('.').at(-1)}=${f.get(k) ?? '–'}`).join(' ');
+    return varying.map((k) => `${k.split('.').at(-1)}=${f[k] ?? ABSENT_CONFIG_VALUES[k] ?? '–'}`).join(' ');
   });
 }
 

@@ -40,8 +40,8 @@ describe('renderReportHtml', () => {
     const e2el = input.results.cells[0]?.e2el;
     expect(e2el?.p50).toBe(41); // E2EL 30, 32, 50, 56: linear interpolation halfway from 32 to 50
     expect(html).toContain('<td>41.0 [30.0, 56.0]</td>'); // the seeded bootstrap CI of the four values
-    expect(html).toContain('<td>dtype=int8 cache=true</td><td>done</td>');
-    expect(html).toContain('<td>dtype=fp32 cache=true</td><td>queued</td>');
+    expect(html).toContain('<td>dtype=int8 cache=true kvLayout=in-place</td><td>done</td>');
+    expect(html).toContain('<td>dtype=fp32 cache=true kvLayout=in-place</td><td>queued</td>');
   });
 
   it('renders the same bytes for the same input', () => {

@@ -25,6 +25,17 @@ export async function watchExperiment(client: ApiClient, id: string, onChange: (
   const stop = new AbortController();
   const stream = followEvents(client, id, stop.signal, (event) => {
     const cell = event.cell;
+    if (cell?.status === 'failed') {
+      // The reason is in the experiment's answer, not in the event: read it before showing the failure.
+      void read().then(
+        (e) => {
+          experiment = e;
+          changed();
+        },
+        () => {}, // the poll carries on
+      );
+      return;
+    }
     experiment = {
       ...experiment,
       status: event.status,
