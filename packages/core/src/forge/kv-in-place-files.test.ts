@@ -1,4 +1,6 @@
-import { existsSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { greedyStrategy } from '../decoding/greedy.ts';
 import { generate } from '../engine/generate.ts';
@@ -54,4 +56,45 @@ describe('in-place-KV files', () => {
     ).rejects.toThrow(KvInPlaceUnsupportedError);
     await expect(resolveCellModel('dir:/nowhere', { dtype: 'fp32', kvLayout: 'in-place' }, roots)).rejects.toThrow();
   });
+
+  it('builds the twin of a folder our builders wrote without a forge manifest (an imported checkpoint, a trained model), and refuses others', async () => {
+    const work = mkdtempSync(join(tmpdir(), 'inferlab-inplace-dir-'));
+    try {
+      const src = join(TEST_MODELS_DIR, 'forge', 'gpt2-tiny');
+      const copy = (to: string, files: string[]) => {
+        mkdirSync(join(to, 'onnx'), { recursive: true });
+        for (const f of files) copyFileSync(join(src, f), join(to, f));
+      };
+      const files = ['config.json', 'tokenizer.json', 'tokenizer_config.json', 'special_tokens_map.json', 'onnx/model.onnx'];
+      const imported = join(work, 'imported');
+      copy(imported, files);
+      const opts = { modelsDir: TEST_MODELS_DIR, modelRoots: [work] };
+      const inPlace = await resolveCellModel(`dir:${imported}`, { dtype: 'fp32', kvLayout: 'in-place' }, opts);
+      // Built into the platform's cache keyed by the graph's sha256, never into the folder itself.
+      expect(inPlace.file).toMatch(new RegExp(`^${TEST_MODELS_DIR}/derived/[0-9a-f]{64}/${kvInPlaceFile('fp32')}$`));
+      expect(existsSync(join(imported, kvInPlaceFile('fp32')))).toBe(false);
+      const forgeTwin = await resolveCellModel('forge:gpt2-tiny', { dtype: 'fp32', kvLayout: 'in-place' }, roots);
+      const options = { threads: 1, executionProvider: 'cpu' as const };
+      const run = async (m: typeof inPlace) => {
+        const { session, tokenizer } = await pool.get(m, options);
+        const strategy = greedyStrategy(session, { useCache: true });
+        return (await generate(tokenizer, PROMPTS[0] as string, { maxNewTokens: 16, strategy, eosTokenIds: [] })).outputTokenIds;
+      };
+      expect(await run(inPlace)).toEqual(await run(forgeTwin));
+
+      // A config our builders do not make, and a graph whose weights are not named as ours: refused, naming the fix.
+      const bert = join(work, 'bert');
+      copy(bert, files);
+      writeFileSync(join(bert, 'config.json'), JSON.stringify({ model_type: 'bert' }));
+      await expect(resolveCellModel(`dir:${bert}`, { dtype: 'fp32', kvLayout: 'in-place' }, opts)).rejects.toThrow(/gpt2 and llama models/);
+      const foreign = join(work, 'foreign');
+      copy(foreign, files);
+      copyFileSync(join(TEST_MODELS_DIR, 'forge', 'llama-tiny', 'onnx/model.onnx'), join(foreign, 'onnx/model.onnx'));
+      await expect(resolveCellModel(`dir:${foreign}`, { dtype: 'fp32', kvLayout: 'in-place' }, opts)).rejects.toThrow(
+        /not written by inferlab's graph builders[\s\S]*kvLayout "concat"/,
+      );
+    } finally {
+      rmSync(work, { recursive: true, force: true });
+    }
+  }, 120_000);
 });

@@ -1,13 +1,17 @@
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type KvCacheDtype, PermanentError } from '@inferlab/experiments';
+import { fileSha256 } from '../metrics/model-files.ts';
 import type { ModelProto } from '../onnx/index.ts';
 import { VARIANT_SPECS, type Variant } from '../quantization/variant-files.ts';
 import { LogitsToKeepRewriteError, rewriteLogitsToKeep } from '../runtime/logits-to-keep.ts';
 import { MODEL_FILE } from './build-gpt2-folder.ts';
 import { buildOnce, type DerivedEntry, publishDerived, readDerivedEntry } from './derived-file.ts';
 import { ForgeBuildError, readForgeManifest } from './forge-model.ts';
-import { forgeSpec } from './forge-models.ts';
+import { type ForgeSpec, forgeSpec } from './forge-models.ts';
 import { buildGpt2Model } from './gpt2-graph.ts';
+import { llamaSpecFromConfig } from './import/llama-config-fields.ts';
+import { specFromConfig } from './import/read-gpt2-checkpoint.ts';
 import { buildLlamaModel } from './llama/llama-graph.ts';
 import { readFloatWeights } from './read-float-weights.ts';
 
@@ -33,36 +37,87 @@ export const kvInPlaceFile = (variant: Variant, kv: KvCacheDtype = 'fp32') =>
 const manifestPath = (folder: string, variant: Variant, kv: KvCacheDtype) =>
   join(folder, 'variants', `${variant}${kv === 'int8' ? '-kvint8' : ''}-kvinplace.json`);
 
-/** Path of the in-place-KV graph with `variant` weights (and a `kv` cache) in forge folder `folder`, building it first when needed. */
-export function ensureKvInPlaceFile(folder: string, variant: Variant, kv: KvCacheDtype = 'fp32'): Promise<string> {
-  const file = join(folder, kvInPlaceFile(variant, kv));
-  const current = () => readDerivedEntry(folder, manifestPath(folder, variant, kv), KV_IN_PLACE_BUILD_VERSION) !== null;
-  return buildOnce(file, () => (current() ? file : build(folder, variant, kv)));
+/**
+ * Path of the in-place-KV graph with `variant` weights (and a `kv` cache) of `folder`, building it
+ * first when needed: beside a forge folder's files, or — for a folder whose onnx/model.onnx our graph
+ * builders wrote without a forge manifest (an imported checkpoint, a trained model; its shape read
+ * from config.json) — in the platform's cache `<modelsDir>/derived/<sha256 of that graph>/`, never
+ * into the folder itself (derived-variant.ts: it may be immutable, read-only or shared).
+ */
+export async function ensureKvInPlaceFile(
+  folder: string,
+  variant: Variant,
+  kv: KvCacheDtype = 'fp32',
+  modelsDir?: string,
+): Promise<string> {
+  const source = await inPlaceSource(folder, modelsDir);
+  const file = join(source.outDir, kvInPlaceFile(variant, kv));
+  const entry = manifestPath(source.outDir, variant, kv);
+  const current = () => readDerivedEntry(source.outDir, entry, KV_IN_PLACE_BUILD_VERSION, source.sha256) !== null;
+  return buildOnce(file, () => (current() ? file : build(folder, variant, kv, source)));
 }
 
-function build(folder: string, variant: Variant, kv: KvCacheDtype): string {
+type InPlaceSource = { spec: ForgeSpec; sha256: string; outDir: string };
+
+/** The folder's decoder shape, the sha256 of its onnx/model.onnx, and where its derived files go. */
+async function inPlaceSource(folder: string, modelsDir: string | undefined): Promise<InPlaceSource> {
   const forge = readForgeManifest(folder);
-  const source = forge?.files[MODEL_FILE];
-  if (forge === null || source === undefined) {
-    throw new KvInPlaceUnsupportedError(`the in-place KV cache needs a forge-built graph; ${folder} is not a current forge folder`);
+  const recorded = forge?.files[MODEL_FILE];
+  if (forge !== null && recorded !== undefined) return { spec: forgeSpec(forge.forge), sha256: recorded.sha256, outDir: folder };
+  let config: Record<string, unknown>;
+  try {
+    config = JSON.parse(readFileSync(join(folder, 'config.json'), 'utf8')) as Record<string, unknown>;
+  } catch (cause) {
+    throw new KvInPlaceUnsupportedError(`the in-place KV cache needs the folder's config.json; ${folder} has none readable`, { cause });
   }
-  const spec = forgeSpec(forge.forge);
+  const spec = specOf(config, folder);
+  if (modelsDir === undefined)
+    throw new KvInPlaceUnsupportedError(`${folder} is not a forge folder: its in-place twin needs the models dir to be built in`);
+  const sha256 = await fileSha256(join(folder, MODEL_FILE));
+  return { spec, sha256, outDir: join(modelsDir, 'derived', sha256) };
+}
+
+function specOf(config: Record<string, unknown>, folder: string): ForgeSpec {
+  try {
+    if (config.model_type === 'gpt2') return specFromConfig(config);
+    if (config.model_type === 'llama') return llamaSpecFromConfig(config);
+  } catch (cause) {
+    throw new KvInPlaceUnsupportedError(`${folder}: the in-place KV cache cannot read its config.json (${(cause as Error).message})`, {
+      cause,
+    });
+  }
+  throw new KvInPlaceUnsupportedError(
+    `the in-place KV cache is built for gpt2 and llama models; ${folder} is ${String(config.model_type)}`,
+  );
+}
+
+function build(folder: string, variant: Variant, kv: KvCacheDtype, { spec, sha256, outDir }: InPlaceSource): string {
   if (kv === 'int8' && spec.family !== 'gpt2')
     throw new KvInPlaceUnsupportedError(`the int8 KV cache is built for forge gpt2 graphs, not ${spec.family}`);
+  const weights = readFloatWeights(join(folder, MODEL_FILE));
+  const options = { kvLayout: 'in-place' } as const;
+  let graph: ModelProto;
+  try {
+    graph =
+      spec.family === 'gpt2' ? buildGpt2Model(spec, weights, { ...options, kvCacheDtype: kv }) : buildLlamaModel(spec, weights, options);
+  } catch (cause) {
+    // A hub export (Optimum's graph) names its weights otherwise: only our builders' graphs are rebuilt.
+    throw new KvInPlaceUnsupportedError(
+      `${folder}: onnx/model.onnx was not written by inferlab's graph builders (forge, an imported checkpoint, a trained model), ` +
+        `so it has no in-place twin (${(cause as Error).message}); use kvLayout "concat"`,
+      { cause },
+    );
+  }
   const rel = kvInPlaceFile(variant, kv);
   try {
-    const weights = readFloatWeights(join(folder, MODEL_FILE));
-    const options = { kvLayout: 'in-place' } as const;
-    const graph =
-      spec.family === 'gpt2' ? buildGpt2Model(spec, weights, { ...options, kvCacheDtype: kv }) : buildLlamaModel(spec, weights, options);
     const model = keepLogitRows(VARIANT_SPECS[variant].build(graph).model);
-    publishDerived<DerivedEntry>(folder, rel, manifestPath(folder, variant, kv), model, (written) => ({
+    publishDerived<DerivedEntry>(outDir, rel, manifestPath(outDir, variant, kv), model, (written) => ({
       buildVersion: KV_IN_PLACE_BUILD_VERSION,
       file: rel,
       ...written,
-      source: { file: MODEL_FILE, sha256: source.sha256 },
+      source: { file: outDir === folder ? MODEL_FILE : join(folder, MODEL_FILE), sha256 },
     }));
-    return join(folder, rel);
+    return join(outDir, rel);
   } catch (cause) {
     throw new ForgeBuildError(`building the in-place-KV graph (${variant} weights, ${kv} cache) in ${folder} failed`, { cause });
   }

@@ -23,10 +23,8 @@ export async function resolveCellModel(id: string, variant: CellVariant, opts: R
   }
   const resolved = await resolveModel(id, variant.dtype, opts);
   if (variant.kvLayout === 'in-place') {
-    if (parseModelId(id).kind !== 'forge') {
-      throw new KvInPlaceUnsupportedError(`${id}: the in-place KV cache needs a forge model (gpt2-* or llama-*); use kvLayout "concat"`);
-    }
-    const file = await ensureKvInPlaceFile(resolved.folder, variant.dtype, kv);
+    // forge, imported and trained folders (our builders' graphs); a hub export is refused when its twin is built.
+    const file = await ensureKvInPlaceFile(resolved.folder, variant.dtype, kv, opts.modelsDir);
     return kv === 'fp32' ? { ...resolved, file } : { ...resolved, file, kvCacheDtype: 'int8' };
   }
   if (kv === 'fp32') return resolved;

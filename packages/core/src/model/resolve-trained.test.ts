@@ -7,7 +7,6 @@ import { join, resolve } from 'node:path';
 import { isPermanent } from '@inferlab/experiments';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { forgeModel } from '../forge/index.ts';
-import { KvInPlaceUnsupportedError } from '../forge/kv-in-place-files.ts';
 import { KvInt8UnsupportedError } from '../forge/kv-int8-files.ts';
 import { resolveCellModel } from './resolve-kv-cache.ts';
 import { resolveModel } from './resolve-model.ts';
@@ -38,10 +37,14 @@ describe('trained: model ids', () => {
     expect((await resolveCellModel(id, { dtype: 'q4' }, opts)).file).toMatch(/derived\/[0-9a-f]{64}\/onnx\/model_q4.onnx$/);
   });
 
-  it('refuse the int8 and in-place KV graphs as dir: folders do (they are built for forge folders)', async () => {
+  it('refuse the int8 KV graph as dir: folders do (built for forge folders); the in-place one is built in the cache, not the folder', async () => {
     const id = 'trained:kjv-gpt2@20261203T100000Z-job1';
     await expect(resolveCellModel(id, { dtype: 'fp32', kvCacheDtype: 'int8' }, opts)).rejects.toThrow(KvInt8UnsupportedError);
-    await expect(resolveCellModel(id, { dtype: 'fp32', kvLayout: 'in-place' }, opts)).rejects.toThrow(KvInPlaceUnsupportedError);
+    const inPlace = await resolveCellModel(id, { dtype: 'fp32', kvLayout: 'in-place' }, opts);
+    expect(inPlace.file).toMatch(new RegExp(`^${modelsDir}/derived/[0-9a-f]{64}/onnx/model_kvinplace.onnx$`));
+    await expect(resolveCellModel(id, { dtype: 'fp32', kvCacheDtype: 'int8', kvLayout: 'in-place' }, opts)).rejects.toThrow(
+      KvInt8UnsupportedError,
+    );
   });
 
   it('a folder this worker lacks: permanent, naming the id, the folder looked in and the fix', async () => {

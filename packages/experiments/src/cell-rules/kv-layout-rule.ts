@@ -4,10 +4,10 @@ import { FORGE_MODEL_FAMILIES, type ForgeModelName } from '../forge-model-names.
 import { parseModelId } from '../model-id.ts';
 import type { CellIssue, CellRule } from './cell-issue.ts';
 
-// The in-place KV cache is a graph forge builds beside a forge folder (core/src/forge/kv-in-place-files.ts,
-// GPT-2 and Llama; the int8 cache on GPT-2) whose past our engine feeds from its own buffers: our
-// engine, the KV cache, a forge model, and the model's own graph (exit-head strategies decode
-// through layer segments instead).
+// The in-place KV cache is a graph built beside a folder whose graph our builders wrote — forge,
+// trained:, an imported checkpoint's dir: (core/src/forge/kv-in-place-files.ts; GPT-2 and Llama;
+// the int8 cache on forge GPT-2) — whose past our engine feeds from its own buffers: our engine,
+// the KV cache, and the model's own graph (exit-head strategies decode through layer segments).
 
 type LayoutCell = Pick<CellConfig, 'model' | 'variant' | 'decoding' | 'engine'>;
 
@@ -21,9 +21,12 @@ export function inPlaceBlockers(cell: LayoutCell): string[] {
     out.push(`kvLayout in-place does not run ${cell.decoding.strategy} (layer segments keep their own cache)`);
   }
   const parsed = parseModelId(cell.model);
-  if (parsed?.kind !== 'forge' || !Object.hasOwn(FORGE_MODEL_FAMILIES, parsed.name)) {
-    out.push(`kvLayout in-place needs a forge model (gpt2-* or llama-*), and models has ${cell.model}`);
-  } else if (cell.variant.kvCacheDtype === 'int8' && FORGE_MODEL_FAMILIES[parsed.name as ForgeModelName] !== 'gpt2') {
+  const forgeFamily = parsed?.kind === 'forge' ? FORGE_MODEL_FAMILIES[parsed.name as ForgeModelName] : undefined;
+  if (parsed === null || parsed.kind === 'hf' || (parsed.kind === 'forge' && forgeFamily === undefined)) {
+    out.push(
+      `kvLayout in-place needs a graph inferlab's builders wrote (a forge model, a trained: model or a dir: folder of an imported checkpoint), and models has ${cell.model}`,
+    );
+  } else if (cell.variant.kvCacheDtype === 'int8' && forgeFamily !== 'gpt2') {
     out.push(`kvLayout in-place with kvCacheDtype "int8" needs a forge gpt2-* model, and models has ${cell.model}`);
   }
   return out;
@@ -31,11 +34,13 @@ export function inPlaceBlockers(cell: LayoutCell): string[] {
 
 /**
  * The layout a cell runs with when its matrix variant says "auto" (or nothing): in-place wherever it
- * runs on the CPU, else concat — written as absent, the meaning of every cell stored before the axis.
+ * runs on the CPU (forge and trained: models), else concat — written as absent, the meaning of every cell stored before the axis.
  * (On CUDA the buffers live in host memory, so in-place is asked for explicitly there.)
  */
 export function autoKvLayout(cell: LayoutCell & Pick<CellConfig, 'device'>): KvLayout | undefined {
-  return cell.device === 'cpu' && inPlaceBlockers(cell).length === 0 ? 'in-place' : undefined;
+  // A dir: folder may be a hub export (no in-place twin): in place only when asked for.
+  const kind = parseModelId(cell.model)?.kind;
+  return cell.device === 'cpu' && kind !== 'dir' && inPlaceBlockers(cell).length === 0 ? 'in-place' : undefined;
 }
 
 export const kvLayoutRule: CellRule = (cell) => {
