@@ -105,7 +105,7 @@ describe('recorder', () => {
     expect(summary.tpot).toMatchObject({ n: 4, p50: 10, mean: 17.5 });
     expect(summary.throughput.tokensPerS).toBeCloseTo(12 / 0.196, 9);
     expect(summary.seed).toMatchObject({
-      mode: 'int8 cache',
+      mode: 'int8 cache in-place', // forge gpt2 with the cache: kvLayout "auto" is in place
       dtype: 'int8',
       use_cache: true,
       model_size_MB: HAND_MODEL_BYTES / 2 ** 20,
