@@ -58,9 +58,14 @@ describe('int8 KV cache through the platform', () => {
       ),
     );
     expect([fp32.kvCacheDtype, kv.kvCacheDtype, int8kv.kvCacheDtype]).toEqual(['fp32', 'int8', 'int8']);
-    expect([fp32.seed.mode, kv.seed.mode, int8kv.seed.mode]).toEqual(['fp32 cache in-place', 'fp32 cache kv-int8', 'int8 cache kv-int8']);
-    expect(kv.model.file).toMatch(/onnx\/model_kvint8\.onnx$/);
-    expect(int8kv.model.file).toMatch(/onnx\/model_int8_kvint8\.onnx$/);
+    // forge gpt2 cells with the cache keep it in place (kvLayout "auto"), the int8 cache too.
+    expect([fp32.seed.mode, kv.seed.mode, int8kv.seed.mode]).toEqual([
+      'fp32 cache in-place',
+      'fp32 cache kv-int8 in-place',
+      'int8 cache kv-int8 in-place',
+    ]);
+    expect(kv.model.file).toMatch(/onnx\/model_kvint8_kvinplace\.onnx$/);
+    expect(int8kv.model.file).toMatch(/onnx\/model_int8_kvint8_kvinplace\.onnx$/);
     // Same tokens generated, so the same cache length: bytes per value 4 vs 1 + a 4-byte scale per head_dim values.
     expect(kv.kvCacheBytes / fp32.kvCacheBytes).toBeCloseTo((HEAD_DIM + 4) / (4 * HEAD_DIM), 12);
     expect(int8kv.kvCacheBytes).toBe(kv.kvCacheBytes);

@@ -74,7 +74,7 @@ describe('getCellSummary', () => {
     recordCellResult(handle.db, { ...result, quality });
     const s = getCellSummary(handle.db, cell!.id)?.summary;
     expect(s?.quality).toEqual(quality);
-    expect(s?.seed?.mode).toBe('q4 cache');
+    expect(s?.seed?.mode).toBe('q4 cache in-place'); // forge gpt2 with the cache: kvLayout "auto" is in place
   });
 
   it('is null for an unknown cell', () => {
