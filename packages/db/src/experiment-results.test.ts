@@ -66,7 +66,13 @@ describe('getExperimentResults', () => {
     expect(done?.throughput.requestsPerS).toBeCloseTo(4 / 0.196, 9);
     expect(done?.throughput.windowMs).toBe(196);
 
-    expect(done?.seed).toMatchObject({ mode: 'int8 cache in-place', dtype: 'int8', use_cache: true, model_size_MB: 3.5, tokens_generated: 3 });
+    expect(done?.seed).toMatchObject({
+      mode: 'int8 cache in-place',
+      dtype: 'int8',
+      use_cache: true,
+      model_size_MB: 3.5,
+      tokens_generated: 3,
+    });
     expect(done?.seed?.time_s).toBeCloseTo(0.041, 12); // median E2EL 41 ms
     // N_out / E2EL: 100, 80, 93.75, 35.71… → median (80 + 93.75) / 2
     expect(done?.seed?.tokens_per_s).toBeCloseTo(86.875, 9);
