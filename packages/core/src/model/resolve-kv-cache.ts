@@ -1,5 +1,5 @@
 import type { KvCacheDtype } from '@inferlab/experiments';
-import { ensureKvInPlaceFile, KvInPlaceUnsupportedError } from '../forge/kv-in-place-files.ts';
+import { ensureKvInPlaceFile } from '../forge/kv-in-place-files.ts';
 import { ensureKvInt8File, KvInt8UnsupportedError } from '../forge/kv-int8-files.ts';
 import type { Variant } from '../quantization/variant-files.ts';
 import { parseModelId } from './model-id.ts';
