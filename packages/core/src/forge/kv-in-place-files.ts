@@ -24,8 +24,9 @@ import { readFloatWeights } from './read-float-weights.ts';
 /**
  * Bumped when the bytes built for the same fp32 file change; old entries rebuild. 2: a dynamically
  * quantized head computes every row again (keepLogitRows), as the concat graph of its variant does.
+ * 3: q4 weights at MatMulNBits accuracy level 4 (quantization/variant-files.ts).
  */
-export const KV_IN_PLACE_BUILD_VERSION = 2;
+export const KV_IN_PLACE_BUILD_VERSION = 3;
 
 export class KvInPlaceUnsupportedError extends PermanentError {
   override readonly name = 'KvInPlaceUnsupportedError';

@@ -27,7 +27,7 @@ export type ForgeManifest = {
   q4: Q4RewriteReport;
 };
 
-export const FORGE_FORMAT_VERSION = 2; // 2: model_uint8.onnx and model_q4.onnx
+export const FORGE_FORMAT_VERSION = 3; // 2: model_uint8.onnx and model_q4.onnx; 3: model_q4.onnx at accuracy level 4
 
 export type ForgeFolderContent = {
   config: unknown;

@@ -85,8 +85,8 @@ describe('the variant registry', () => {
     expect(matmuls.length).toBeGreaterThanOrEqual(block === 128 ? 2 : 9);
     for (const n of matmuls) {
       expect([intAttr(n, 'bits'), intAttr(n, 'block_size')]).toEqual([bits, block]);
-      // 8-bit: int8 compute (accuracy level 4), the fast CPU kernel; 4-bit keeps the default (level 0).
-      expect(intAttr(n, 'accuracy_level') ?? 0).toBe(bits === 8 ? 4 : 0);
+      // int8 compute (accuracy level 4), the fast CPU kernel, at both widths (variant-files.ts).
+      expect(intAttr(n, 'accuracy_level') ?? 0).toBe(4);
       const k = intAttr(n, 'K') ?? 0;
       // B: (N, ceil(K / block), block · bits / 8) bytes.
       expect(init(model, n.inputs[1])?.dims.slice(1)).toEqual([Math.ceil(k / block), (block * bits) / 8]);

@@ -33,18 +33,19 @@ const int8 = (scheme: string, file: string, opts: Parameters<typeof rewriteDynam
   build: (model) => rewriteDynamicInt8(model, opts),
 });
 
-// 8-bit MatMulNBits runs with accuracy level 4 (activations quantized to int8 per block, int8 dot
-// products): onnxruntime-node 1.30's CPU kernel for bits 8 at level 0 (float compute) was ~50×
-// slower, measured on forge gpt2-mini, 1 thread, 32 tokens: 5.4 tok/s at level 0, 5.7 at 1, 267 at
-// 4 (q4: 198 at 0, 205 at 4, so q4 keeps the default and its bytes).
+// MatMulNBits runs with accuracy level 4 (activations quantized to int8 per block, int8 dot
+// products). 8-bit: onnxruntime-node 1.30's CPU kernel at level 0 (float compute) was ~50× slower,
+// measured on forge gpt2-mini, 1 thread, 32 tokens: 5.4 tok/s at level 0, 5.7 at 1, 267 at 4. 4-bit:
+// on gpt2-mini at 1 thread the levels were close (198 vs 205), but on gpt2-small at 2 threads level 4
+// decodes 1.44× level 0 (2.51× vs 1.75× fp32, bench/proto/q4-accuracy-level.ts), so q4 uses it too.
 const nbits = (bits: 4 | 8, blockSize: 32 | 64 | 128, file: string, eager = false): VariantSpec => {
-  const accuracyLevel = bits === 8 ? 4 : undefined;
+  const accuracyLevel = 4;
   return {
     file,
     bytesPerParam: bits / 8,
     eager,
-    scheme: `weight-only ${bits}-bit MatMulNBits, block ${blockSize}${accuracyLevel === undefined ? '' : `, accuracy level ${accuracyLevel}`}`,
-    build: (model) => rewriteMatMulNBits(model, { bits, blockSize, ...(accuracyLevel === undefined ? {} : { accuracyLevel }) }),
+    scheme: `weight-only ${bits}-bit MatMulNBits, block ${blockSize}, accuracy level ${accuracyLevel}`,
+    build: (model) => rewriteMatMulNBits(model, { bits, blockSize, accuracyLevel }),
   };
 };
 
