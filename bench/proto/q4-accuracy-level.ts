@@ -1,6 +1,7 @@
 // Probe (issue #15 point 4): q4 decode at MatMulNBits accuracy level 0 (float compute, the q4 files)
 // vs 4 (activations quantized to int8 in the kernel), beside fp32, on forge gpt2-small's in-place
 // graphs; greedy, 2 threads, rotated. tsx bench/proto/q4-accuracy-level.ts [--reps 3] [--tokens 48]
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { generate, greedyStrategy, ModelPool, resolveCellModel } from '../../packages/core/src/index.ts';
 import { readModelFile, writeModelFile } from '../../packages/core/src/onnx/index.ts';
@@ -16,7 +17,7 @@ const roots = { modelsDir, modelRoots: [modelsDir] };
 const fp32 = await resolveCellModel('forge:gpt2-small', { dtype: 'fp32', kvLayout: 'in-place' }, roots);
 const q4 = await resolveCellModel('forge:gpt2-small', { dtype: 'q4', kvLayout: 'in-place' }, roots);
 // The q4 file's graph at level 4: the fp32 in-place graph (logits rows not yet sliced) rewritten as the variant does.
-const level4 = join(modelsDir, '..', 'q4-level4.onnx');
+const level4 = join(tmpdir(), 'inferlab-q4-level4.onnx');
 const src = readModelFile(fp32.file);
 writeModelFile(level4, rewriteLogitsToKeep(rewriteMatMulNBits(src, { bits: 4, blockSize: 32, accuracyLevel: 4 }).model));
 const pool = new ModelPool(3);
