@@ -1,20 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { matrixCellIssues } from './cell-rules/matrix-cell-issues.ts';
 import { expandMatrix } from './expand.ts';
-import { InvalidMatrixError, parseMatrix } from './matrix-schema.ts';
+import { parseMatrix } from './matrix-schema.ts';
+import { matrixIssuesOf } from './testing/matrix-issues-of.ts';
 
 const minimal = { models: ['forge:gpt2-tiny'], prompts: ['Hello'] };
 const forge = { knownForgeModels: ['gpt2-tiny', 'gpt2-mini', 'llama-tiny'] };
-// Shape errors from parseMatrix, then what cannot run together (cell-rules/) on the expanded cells.
-const issuesOf = (input: unknown) => {
-  try {
-    const m = parseMatrix(input, forge);
-    return matrixCellIssues(m, expandMatrix('e', m));
-  } catch (err) {
-    if (err instanceof InvalidMatrixError) return err.issues;
-    throw err;
-  }
-};
+const issuesOf = (input: unknown) => matrixIssuesOf(input, forge);
 
 describe('early-exit and self-speculative decoding entries', () => {
   it('fill their defaults and expand into cells', () => {

@@ -1,19 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { matrixCellIssues } from './cell-rules/matrix-cell-issues.ts';
 import { expandMatrix } from './expand.ts';
-import { InvalidMatrixError, parseMatrix } from './matrix-schema.ts';
+import { parseMatrix } from './matrix-schema.ts';
+import { matrixIssuesOf } from './testing/matrix-issues-of.ts';
 
 const base = { models: ['forge:gpt2-tiny'], prompts: ['a'] };
-// Shape errors from parseMatrix, then what cannot run together (cell-rules/) on the expanded cells.
-const issuesOf = (input: unknown) => {
-  try {
-    const m = parseMatrix(input);
-    return matrixCellIssues(m, expandMatrix('e', m));
-  } catch (err) {
-    if (err instanceof InvalidMatrixError) return err.issues;
-    throw err;
-  }
-};
+const issuesOf = (input: unknown) => matrixIssuesOf(input);
 
 describe('variants[].kvCacheDtype', () => {
   it('defaults to fp32, which cells leave out (their ids do not change); int8 is carried to the cell', () => {

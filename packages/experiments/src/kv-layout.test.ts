@@ -1,19 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { cellConfigSchema } from './cell-config.ts';
-import { matrixCellIssues } from './cell-rules/matrix-cell-issues.ts';
 import { expandMatrix } from './expand.ts';
-import { InvalidMatrixError, parseMatrix } from './matrix-schema.ts';
+import { parseMatrix } from './matrix-schema.ts';
+import { matrixIssuesOf } from './testing/matrix-issues-of.ts';
 
 const base = { models: ['forge:gpt2-tiny'], prompts: ['a'] };
-const issuesOf = (input: unknown) => {
-  try {
-    const m = parseMatrix(input);
-    return matrixCellIssues(m, expandMatrix('e', m));
-  } catch (err) {
-    if (err instanceof InvalidMatrixError) return err.issues;
-    throw err;
-  }
-};
+const issuesOf = (input: unknown) => matrixIssuesOf(input);
 const layouts = (input: unknown) => expandMatrix('e', parseMatrix(input)).map((c) => c.config.variant.kvLayout ?? 'absent');
 
 describe('variants[].kvLayout', () => {
