@@ -16,7 +16,7 @@ import {
 import type { Gpt2Spec } from './forge-models.ts';
 import { foldQueryScale } from './gpt2-attention.ts';
 import { type BlockKvNames, buildGpt2Block, buildGpt2Embedding, buildGpt2LmHead } from './gpt2-blocks.ts';
-import { addKvInt8FreshOutputs, addKvInt8Inputs, addKvInt8Outputs, kvInt8InPlaceStore, kvInt8Store } from './gpt2-kv-int8.ts';
+import { addKvInt8Inputs, addKvInt8Outputs, kvInt8InPlaceStore, kvInt8Store } from './gpt2-kv-int8.ts';
 import { buildAttentionBias } from './gpt2-mask.ts';
 import { type Gpt2Weights, gpt2WeightNames as W } from './gpt2-weights.ts';
 
@@ -110,7 +110,7 @@ export function buildGpt2Model(spec: Gpt2Spec, source: Gpt2Weights, options: Gpt
   g.output(LOGITS, DataType.FLOAT, [BATCH, options.logitsToKeep === true ? 'num_logits' : SEQ, spec.vocabSize]);
   for (let i = 0; i < spec.nLayer; i++) {
     if (inPlace && kvInt8) {
-      addKvInt8FreshOutputs(g, i, kvShape(SEQ));
+      addKvInt8Outputs(g, i, kvShape(SEQ), 'fresh');
       continue;
     }
     if (inPlace) {
@@ -135,7 +135,7 @@ export function buildGpt2Model(spec: Gpt2Spec, source: Gpt2Weights, options: Gpt
 }
 
 /** h (B, S, D) → its last num_logits_to_keep rows (all when 0: Slice clamps the start −0 to 0). */
-export function lastRows(g: GraphBuilder, h: string): string {
+function lastRows(g: GraphBuilder, h: string): string {
   const k = g.input(NUM_LOGITS_TO_KEEP, DataType.INT64, []);
   const start = g.op('Reshape', [g.op('Neg', [k]), g.int64('keep_shape', [1])]);
   return g.op('Slice', [h, start, g.int64('keep_end', [Number.MAX_SAFE_INTEGER]), g.int64('keep_axis', [1])]);

@@ -37,12 +37,21 @@ export function addKvInt8Inputs(g: GraphBuilder, layer: number, shape: Dim[]): v
   g.input(pastValueScaleName(layer), DataType.FLOAT, scaleShape(shape));
 }
 
-/** Graph outputs of layer `layer`'s int8 cache: `shape` (B, H, total, hd) int8 and (B, H, total, 1). */
-export function addKvInt8Outputs(g: GraphBuilder, layer: number, shape: Dim[]): void {
-  g.output(presentKeyName(layer), DataType.INT8, shape);
-  g.output(presentKeyScaleName(layer), DataType.FLOAT, scaleShape(shape));
-  g.output(presentValueName(layer), DataType.INT8, shape);
-  g.output(presentValueScaleName(layer), DataType.FLOAT, scaleShape(shape));
+const OUTPUT_NAMES = {
+  present: [presentKeyName, presentKeyScaleName, presentValueName, presentValueScaleName],
+  fresh: [freshKeyName, freshKeyScaleName, freshValueName, freshValueScaleName],
+} as const;
+
+/**
+ * Graph outputs of layer `layer`'s int8 cache, codes `shape` int8 and their scales: the present
+ * (B, H, total, hd) of the concat graph, or this step's rows (B, H, S, hd) of the in-place one.
+ */
+export function addKvInt8Outputs(g: GraphBuilder, layer: number, shape: Dim[], kind: keyof typeof OUTPUT_NAMES = 'present'): void {
+  const [key, keyScale, value, valueScale] = OUTPUT_NAMES[kind];
+  g.output(key(layer), DataType.INT8, shape);
+  g.output(keyScale(layer), DataType.FLOAT, scaleShape(shape));
+  g.output(value(layer), DataType.INT8, shape);
+  g.output(valueScale(layer), DataType.FLOAT, scaleShape(shape));
 }
 
 /** The KvStore of layer `layer`: quantize the new rows, append to the int8 past, dequantize all. */
@@ -71,14 +80,6 @@ function quantizeRows(g: GraphBuilder, fresh: string): { codes: string; scale: s
   const clipped = g.op('Clip', [rounded, g.float32('kv_q_lo', [-KV_INT8_MAX]), g.float32('kv_q_hi', [KV_INT8_MAX])]);
   const codes = g.op('Cast', [clipped], { to: attr.int(DataType.INT8) }); // (B, H, S, hd) int8
   return { codes, scale };
-}
-
-/** Graph outputs of layer `layer`'s in-place int8 cache: this step's codes (B, H, S, hd) int8 and scales (B, H, S, 1). */
-export function addKvInt8FreshOutputs(g: GraphBuilder, layer: number, shape: Dim[]): void {
-  g.output(freshKeyName(layer), DataType.INT8, shape);
-  g.output(freshKeyScaleName(layer), DataType.FLOAT, scaleShape(shape));
-  g.output(freshValueName(layer), DataType.INT8, shape);
-  g.output(freshValueScaleName(layer), DataType.FLOAT, scaleShape(shape));
 }
 
 /**

@@ -264,8 +264,9 @@ export class InPlaceKvCache implements KvCache {
 
   /** (batch, kv_heads, seqLength, width) copies of plane `p`'s filled slots. */
   private copyOut(p: number): ort.Tensor[] {
-    const filled = this.buffers.gather(this.allRows(), 0, this.seqLength, 0, this.seqLength);
-    const plane = filled.planes[p] as Plane;
+    const { layout, batch, capacity, planes } = this.buffers;
+    const one = new KvBuffers(layout, batch, capacity, [planes[p] as Plane]); // gather only this plane
+    const plane = one.gather(this.allRows(), 0, this.seqLength, 0, this.seqLength).planes[0] as Plane;
     const dims = [this.batch, this.buffers.layout.kvHeads, this.seqLength, plane.width];
     return plane.layers.map((b) => new ort.Tensor(plane.type, b, dims));
   }

@@ -165,7 +165,8 @@ export class DecoderSession {
       keys.push(k);
       values.push(v);
     }
-    const scaleNames = inPlace === null ? [presentKeyScaleName, presentValueScaleName] : [freshKeyScaleName, freshValueScaleName];
+    const scaleNames: ScaleNames =
+      inPlace === null ? [presentKeyScaleName, presentValueScaleName] : [freshKeyScaleName, freshValueScaleName];
     const outScales = this.kvCacheDtype === 'int8' ? readScales(out, this.config.layers, this.file, scaleNames) : null;
     return {
       logits: logits.data as Float32Array,
@@ -196,19 +197,16 @@ export function sessionLoadError(what: string, device: ExecutionProvider, backen
   return new ExecutionProviderError(`${message} (${fix}): ${detail}`, { cause });
 }
 
+type ScaleNames = readonly [key: (layer: number) => string, value: (layer: number) => string];
+
 /** The int8 cache's scales of every layer: present (batch, kv_heads, past + seq, 1), or in place the fresh (…, seq, 1). */
-function readScales(
-  out: ort.InferenceSession.ReturnType,
-  layers: number,
-  file: string,
-  [keyName, valueName]: ((layer: number) => string)[] = [presentKeyScaleName, presentValueScaleName],
-): KvScales {
+function readScales(out: ort.InferenceSession.ReturnType, layers: number, file: string, [keyName, valueName]: ScaleNames): KvScales {
   const keys: ort.Tensor[] = [];
   const values: ort.Tensor[] = [];
   for (let i = 0; i < layers; i++) {
-    const k = out[(keyName as (layer: number) => string)(i)];
-    const v = out[(valueName as (layer: number) => string)(i)];
-    if (!k || !v) throw new Error(`graph ${file} has no scale outputs for layer ${i}`);
+    const k = out[keyName(i)];
+    const v = out[valueName(i)];
+    if (!k || !v) throw new Error(`graph ${file} has no output ${keyName(i)}/${valueName(i)}`);
     keys.push(k);
     values.push(v);
   }

@@ -11,7 +11,6 @@ import {
   presentKeyName,
   presentValueName,
 } from '../../runtime/io-names.ts';
-import { lastRows } from '../gpt2-graph.ts';
 import { buildAttentionBias } from '../gpt2-mask.ts';
 import { buildLlamaAttention, foldLlamaQueryScale } from './llama-attention.ts';
 import { buildRopeInputs } from './llama-rope.ts';
@@ -34,8 +33,6 @@ export type LlamaGraphOptions = {
    * 'concat': Optimum's past → present.
    */
   kvLayout?: 'concat' | 'in-place';
-  /** A `num_logits_to_keep` input (scalar int64, 0 = every row), as in gpt2-graph.ts. */
-  logitsToKeep?: boolean;
 };
 
 /**
@@ -110,10 +107,8 @@ export function buildLlamaModel(spec: LlamaSpec, source: LlamaWeights, options: 
     h = g.op('Add', [h, mlp(g, x2, p('mlp.gate_proj.weight_t'), p('mlp.up_proj.weight_t'), p('mlp.down_proj.weight_t'))]);
   }
 
-  const keep = options.logitsToKeep === true;
-  const normed = rmsNorm(g, keep ? lastRows(g, h) : h, param(W.norm), spec.rmsNormEps); // (B, S or the kept rows, D)
-  g.node('MatMul', [normed, head], [LOGITS]); // (B, S or the kept rows, V)
-  g.output(LOGITS, DataType.FLOAT, [BATCH, keep ? 'num_logits' : SEQ, spec.vocabSize]);
+  g.node('MatMul', [rmsNorm(g, h, param(W.norm), spec.rmsNormEps), head], [LOGITS]); // (B, S, V)
+  g.output(LOGITS, DataType.FLOAT, [BATCH, SEQ, spec.vocabSize]);
   for (let i = 0; i < spec.nLayer; i++) {
     g.output(inPlace ? freshKeyName(i) : presentKeyName(i), DataType.FLOAT, kvShape(inPlace ? SEQ : TOTAL));
     g.output(inPlace ? freshValueName(i) : presentValueName(i), DataType.FLOAT, kvShape(inPlace ? SEQ : TOTAL));
