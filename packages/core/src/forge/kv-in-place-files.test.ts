@@ -73,6 +73,10 @@ describe('in-place-KV files', () => {
       // Built into the platform's cache keyed by the graph's sha256, never into the folder itself.
       expect(inPlace.file).toMatch(new RegExp(`^${TEST_MODELS_DIR}/derived/[0-9a-f]{64}/${kvInPlaceFile('fp32')}$`));
       expect(existsSync(join(imported, kvInPlaceFile('fp32')))).toBe(false);
+      // A variant's twin is built from onnx/model.onnx: its concat file is not built on the way.
+      const q8 = await resolveCellModel(`dir:${imported}`, { dtype: 'q8', kvLayout: 'in-place' }, opts);
+      expect([q8.variant, q8.file.endsWith(kvInPlaceFile('q8'))]).toEqual(['q8', true]);
+      expect(existsSync(q8.file.replace(/_kvinplace\.onnx$/, '.onnx'))).toBe(false);
       const forgeTwin = await resolveCellModel('forge:gpt2-tiny', { dtype: 'fp32', kvLayout: 'in-place' }, roots);
       const options = { threads: 1, executionProvider: 'cpu' as const };
       const run = async (m: typeof inPlace) => {

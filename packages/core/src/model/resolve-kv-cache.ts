@@ -21,12 +21,14 @@ export async function resolveCellModel(id: string, variant: CellVariant, opts: R
   if (kv === 'int8' && parseModelId(id).kind !== 'forge') {
     throw new KvInt8UnsupportedError(`${id}: the int8 KV cache needs a forge-built graph (a forge:<name> model); use kvCacheDtype "fp32"`);
   }
-  const resolved = await resolveModel(id, variant.dtype, opts);
   if (variant.kvLayout === 'in-place') {
     // forge, imported and trained folders (our builders' graphs); a hub export is refused when its twin is built.
-    const file = await ensureKvInPlaceFile(resolved.folder, variant.dtype, kv, opts.modelsDir);
-    return kv === 'fp32' ? { ...resolved, file } : { ...resolved, file, kvCacheDtype: 'int8' };
+    // The twin is built from onnx/model.onnx, so the variant's own concat file is not built for it.
+    const source = await resolveModel(id, 'fp32', opts);
+    const file = await ensureKvInPlaceFile(source.folder, variant.dtype, kv, opts.modelsDir);
+    return kv === 'fp32' ? { ...source, variant: variant.dtype, file } : { ...source, variant: variant.dtype, file, kvCacheDtype: 'int8' };
   }
+  const resolved = await resolveModel(id, variant.dtype, opts);
   if (kv === 'fp32') return resolved;
   return { ...resolved, file: await ensureKvInt8File(resolved.folder, variant.dtype), kvCacheDtype: 'int8' };
 }
