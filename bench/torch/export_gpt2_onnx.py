@@ -1,0 +1,294 @@
+"""GPT-2 checkpoint -> ONNX with torch.onnx.export, Optimum's decoder I/O.
+
+/usr/bin/python3 bench/torch/export_gpt2_onnx.py --checkpoint DIR --out FILE.onnx [--opset 14]
+
+DIR holds config.json and model.safetensors (F32, names with or without `transformer.`), as
+writeGpt2Checkpoint writes them. The forward is transformers 4.3x's eager GPT2LMHeadModel, op for
+op (Conv1D as addmm, split_heads as view+permute, the registered bool `bias` buffer sliced per
+step, torch.where with finfo.min, the additive padding mask), so the graph has the node structure
+a hub (Optimum) export has: one our own graph builders did not write. Module names mirror HF's so
+initializers and node names do too (`transformer.h.0.attn.c_attn.weight`, `/transformer/h.0/...`).
+Bench and fixture tooling only: torch is never a dependency of the product or its tests.
+"""
+
+import argparse
+import json
+import math
+import struct
+from collections import Counter
+from pathlib import Path
+
+import numpy as np
+
+try:
+    import torch
+    from torch import nn
+except ImportError as e:
+    raise SystemExit(f"{e}: run this with Debian's /usr/bin/python3 and install torch with: sudo apt-get install python3-torch") from e
+
+
+def read_safetensors(path):
+    """name -> float32 array. Format: u64 LE header length, JSON header, raw little-endian data."""
+    raw = Path(path).read_bytes()
+    (n,) = struct.unpack("<Q", raw[:8])
+    header = json.loads(raw[8 : 8 + n])
+    data = memoryview(raw)[8 + n :]
+    out = {}
+    for name, info in header.items():
+        if name == "__metadata__":
+            continue
+        if info["dtype"] != "F32":
+            raise SystemExit(f"{path}: '{name}' is {info['dtype']}; only F32 checkpoints are supported (write one with writeGpt2Checkpoint)")
+        start, end = info["data_offsets"]
+        out[name] = np.frombuffer(data[start:end], dtype="<f4").reshape(info["shape"]).copy()
+    return out
+
+
+class Conv1D(nn.Module):
+    """HF's Conv1D: a linear layer with its weight stored (in, out)."""
+
+    def __init__(self, nf, nx):
+        super().__init__()
+        self.nf = nf
+        self.weight = nn.Parameter(torch.empty(nx, nf))
+        self.bias = nn.Parameter(torch.zeros(nf))
+
+    def forward(self, x):
+        size_out = x.size()[:-1] + (self.nf,)
+        x = torch.addmm(self.bias, x.view(-1, x.size(-1)), self.weight)
+        return x.view(size_out)
+
+
+class GPT2Attention(nn.Module):
+    def __init__(self, cfg):
+        super().__init__()
+        n_pos = cfg["n_positions"]
+        # (1, 1, n_pos, n_pos) bool: an initializer per layer in the export, as in HF's.
+        self.register_buffer("bias", torch.tril(torch.ones((n_pos, n_pos), dtype=torch.bool)).view(1, 1, n_pos, n_pos), persistent=False)
+        self.embed_dim = cfg["n_embd"]
+        self.num_heads = cfg["n_head"]
+        self.head_dim = self.embed_dim // self.num_heads
+        self.split_size = self.embed_dim
+        self.c_attn = Conv1D(3 * self.embed_dim, self.embed_dim)
+        self.c_proj = Conv1D(self.embed_dim, self.embed_dim)
+
+    def _attn(self, query, key, value, attention_mask):
+        attn_weights = torch.matmul(query, key.transpose(-1, -2))  # (B, H, S, T)
+        attn_weights = attn_weights / torch.full([], value.size(-1) ** 0.5, dtype=attn_weights.dtype, device=attn_weights.device)
+        query_length, key_length = query.size(-2), key.size(-2)
+        causal_mask = self.bias[:, :, key_length - query_length : key_length, :key_length]  # (1, 1, S, T)
+        mask_value = torch.finfo(attn_weights.dtype).min
+        mask_value = torch.full([], mask_value, dtype=attn_weights.dtype, device=attn_weights.device)
+        attn_weights = torch.where(causal_mask, attn_weights.to(attn_weights.dtype), mask_value)
+        attn_weights = attn_weights + attention_mask  # (B, 1, 1, T) additive padding mask
+        attn_weights = nn.functional.softmax(attn_weights, dim=-1)
+        attn_weights = attn_weights.type(value.dtype)
+        return torch.matmul(attn_weights, value)  # (B, H, S, hd)
+
+    def _split_heads(self, tensor):
+        new_shape = tensor.size()[:-1] + (self.num_heads, self.head_dim)
+        return tensor.view(new_shape).permute(0, 2, 1, 3)  # (B, H, S, hd)
+
+    def _merge_heads(self, tensor):
+        tensor = tensor.permute(0, 2, 1, 3).contiguous()
+        new_shape = tensor.size()[:-2] + (self.num_heads * self.head_dim,)
+        return tensor.view(new_shape)  # (B, S, D)
+
+    def forward(self, hidden_states, layer_past, attention_mask):
+        query, key, value = self.c_attn(hidden_states).split(self.split_size, dim=2)
+        query = self._split_heads(query)
+        key = self._split_heads(key)
+        value = self._split_heads(value)
+        past_key, past_value = layer_past
+        key = torch.cat((past_key, key), dim=-2)  # (B, H, T, hd)
+        value = torch.cat((past_value, value), dim=-2)
+        present = (key, value)
+        attn_output = self._attn(query, key, value, attention_mask)
+        return self.c_proj(self._merge_heads(attn_output)), present
+
+
+class GPT2MLP(nn.Module):
+    def __init__(self, cfg):
+        super().__init__()
+        d = cfg["n_embd"]
+        inner = cfg.get("n_inner") or 4 * d
+        self.c_fc = Conv1D(inner, d)
+        self.c_proj = Conv1D(d, inner)
+
+    def forward(self, x):
+        h = self.c_fc(x)
+        # gelu_new (transformers' NewGELUActivation): the tanh approximation.
+        h = 0.5 * h * (1.0 + torch.tanh(math.sqrt(2.0 / math.pi) * (h + 0.044715 * torch.pow(h, 3.0))))
+        return self.c_proj(h)
+
+
+class GPT2Block(nn.Module):
+    def __init__(self, cfg):
+        super().__init__()
+        d, eps = cfg["n_embd"], cfg["layer_norm_epsilon"]
+        self.ln_1 = nn.LayerNorm(d, eps=eps)
+        self.attn = GPT2Attention(cfg)
+        self.ln_2 = nn.LayerNorm(d, eps=eps)
+        self.mlp = GPT2MLP(cfg)
+
+    def forward(self, hidden_states, layer_past, attention_mask):
+        attn_output, present = self.attn(self.ln_1(hidden_states), layer_past, attention_mask)
+        hidden_states = attn_output + hidden_states
+        hidden_states = hidden_states + self.mlp(self.ln_2(hidden_states))
+        return hidden_states, present
+
+
+class GPT2Model(nn.Module):
+    def __init__(self, cfg):
+        super().__init__()
+        self.wte = nn.Embedding(cfg["vocab_size"], cfg["n_embd"])
+        self.wpe = nn.Embedding(cfg["n_positions"], cfg["n_embd"])
+        self.h = nn.ModuleList(GPT2Block(cfg) for _ in range(cfg["n_layer"]))
+        self.ln_f = nn.LayerNorm(cfg["n_embd"], eps=cfg["layer_norm_epsilon"])
+
+    def forward(self, input_ids, attention_mask, position_ids, past_key_values):
+        input_shape = input_ids.size()
+        input_ids = input_ids.view(-1, input_shape[-1])
+        position_ids = position_ids.view(-1, input_shape[-1])
+        batch_size = input_ids.shape[0]
+        dtype = self.wte.weight.dtype
+        attention_mask = attention_mask.view(batch_size, -1)[:, None, None, :].to(dtype=dtype)  # (B, 1, 1, T)
+        attention_mask = (1.0 - attention_mask) * torch.finfo(dtype).min
+        # wpe is gathered with the position_ids input, not positions derived from the past length.
+        hidden_states = self.wte(input_ids) + self.wpe(position_ids)  # (B, S, D)
+        presents = []
+        for block, layer_past in zip(self.h, past_key_values):
+            hidden_states, present = block(hidden_states, layer_past, attention_mask)
+            presents.append(present)
+        hidden_states = self.ln_f(hidden_states)
+        output_shape = (-1,) + input_shape[1:] + (hidden_states.size(-1),)
+        return hidden_states.view(output_shape), presents
+
+
+class GPT2LMHeadModel(nn.Module):
+    def __init__(self, cfg):
+        super().__init__()
+        self.n_layer = cfg["n_layer"]
+        self.transformer = GPT2Model(cfg)
+        self.lm_head = nn.Linear(cfg["n_embd"], cfg["vocab_size"], bias=False)
+        self.lm_head.weight = self.transformer.wte.weight  # tied, as tie_word_embeddings
+
+    def forward(self, input_ids, attention_mask, position_ids, *past):
+        # Flat past (key0, value0, key1, ...) so each tensor gets its own ONNX input name.
+        pairs = [(past[2 * i], past[2 * i + 1]) for i in range(self.n_layer)]
+        hidden_states, presents = self.transformer(input_ids, attention_mask, position_ids, pairs)
+        logits = self.lm_head(hidden_states)  # (B, S, V)
+        return (logits, *[t for kv in presents for t in kv])
+
+
+def load_model(checkpoint):
+    cfg = json.loads((checkpoint / "config.json").read_text())
+    cfg.setdefault("layer_norm_epsilon", 1e-5)
+    if cfg.get("activation_function", "gelu_new") != "gelu_new":
+        raise SystemExit(f"activation_function {cfg['activation_function']!r}: only gelu_new is implemented")
+    model = GPT2LMHeadModel(cfg).eval()
+    tensors = {k.removeprefix("transformer."): v for k, v in read_safetensors(checkpoint / "model.safetensors").items()}
+    state = model.transformer.state_dict()
+    missing = [k for k in state if k not in tensors]
+    if missing:
+        raise SystemExit(f"{checkpoint}/model.safetensors lacks {missing[:5]}{'...' if len(missing) > 5 else ''}")
+    model.transformer.load_state_dict({k: torch.from_numpy(tensors[k]) for k in state})
+    return model, cfg
+
+
+def export(model, cfg, out, opset):
+    n_layer, n_head = cfg["n_layer"], cfg["n_head"]
+    hd = cfg["n_embd"] // n_head
+    # A non-zero past and left padding in the trace, so no shape specializes to an empty cache.
+    batch, past, seq = 2, 3, 2
+    input_ids = torch.randint(0, cfg["vocab_size"], (batch, seq), dtype=torch.int64)
+    attention_mask = torch.ones((batch, past + seq), dtype=torch.int64)
+    attention_mask[1, 0] = 0
+    position_ids = torch.arange(past, past + seq, dtype=torch.int64).expand(batch, seq).contiguous()
+    pasts = [torch.randn(batch, n_head, past, hd) for _ in range(2 * n_layer)]
+
+    kv_in = [f"past_key_values.{i}.{kind}" for i in range(n_layer) for kind in ("key", "value")]
+    kv_out = [f"present.{i}.{kind}" for i in range(n_layer) for kind in ("key", "value")]
+    total = "past_sequence_length + sequence_length"
+    axes = {
+        "input_ids": {0: "batch_size", 1: "sequence_length"},
+        "attention_mask": {0: "batch_size", 1: total},
+        "position_ids": {0: "batch_size", 1: "sequence_length"},
+        "logits": {0: "batch_size", 1: "sequence_length"},
+        **{n: {0: "batch_size", 2: "past_sequence_length"} for n in kv_in},
+        **{n: {0: "batch_size", 2: total} for n in kv_out},
+    }
+    with torch.no_grad():
+        torch.onnx.export(
+            model,
+            (input_ids, attention_mask, position_ids, *pasts),
+            str(out),
+            input_names=["input_ids", "attention_mask", "position_ids", *kv_in],
+            output_names=["logits", *kv_out],
+            dynamic_axes=axes,
+            opset_version=opset,
+            do_constant_folding=True,
+        )
+
+
+def _fields(buf):
+    """(field number, wire type, value) of one protobuf message; length-delimited values as memoryview slices."""
+    i = 0
+
+    def varint():
+        nonlocal i
+        shift = result = 0
+        while True:
+            b = buf[i]
+            i += 1
+            result |= (b & 0x7F) << shift
+            if b < 0x80:
+                return result
+            shift += 7
+
+    while i < len(buf):
+        key = varint()
+        field, wire = key >> 3, key & 7
+        if wire == 0:
+            yield field, wire, varint()
+        elif wire == 2:
+            n = varint()
+            yield field, wire, buf[i : i + n]
+            i += n
+        elif wire in (1, 5):
+            i += 8 if wire == 1 else 4
+        else:
+            raise ValueError(f"protobuf wire type {wire} is not supported")
+
+
+def op_histogram(path):
+    """Node op_type counts of the main graph (ModelProto.graph = 7, GraphProto.node = 1, NodeProto.op_type = 4)."""
+    counts = Counter()
+    for f, _, graph in _fields(memoryview(Path(path).read_bytes())):
+        if f != 7:
+            continue
+        for g, _, node in _fields(graph):
+            if g == 1:
+                counts.update(bytes(v).decode() for n, _, v in _fields(node) if n == 4)
+    return counts
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--checkpoint", required=True, type=Path, help="folder with config.json and model.safetensors")
+    parser.add_argument("--out", required=True, type=Path, help="the .onnx file to write")
+    parser.add_argument("--opset", type=int, default=14)
+    args = parser.parse_args()
+    torch.manual_seed(0)
+    model, cfg = load_model(args.checkpoint)
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    export(model, cfg, args.out, args.opset)
+    print(f"torch {torch.__version__}")
+    hist = op_histogram(args.out)
+    print(f"wrote {args.out} ({args.out.stat().st_size} bytes, {sum(hist.values())} nodes, opset {args.opset})")
+    for op, n in sorted(hist.items(), key=lambda kv: (-kv[1], kv[0])):
+        print(f"  {op:<16} {n}")
+
+
+if __name__ == "__main__":
+    main()
