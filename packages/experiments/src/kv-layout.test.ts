@@ -11,7 +11,7 @@ const layouts = (input: unknown) => expandMatrix('e', parseMatrix(input)).map((c
 describe('variants[].kvLayout', () => {
   it('auto (the default) is in-place for our engine on a forge model with a float32 cache on the CPU, and absent (concat) elsewhere', () => {
     expect(layouts({ ...base, engines: ['inferlab', 'transformers.js', 'llama.cpp'] })).toEqual(['in-place', 'absent', 'absent']);
-    // A dir: folder may be a hub export: in place only when asked for (and built if its graph is ours).
+    // A hub export (hf:, or a dir: that may hold one) is rewritten, which may refuse its graph: in place only when asked for.
     expect(layouts({ ...base, models: ['forge:llama-tiny', 'trained:kjv@v1', 'dir:/models/x', 'hf:openai-community/gpt2'] })).toEqual([
       'in-place',
       'in-place',
@@ -50,14 +50,14 @@ describe('variants[].kvLayout', () => {
   });
 
   it('refuses in-place where it cannot run, naming the field and the fix', () => {
-    expect(issuesOf({ ...base, models: ['hf:openai-community/gpt2'], variants: [{ kvLayout: 'in-place' }] })).toEqual([
-      {
-        path: 'variants.0.kvLayout',
-        message:
-          "kvLayout in-place needs a graph inferlab's builders wrote (a forge model, a trained: model or a dir: folder of an imported checkpoint), " +
-          'and models has hf:openai-community/gpt2; use kvLayout "auto" or "concat"',
-      },
-    ]);
+    // A hub model may ask for it (its graph is rewritten by the worker); a forge name that is no decoder may not.
+    expect(issuesOf({ ...base, models: ['hf:openai-community/gpt2'], variants: [{ kvLayout: 'in-place' }] })).toEqual([]);
+    expect(layouts({ ...base, models: ['hf:openai-community/gpt2'], variants: [{ kvLayout: 'in-place' }] })).toEqual(['in-place']);
+    expect(
+      issuesOf({ ...base, models: ['hf:openai-community/gpt2'], variants: [{ kvLayout: 'in-place', kvCacheDtype: 'int8' }] }).map(
+        (i) => i.path,
+      ),
+    ).toEqual(['variants.0.kvCacheDtype', 'variants.0.kvLayout']);
     const issues = issuesOf({ ...base, engines: ['transformers.js'], variants: [{ cache: false, kvLayout: 'in-place' }] });
     expect(issues.map((i) => i.path)).toEqual(['variants.0.kvLayout', 'variants.0.kvLayout', 'variants.0.cache']);
     expect(issues.map((i) => i.message).join('\n')).toMatch(/inferlab engine[\s\S]*cache: true/);

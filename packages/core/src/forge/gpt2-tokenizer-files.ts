@@ -35,18 +35,29 @@ const byteLevel = (addPrefixSpace: boolean, trimOffsets: boolean) => ({
   use_regex: true,
 });
 
-/** tokenizer.json text. The vocab is written in id order (a plain object would reorder "0".."9"). */
-export function gpt2TokenizerJson(): string {
-  const { vocab, merges } = readEncoderFiles();
-  const eos = vocab.find(([token]) => token === GPT2_EOS_TOKEN);
+/**
+ * tokenizer.json text. The vocab is written in id order (a plain object would reorder "0".."9").
+ * A smaller `vocabSize` keeps GPT-2's first vocabSize − 1 tokens — the 256 bytes, then merge i made
+ * token 256 + i, so the first merges make exactly them — with <|endoftext|> as the last id: a real
+ * BPE tokenizer for a micro model's vocabulary.
+ */
+export function gpt2TokenizerJson(vocabSize = GPT2_EOS_ID + 1): string {
+  const full = readEncoderFiles();
+  const eos = full.vocab.find(([token]) => token === GPT2_EOS_TOKEN);
   if (eos?.[1] !== GPT2_EOS_ID) throw new TokenizerSourceError(`${GPT2_EOS_TOKEN} is not id ${GPT2_EOS_ID}`);
+  if (!Number.isInteger(vocabSize) || vocabSize < 257 || vocabSize > GPT2_EOS_ID + 1) {
+    throw new RangeError(`a GPT-2 tokenizer has 257 to ${GPT2_EOS_ID + 1} tokens, not ${vocabSize}`);
+  }
+  const eosId = vocabSize - 1;
+  const vocab: Array<[string, number]> = [...full.vocab.filter(([, id]) => id < eosId), [GPT2_EOS_TOKEN, eosId]];
+  const merges = full.merges.slice(0, eosId - 256);
   const head = {
     version: '1.0',
     truncation: null,
     padding: null,
     added_tokens: [
       {
-        id: GPT2_EOS_ID,
+        id: eosId,
         content: GPT2_EOS_TOKEN,
         single_word: false,
         lstrip: false,

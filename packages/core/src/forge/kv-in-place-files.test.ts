@@ -1,4 +1,4 @@
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -57,7 +57,7 @@ describe('in-place-KV files', () => {
     await expect(resolveCellModel('dir:/nowhere', { dtype: 'fp32', kvLayout: 'in-place' }, roots)).rejects.toThrow();
   });
 
-  it('builds the twin of a folder our builders wrote without a forge manifest (an imported checkpoint, a trained model), and refuses others', async () => {
+  it('builds the twin of a folder our builders wrote without a forge manifest (an imported checkpoint, a trained model), rewrites others', async () => {
     const work = mkdtempSync(join(tmpdir(), 'inferlab-inplace-dir-'));
     try {
       const src = join(TEST_MODELS_DIR, 'forge', 'gpt2-tiny');
@@ -86,16 +86,23 @@ describe('in-place-KV files', () => {
       };
       expect(await run(inPlace)).toEqual(await run(forgeTwin));
 
-      // A config our builders do not make, and a graph whose weights are not named as ours: refused, naming the fix.
+      // A config without a layer count: refused, naming the fix. A graph whose weights are not named as
+      // ours (llama-tiny's under a gpt2 config) is rewritten instead of rebuilt (runtime/kv-in-place-rewrite.ts).
       const bert = join(work, 'bert');
       copy(bert, files);
       writeFileSync(join(bert, 'config.json'), JSON.stringify({ model_type: 'bert' }));
-      await expect(resolveCellModel(`dir:${bert}`, { dtype: 'fp32', kvLayout: 'in-place' }, opts)).rejects.toThrow(/gpt2 and llama models/);
+      await expect(resolveCellModel(`dir:${bert}`, { dtype: 'fp32', kvLayout: 'in-place' }, opts)).rejects.toThrow(
+        /no layer count \(n_layer or num_hidden_layers\)/,
+      );
       const foreign = join(work, 'foreign');
       copy(foreign, files);
       copyFileSync(join(TEST_MODELS_DIR, 'forge', 'llama-tiny', 'onnx/model.onnx'), join(foreign, 'onnx/model.onnx'));
-      await expect(resolveCellModel(`dir:${foreign}`, { dtype: 'fp32', kvLayout: 'in-place' }, opts)).rejects.toThrow(
-        /not written by inferlab's graph builders[\s\S]*kvLayout "concat"/,
+      const rewritten = await resolveCellModel(`dir:${foreign}`, { dtype: 'fp32', kvLayout: 'in-place' }, opts);
+      const entry = JSON.parse(readFileSync(join(rewritten.file, '../../variants/fp32-kvinplace.json'), 'utf8'));
+      expect(entry.method).toBe('rewritten');
+      // …and the int8 cache, which only a rebuild has, is refused with the reason.
+      await expect(resolveCellModel(`dir:${foreign}`, { dtype: 'fp32', kvCacheDtype: 'int8', kvLayout: 'in-place' }, opts)).rejects.toThrow(
+        /int8 KV cache needs a forge-built graph/,
       );
     } finally {
       rmSync(work, { recursive: true, force: true });

@@ -1,9 +1,10 @@
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { type KvCacheDtype, PermanentError } from '@inferlab/experiments';
 import { fileSha256 } from '../metrics/model-files.ts';
-import type { ModelProto } from '../onnx/index.ts';
+import { type ModelProto, readModelFile } from '../onnx/index.ts';
 import { VARIANT_SPECS, type Variant } from '../quantization/variant-files.ts';
+import { KvInPlaceRewriteError, rewriteKvInPlace } from '../runtime/kv-in-place-rewrite.ts';
 import { LogitsToKeepRewriteError, rewriteLogitsToKeep } from '../runtime/logits-to-keep.ts';
 import { MODEL_FILE } from './build-gpt2-folder.ts';
 import { buildOnce, type DerivedEntry, publishDerived, readDerivedEntry } from './derived-file.ts';
@@ -15,16 +16,20 @@ import { specFromConfig } from './import/read-gpt2-checkpoint.ts';
 import { buildLlamaModel } from './llama/llama-graph.ts';
 import { readFloatWeights } from './read-float-weights.ts';
 
-// The in-place-KV graphs of a forge folder (gpt2-graph.ts / llama-graph.ts kvLayout 'in-place', with
-// num_logits_to_keep), built on first use like the int8-KV ones (kv-int8-files.ts): the weights of
-// onnx/model.onnx, then the variant's own rewrite (int8, q4 … rewrite any MatMul on an initializer),
-// so every weight variant has an in-place twin onnx/<variant file>_kvinplace.onnx.
+// The in-place-KV graphs of a folder, with num_logits_to_keep, built on first use like the int8-KV
+// ones (kv-int8-files.ts), then the variant's own rewrite (int8, q4 … rewrite any MatMul on an
+// initializer), so every weight variant has an in-place twin onnx/<variant file>_kvinplace.onnx.
+// A graph our builders wrote (forge, an imported checkpoint, a trained model) is rebuilt from its
+// weights (gpt2-graph.ts / llama-graph.ts kvLayout 'in-place': the 1/√hd scale folded into q, the
+// int8 cache available); any other decoder with Optimum's I/O (a hub export) is rewritten
+// (runtime/kv-in-place-rewrite.ts: its own nodes, the Concat of the cache split away).
 // Manifest entries variants/<variant>-kvinplace.json.
 
 /**
  * Bumped when the bytes built for the same fp32 file change; old entries rebuild. 2: a dynamically
  * quantized head computes every row again (keepLogitRows), as the concat graph of its variant does.
- * 3: q4 weights at MatMulNBits accuracy level 4 (quantization/variant-files.ts).
+ * 3: q4 weights at MatMulNBits accuracy level 4 (quantization/variant-files.ts). (Rewritten graphs:
+ * entries with `method: 'rewritten'`.)
  */
 export const KV_IN_PLACE_BUILD_VERSION = 3;
 
@@ -50,21 +55,32 @@ export async function ensureKvInPlaceFile(
   variant: Variant,
   kv: KvCacheDtype = 'fp32',
   modelsDir?: string,
+  /** The folder's fp32 graph (resolve-model.ts found it: a hub export may have only its merged decoder); default onnx/model.onnx. */
+  fp32File: string = join(folder, MODEL_FILE),
 ): Promise<string> {
-  const source = await inPlaceSource(folder, modelsDir);
+  const source = await inPlaceSource(folder, modelsDir, relative(folder, fp32File));
   const file = join(source.outDir, kvInPlaceFile(variant, kv));
   const entry = manifestPath(source.outDir, variant, kv);
   const current = () => readDerivedEntry(source.outDir, entry, KV_IN_PLACE_BUILD_VERSION, source.sha256) !== null;
   return buildOnce(file, () => (current() ? file : build(folder, variant, kv, source)));
 }
 
-type InPlaceSource = { spec: ForgeSpec; sha256: string; outDir: string };
+type InPlaceSource = {
+  /** The decoder's shape: our builders' spec when config.json has one they build, else only its layer count. */
+  spec: ForgeSpec | { family: 'other'; nLayer: number };
+  /** The fp32 graph, relative to the folder: onnx/model.onnx, or a hub export's merged decoder. */
+  file: string;
+  sha256: string;
+  outDir: string;
+};
 
-/** The folder's decoder shape, the sha256 of its onnx/model.onnx, and where its derived files go. */
-async function inPlaceSource(folder: string, modelsDir: string | undefined): Promise<InPlaceSource> {
+/** The folder's decoder shape, the sha256 of its fp32 graph, and where its derived files go. */
+async function inPlaceSource(folder: string, modelsDir: string | undefined, file: string): Promise<InPlaceSource> {
   const forge = readForgeManifest(folder);
   const recorded = forge?.files[MODEL_FILE];
-  if (forge !== null && recorded !== undefined) return { spec: forgeSpec(forge.forge), sha256: recorded.sha256, outDir: folder };
+  if (forge !== null && recorded !== undefined) {
+    return { spec: forgeSpec(forge.forge), file: MODEL_FILE, sha256: recorded.sha256, outDir: folder };
+  }
   let config: Record<string, unknown>;
   try {
     config = JSON.parse(readFileSync(join(folder, 'config.json'), 'utf8')) as Record<string, unknown>;
@@ -74,53 +90,78 @@ async function inPlaceSource(folder: string, modelsDir: string | undefined): Pro
   const spec = specOf(config, folder);
   if (modelsDir === undefined)
     throw new KvInPlaceUnsupportedError(`${folder} is not a forge folder: its in-place twin needs the models dir to be built in`);
-  const sha256 = await fileSha256(join(folder, MODEL_FILE));
-  return { spec, sha256, outDir: join(modelsDir, 'derived', sha256) };
+  const sha256 = await fileSha256(join(folder, file));
+  return { spec, file, sha256, outDir: join(modelsDir, 'derived', sha256) };
 }
 
-function specOf(config: Record<string, unknown>, folder: string): ForgeSpec {
+function specOf(config: Record<string, unknown>, folder: string): InPlaceSource['spec'] {
   try {
     if (config.model_type === 'gpt2') return specFromConfig(config);
     if (config.model_type === 'llama') return llamaSpecFromConfig(config);
-  } catch (cause) {
-    throw new KvInPlaceUnsupportedError(`${folder}: the in-place KV cache cannot read its config.json (${(cause as Error).message})`, {
-      cause,
-    });
+  } catch {
+    // A config our builders do not read (a hub export's extra fields): the rewrite needs only the layer count.
   }
-  throw new KvInPlaceUnsupportedError(
-    `the in-place KV cache is built for gpt2 and llama models; ${folder} is ${String(config.model_type)}`,
-  );
-}
-
-function build(folder: string, variant: Variant, kv: KvCacheDtype, { spec, sha256, outDir }: InPlaceSource): string {
-  if (kv === 'int8' && spec.family !== 'gpt2')
-    throw new KvInPlaceUnsupportedError(`the int8 KV cache is built for forge gpt2 graphs, not ${spec.family}`);
-  const weights = readFloatWeights(join(folder, MODEL_FILE));
-  const options = { kvLayout: 'in-place' } as const;
-  let graph: ModelProto;
-  try {
-    graph =
-      spec.family === 'gpt2' ? buildGpt2Model(spec, weights, { ...options, kvCacheDtype: kv }) : buildLlamaModel(spec, weights, options);
-  } catch (cause) {
-    // A hub export (Optimum's graph) names its weights otherwise: only our builders' graphs are rebuilt.
+  const layers = config.n_layer ?? config.num_hidden_layers;
+  if (typeof layers !== 'number' || !Number.isInteger(layers) || layers < 1) {
     throw new KvInPlaceUnsupportedError(
-      `${folder}: onnx/model.onnx was not written by inferlab's graph builders (forge, an imported checkpoint, a trained model), ` +
-        `so it has no in-place twin (${(cause as Error).message}); use kvLayout "concat"`,
-      { cause },
+      `${folder}/config.json has no layer count (n_layer or num_hidden_layers) for the in-place KV cache`,
     );
   }
+  return { family: 'other', nLayer: layers };
+}
+
+function build(folder: string, variant: Variant, kv: KvCacheDtype, source: InPlaceSource): string {
+  const { spec, outDir, sha256 } = source;
+  if (kv === 'int8' && spec.family !== 'gpt2')
+    throw new KvInPlaceUnsupportedError(`the int8 KV cache is built for forge gpt2 graphs, not ${spec.family}`);
+  const { graph, method } = inPlaceGraph(folder, kv, source);
   const rel = kvInPlaceFile(variant, kv);
   try {
     const model = keepLogitRows(VARIANT_SPECS[variant].build(graph).model);
-    publishDerived<DerivedEntry>(outDir, rel, manifestPath(outDir, variant, kv), model, (written) => ({
+    publishDerived<DerivedEntry & { method: typeof method }>(outDir, rel, manifestPath(outDir, variant, kv), model, (written) => ({
       buildVersion: KV_IN_PLACE_BUILD_VERSION,
       file: rel,
       ...written,
-      source: { file: outDir === folder ? MODEL_FILE : join(folder, MODEL_FILE), sha256 },
+      source: { file: outDir === folder ? source.file : join(folder, source.file), sha256 },
+      method,
     }));
     return join(outDir, rel);
   } catch (cause) {
     throw new ForgeBuildError(`building the in-place-KV graph (${variant} weights, ${kv} cache) in ${folder} failed`, { cause });
+  }
+}
+
+/**
+ * Our builders' in-place graph from the folder's weights when they wrote it; else (a hub export,
+ * whose weights are named otherwise, or a model family they do not build) the folder's own graph
+ * rewritten. Only the rebuilt kind has the int8 cache.
+ */
+function inPlaceGraph(
+  folder: string,
+  kv: KvCacheDtype,
+  { spec, file }: InPlaceSource,
+): { graph: ModelProto; method: 'rebuilt' | 'rewritten' } {
+  let notOurs: unknown;
+  if (spec.family !== 'other') {
+    try {
+      const weights = readFloatWeights(join(folder, file));
+      const options = { kvLayout: 'in-place' } as const;
+      const graph =
+        spec.family === 'gpt2' ? buildGpt2Model(spec, weights, { ...options, kvCacheDtype: kv }) : buildLlamaModel(spec, weights, options);
+      return { graph, method: 'rebuilt' };
+    } catch (cause) {
+      notOurs = cause;
+    }
+  }
+  const why = notOurs === undefined ? `a ${spec.family} model` : `not written by inferlab's graph builders (${(notOurs as Error).message})`;
+  if (kv === 'int8') {
+    throw new KvInPlaceUnsupportedError(`${folder}: ${file} is ${why}; the in-place int8 KV cache is built only from our builders' graphs`);
+  }
+  try {
+    return { graph: rewriteKvInPlace(readModelFile(join(folder, file)), spec.nLayer).model, method: 'rewritten' };
+  } catch (cause) {
+    if (!(cause instanceof KvInPlaceRewriteError)) throw cause;
+    throw new KvInPlaceUnsupportedError(`${folder}: ${file} is ${why}, and its rewrite failed: ${cause.message}`, { cause });
   }
 }
 

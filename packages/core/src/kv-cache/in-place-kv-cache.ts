@@ -188,6 +188,18 @@ export class InPlaceKvCache implements KvCache {
     return new InPlaceKvCache(buffers, L + s);
   }
 
+  /**
+   * A cache whose graph input spans at most `span` positions with `s` fresh ones: capacity + s ≤ span.
+   * A graph that slices a fixed-size causal mask to capacity + s (a hub GPT-2's `bias` of n_positions)
+   * cannot take more; near the end of the context a full buffer is copied once into a tighter one.
+   */
+  fitSpan(span: number, s: number): InPlaceKvCache {
+    const L = this.seqLength;
+    // Past the model's positions no capacity helps: the graph says so itself, as it does without a cache.
+    if (this.capacity + s <= span || L + s > span) return this;
+    return new InPlaceKvCache(this.buffers.gather(this.allRows(), 0, L, 0, span - s), L);
+  }
+
   /** O(1): the same buffers, fewer positions (the slots after `length` are overwritten by the next append). */
   crop(length: number): KvCache {
     if (length < 0 || length > this.seqLength) throw new RangeError(`crop to ${length} of a ${this.seqLength}-long cache`);

@@ -8,7 +8,7 @@ import { type ResolvedModel, type ResolveOptions, resolveModel } from './resolve
 export type CellVariant = {
   dtype: Variant;
   kvCacheDtype?: KvCacheDtype;
-  /** 'in-place': the forge in-place-KV graph (decode steps copy no cache), of either cache dtype. Default 'concat'. */
+  /** 'in-place': the in-place-KV graph (decode steps copy no cache; kv-in-place-files.ts). Default 'concat'. */
   kvLayout?: 'concat' | 'in-place';
 };
 
@@ -22,10 +22,10 @@ export async function resolveCellModel(id: string, variant: CellVariant, opts: R
     throw new KvInt8UnsupportedError(`${id}: the int8 KV cache needs a forge-built graph (a forge:<name> model); use kvCacheDtype "fp32"`);
   }
   if (variant.kvLayout === 'in-place') {
-    // forge, imported and trained folders (our builders' graphs); a hub export is refused when its twin is built.
-    // The twin is built from onnx/model.onnx, so the variant's own concat file is not built for it.
+    // Rebuilt for our builders' graphs (forge, imported, trained), rewritten for a hub export; from
+    // the fp32 graph either way, so the variant's own concat file is not built for it.
     const source = await resolveModel(id, 'fp32', opts);
-    const file = await ensureKvInPlaceFile(source.folder, variant.dtype, kv, opts.modelsDir);
+    const file = await ensureKvInPlaceFile(source.folder, variant.dtype, kv, opts.modelsDir, source.file);
     return kv === 'fp32' ? { ...source, variant: variant.dtype, file } : { ...source, variant: variant.dtype, file, kvCacheDtype: 'int8' };
   }
   const resolved = await resolveModel(id, variant.dtype, opts);

@@ -120,7 +120,8 @@ export class DecoderSession {
   async forward(input: ForwardInput): Promise<ForwardOutput> {
     const { batch, seq } = input;
     const pastLen = input.past.seqLength;
-    const inPlace = input.past instanceof InPlaceKvCache ? input.past : null;
+    // In place, the graph sees capacity + seq positions: kept within the model's positions (fitSpan).
+    const inPlace = input.past instanceof InPlaceKvCache ? input.past.fitSpan(this.config.maxPositions, seq) : null;
     if ((inPlace !== null) !== (this.kvLayout === 'in-place')) {
       throw new KvCacheDtypeError(
         `graph ${this.file} keeps a ${this.kvLayout} KV cache, got ${inPlace === null ? 'a tensor' : 'an in-place'} cache`,
@@ -135,7 +136,9 @@ export class DecoderSession {
       [POSITION_IDS]: new ort.Tensor('int64', input.positionIds, [batch, seq]),
     };
     const keep = this.keepsLogits ? Math.min(input.logitsToKeep ?? 0, seq) : 0;
-    if (this.mergedDecoder) feeds[USE_CACHE_BRANCH] = new ort.Tensor('bool', Uint8Array.of(pastLen > 0 ? 1 : 0), [1]);
+    // In place the past is the buffer: its branch whenever it has slots (their masked ones included).
+    const pastSlots = inPlace === null ? pastLen : inPlace.capacity;
+    if (this.mergedDecoder) feeds[USE_CACHE_BRANCH] = new ort.Tensor('bool', Uint8Array.of(pastSlots > 0 ? 1 : 0), [1]);
     if (this.keepsLogits) feeds[NUM_LOGITS_TO_KEEP] = new ort.Tensor('int64', BigInt64Array.of(BigInt(keep)), []);
     if (input.past.dtype !== this.kvCacheDtype) {
       throw new KvCacheDtypeError(`graph ${this.file} keeps its KV cache as ${this.kvCacheDtype}, got a ${input.past.dtype} cache`);

@@ -1,11 +1,12 @@
 // Test support only (not exported from index.ts): forge models for the decoding conformance
 // suites, built once into the repo's gitignored data/test-models (shared with other test files).
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { greedyStrategy } from '../decoding/greedy.ts';
 import type { DecodingStrategy } from '../decoding/strategy.ts';
 import { type Generation, generate } from '../engine/generate.ts';
 import { resolveCellModel } from '../model/resolve-kv-cache.ts';
 import { type LoadedModel, ModelPool } from '../runtime/model-pool.ts';
+import { torchMicroFolder } from './torch-micro-folder.ts';
 
 export const TEST_MODELS_DIR = resolve(import.meta.dirname, '../../../../data/test-models');
 
@@ -19,14 +20,22 @@ export const PROMPTS = [
 
 export type TestModels = { pool: ModelPool; load(name: string): Promise<LoadedModel> };
 
-/** `kvLayout` 'in-place': the forge in-place-KV graphs (kv-in-place-files.ts), whose sessions keep an InPlaceKvCache. */
+/** A hub-layout folder our builders did not write (torch-micro-folder.ts), loaded by this name. */
+export const TORCH_MICRO = 'torch-gpt2-micro';
+
+/**
+ * Forge models by name, and TORCH_MICRO. `kvLayout` 'in-place': their in-place-KV graphs
+ * (kv-in-place-files.ts: forge's rebuilt, the torch export's rewritten), whose sessions keep an InPlaceKvCache.
+ */
 export function testModels(kvLayout: 'concat' | 'in-place' = 'concat'): TestModels {
   const pool = new ModelPool(6);
   const opts = { modelsDir: TEST_MODELS_DIR, modelRoots: [TEST_MODELS_DIR] };
+  const id = (name: string) =>
+    name === TORCH_MICRO ? `dir:${torchMicroFolder(join(TEST_MODELS_DIR, 'hub', TORCH_MICRO))}` : `forge:${name}`;
   return {
     pool,
     load: async (name) =>
-      pool.get(await resolveCellModel(`forge:${name}`, { dtype: 'fp32', kvLayout }, opts), { threads: 1, executionProvider: 'cpu' }),
+      pool.get(await resolveCellModel(id(name), { dtype: 'fp32', kvLayout }, opts), { threads: 1, executionProvider: 'cpu' }),
   };
 }
 

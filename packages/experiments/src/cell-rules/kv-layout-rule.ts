@@ -4,10 +4,11 @@ import { FORGE_MODEL_FAMILIES, type ForgeModelName } from '../forge-model-names.
 import { parseModelId } from '../model-id.ts';
 import type { CellIssue, CellRule } from './cell-issue.ts';
 
-// The in-place KV cache is a graph built beside a folder whose graph our builders wrote — forge,
-// trained:, an imported checkpoint's dir: (core/src/forge/kv-in-place-files.ts; GPT-2 and Llama;
-// the int8 cache on forge GPT-2) — whose past our engine feeds from its own buffers: our engine,
-// the KV cache, and the model's own graph (exit-head strategies decode through layer segments).
+// The in-place KV cache is a graph built beside a model folder (core/src/forge/kv-in-place-files.ts):
+// rebuilt from the weights where our builders wrote the graph (forge, trained:, an imported
+// checkpoint's dir:; GPT-2 and Llama; the int8 cache on forge GPT-2), else the folder's own graph
+// rewritten (a hub export: hf:, or a dir: of one). Our engine feeds its past from its own buffers:
+// our engine, the KV cache, and the model's own graph (exit-head strategies decode through layer segments).
 
 type LayoutCell = Pick<CellConfig, 'model' | 'variant' | 'decoding' | 'engine'>;
 
@@ -22,10 +23,8 @@ export function inPlaceBlockers(cell: LayoutCell): string[] {
   }
   const parsed = parseModelId(cell.model);
   const forgeFamily = parsed?.kind === 'forge' ? FORGE_MODEL_FAMILIES[parsed.name as ForgeModelName] : undefined;
-  if (parsed === null || parsed.kind === 'hf' || (parsed.kind === 'forge' && forgeFamily === undefined)) {
-    out.push(
-      `kvLayout in-place needs a graph inferlab's builders wrote (a forge model, a trained: model or a dir: folder of an imported checkpoint), and models has ${cell.model}`,
-    );
+  if (parsed === null || (parsed.kind === 'forge' && forgeFamily === undefined)) {
+    out.push(`kvLayout in-place needs a decoder model (forge, trained:, hf: or dir:), and models has ${cell.model}`);
   } else if (cell.variant.kvCacheDtype === 'int8' && forgeFamily !== 'gpt2') {
     out.push(`kvLayout in-place with kvCacheDtype "int8" needs a forge gpt2-* model, and models has ${cell.model}`);
   }
@@ -34,13 +33,15 @@ export function inPlaceBlockers(cell: LayoutCell): string[] {
 
 /**
  * The layout a cell runs with when its matrix variant says "auto" (or nothing): in-place wherever it
- * runs on the CPU (forge and trained: models), else concat — written as absent, the meaning of every cell stored before the axis.
- * (On CUDA the buffers live in host memory, so in-place is asked for explicitly there.)
+ * runs on the CPU with a graph our builders wrote (forge and trained: models), else concat — written
+ * as absent, the meaning of every cell stored before the axis. (On CUDA the buffers live in host
+ * memory, so in-place is asked for explicitly there.)
  */
 export function autoKvLayout(cell: LayoutCell & Pick<CellConfig, 'device'>): KvLayout | undefined {
-  // A dir: folder may be a hub export (no in-place twin): in place only when asked for.
+  // A hub export (hf:, or a dir: that may hold one) is rewritten, which refuses graphs that read
+  // their cache in ways it does not split — known only once the worker has the graph: in place when asked for.
   const kind = parseModelId(cell.model)?.kind;
-  return cell.device === 'cpu' && kind !== 'dir' && inPlaceBlockers(cell).length === 0 ? 'in-place' : undefined;
+  return cell.device === 'cpu' && kind !== 'dir' && kind !== 'hf' && inPlaceBlockers(cell).length === 0 ? 'in-place' : undefined;
 }
 
 export const kvLayoutRule: CellRule = (cell) => {
