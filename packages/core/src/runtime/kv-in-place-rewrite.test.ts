@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -8,8 +9,9 @@ import { greedyChooser, greedyStrategy } from '../decoding/greedy.ts';
 import { generateBatch } from '../engine/generate-batch.ts';
 import { toMergedDecoder } from '../forge/optimum-merged-decoder.ts';
 import { InPlaceKvCache } from '../kv-cache/in-place-kv-cache.ts';
+import { startHubTestServer } from '../model/hub/hub-test-server.ts';
 import { resolveCellModel } from '../model/resolve-kv-cache.ts';
-import { type GraphProto, type ModelProto, readModelFile, writeModelFile } from '../onnx/index.ts';
+import { encodeModel, type GraphProto, type ModelProto, readModelFile, writeModelFile } from '../onnx/index.ts';
 import { strategyConformance } from '../testing/strategy-conformance.ts';
 import { PROMPTS, run, runGreedy, TEST_MODELS_DIR, TORCH_MICRO } from '../testing/test-models.ts';
 import { TORCH_MICRO_FIXTURE, torchMicroFolder } from '../testing/torch-micro-folder.ts';
@@ -153,6 +155,31 @@ describe('rewriteKvInPlace: a torch-exported GPT-2 (a hub export our builders di
     expect(q8InPlace.session.kvLayout).toBe('in-place');
     expect(await greedyTokens(q8InPlace, PROMPTS[1] as string, 40)).toEqual(await greedyTokens(q8, PROMPTS[1] as string, 40));
   }, 120_000);
+
+  it('hf: a hub repo holding only the merged decoder, downloaded from a hub-layout server: rewritten, the concat tokens', async () => {
+    const files = Object.fromEntries(
+      ['config.json', 'tokenizer.json', 'tokenizer_config.json'].map((f) => [f, readFileSync(join(hub, f))] as const),
+    );
+    const merged = encodeModel(toMergedDecoder(readModelFile(join(hub, 'onnx/model.onnx'))));
+    const server = await startHubTestServer({
+      'inferlab-test/torch-gpt2-micro': { main: { ...files, 'onnx/decoder_model_merged.onnx': merged } },
+    });
+    try {
+      const hubOpts = { ...opts(), hub: { endpoint: server.endpoint, token: undefined, offline: false, backoffMs: 10 } };
+      const resolved = await resolveCellModel('hf:inferlab-test/torch-gpt2-micro', { dtype: 'fp32', kvLayout: 'in-place' }, hubOpts);
+      const entry = JSON.parse(readFileSync(join(resolved.file, '../../variants/fp32-kvinplace.json'), 'utf8'));
+      // Keyed by the merged graph's sha256 (the same bytes as the merged folder's above, so its twin is reused).
+      const merged = createHash('sha256')
+        .update(readFileSync(join(resolved.folder, 'onnx/decoder_model_merged.onnx')))
+        .digest('hex');
+      expect([entry.method, entry.source.sha256, resolved.file.includes(`/derived/${merged}/`)]).toEqual(['rewritten', merged, true]);
+      const m = await pool.get(resolved, options);
+      expect([m.session.kvLayout, m.session.mergedDecoder]).toEqual(['in-place', true]);
+      expect(await greedyTokens(m, PROMPTS[1] as string, 40)).toEqual(await greedyTokens(concat, PROMPTS[1] as string, 40));
+    } finally {
+      await server.close();
+    }
+  }, 60_000);
 
   it('the int8 cache is refused: it is built only from our builders’ graphs', async () => {
     await expect(resolveCellModel(`dir:${hub}`, { dtype: 'fp32', kvCacheDtype: 'int8', kvLayout: 'in-place' }, opts())).rejects.toThrow(
