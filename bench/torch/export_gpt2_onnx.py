@@ -1,6 +1,6 @@
 """GPT-2 checkpoint -> ONNX with torch.onnx.export, Optimum's decoder I/O.
 
-/usr/bin/python3 bench/torch/export_gpt2_onnx.py --checkpoint DIR --out FILE.onnx [--opset 14]
+/usr/bin/python3 bench/torch/export_gpt2_onnx.py --checkpoint DIR --out FILE.onnx [--opset 14] [--attention eager|sdpa]
 
 DIR holds config.json and model.safetensors (F32, names with or without `transformer.`), as
 writeGpt2Checkpoint writes them. The forward is transformers 4.3x's eager GPT2LMHeadModel, op for
@@ -8,6 +8,12 @@ op (Conv1D as addmm, split_heads as view+permute, the registered bool `bias` buf
 step, torch.where with finfo.min, the additive padding mask), so the graph has the node structure
 a hub (Optimum) export has: one our own graph builders did not write. Module names mirror HF's so
 initializers and node names do too (`transformer.h.0.attn.c_attn.weight`, `/transformer/h.0/...`).
+
+--attention sdpa is transformers 4.4x's GPT2SdpaAttention as torch 2.x's exporter writes it: the
+4-D causal + padding mask of _prepare_4d_causal_attention_mask_for_sdpa, and
+scaled_dot_product_attention decomposed as torch.onnx's opset-14 symbolic does (torch 1.13 has no
+SDPA, so the decomposition is written out here, op for op): the scale is taken from the query's
+shape at run time and its square root multiplies the query and the transposed concatenated key.
 Bench and fixture tooling only: torch is never a dependency of the product or its tests.
 """
 
@@ -59,9 +65,26 @@ class Conv1D(nn.Module):
         return x.view(size_out)
 
 
+def sdpa_onnx_decomposition(query, key, value, attn_mask):
+    """torch.onnx's symbolic for F.scaled_dot_product_attention (torch 2.x, opset 14, no dropout).
+
+    query (B, H, S, hd), key/value (B, H, T, hd), attn_mask (B, 1, S, T) additive -> (B, H, S, hd).
+    """
+    # _attention_scale: Shape -> Slice[-1:] -> Cast -> 1 / Sqrt -> Cast, a 1-element tensor.
+    embedding_size = torch._shape_as_tensor(query)[-1:].to(query.dtype)
+    scale = (torch.tensor([1.0], dtype=torch.float) / torch.sqrt(embedding_size)).to(query.dtype)
+    # √scale on each side (pytorch/pytorch#110620: fewer fp16 overflows), so the key's Mul sits
+    # on the Transpose of the concatenated cache, between it and the scores MatMul.
+    query_scaled = query * torch.sqrt(scale)
+    key_transposed_scaled = key.transpose(-2, -1) * torch.sqrt(scale)  # (B, H, hd, T)
+    attn_weight = torch.softmax(torch.matmul(query_scaled, key_transposed_scaled) + attn_mask, dim=-1)  # (B, H, S, T)
+    return torch.matmul(attn_weight, value)
+
+
 class GPT2Attention(nn.Module):
-    def __init__(self, cfg):
+    def __init__(self, cfg, attention="eager"):
         super().__init__()
+        self.attention = attention
         n_pos = cfg["n_positions"]
         # (1, 1, n_pos, n_pos) bool: an initializer per layer in the export, as in HF's.
         self.register_buffer("bias", torch.tril(torch.ones((n_pos, n_pos), dtype=torch.bool)).view(1, 1, n_pos, n_pos), persistent=False)
@@ -103,7 +126,10 @@ class GPT2Attention(nn.Module):
         key = torch.cat((past_key, key), dim=-2)  # (B, H, T, hd)
         value = torch.cat((past_value, value), dim=-2)
         present = (key, value)
-        attn_output = self._attn(query, key, value, attention_mask)
+        if self.attention == "sdpa":
+            attn_output = sdpa_onnx_decomposition(query, key, value, attention_mask)
+        else:
+            attn_output = self._attn(query, key, value, attention_mask)
         return self.c_proj(self._merge_heads(attn_output)), present
 
 
@@ -123,11 +149,11 @@ class GPT2MLP(nn.Module):
 
 
 class GPT2Block(nn.Module):
-    def __init__(self, cfg):
+    def __init__(self, cfg, attention):
         super().__init__()
         d, eps = cfg["n_embd"], cfg["layer_norm_epsilon"]
         self.ln_1 = nn.LayerNorm(d, eps=eps)
-        self.attn = GPT2Attention(cfg)
+        self.attn = GPT2Attention(cfg, attention)
         self.ln_2 = nn.LayerNorm(d, eps=eps)
         self.mlp = GPT2MLP(cfg)
 
@@ -138,12 +164,37 @@ class GPT2Block(nn.Module):
         return hidden_states, present
 
 
+def make_causal_mask(batch, tgt_len, dtype, past_key_values_length):
+    """AttentionMaskConverter._make_causal_mask: (B, 1, S, P + S), 0 where key j <= P + i, else finfo.min."""
+    mask = torch.full((tgt_len, tgt_len), torch.finfo(dtype).min)
+    mask_cond = torch.arange(mask.size(-1))
+    mask.masked_fill_(mask_cond < (mask_cond + 1).view(mask.size(-1), 1), 0)
+    mask = mask.to(dtype)
+    # HF branches on past > 0; the trace (past 3) records the Concat, which an empty past also runs.
+    if past_key_values_length > 0:
+        mask = torch.cat([torch.zeros(tgt_len, past_key_values_length, dtype=dtype), mask], dim=-1)
+    return mask[None, None, :, :].expand(batch, 1, tgt_len, tgt_len + past_key_values_length)
+
+
+def prepare_4d_causal_mask_for_sdpa(attention_mask, query_length, dtype, past_key_values_length):
+    """_prepare_4d_causal_attention_mask_for_sdpa while tracing (no None shortcut, no _unmask_unattended): AttentionMaskConverter.to_4d."""
+    batch = attention_mask.shape[0]
+    causal_4d_mask = make_causal_mask(batch, query_length, dtype, past_key_values_length)  # (B, 1, S, T)
+    # _expand_mask: 1 - mask broadcast to (B, 1, S, T), finfo.min where padded.
+    src_len = attention_mask.shape[1]
+    expanded_mask = attention_mask[:, None, None, :].expand(batch, 1, query_length, src_len).to(dtype)
+    inverted_mask = 1.0 - expanded_mask
+    expanded_attn_mask = inverted_mask.masked_fill(inverted_mask.to(torch.bool), torch.finfo(dtype).min)
+    return causal_4d_mask.masked_fill(expanded_attn_mask.bool(), torch.finfo(dtype).min)
+
+
 class GPT2Model(nn.Module):
-    def __init__(self, cfg):
+    def __init__(self, cfg, attention):
         super().__init__()
+        self.attention = attention
         self.wte = nn.Embedding(cfg["vocab_size"], cfg["n_embd"])
         self.wpe = nn.Embedding(cfg["n_positions"], cfg["n_embd"])
-        self.h = nn.ModuleList(GPT2Block(cfg) for _ in range(cfg["n_layer"]))
+        self.h = nn.ModuleList(GPT2Block(cfg, attention) for _ in range(cfg["n_layer"]))
         self.ln_f = nn.LayerNorm(cfg["n_embd"], eps=cfg["layer_norm_epsilon"])
 
     def forward(self, input_ids, attention_mask, position_ids, past_key_values):
@@ -152,8 +203,12 @@ class GPT2Model(nn.Module):
         position_ids = position_ids.view(-1, input_shape[-1])
         batch_size = input_ids.shape[0]
         dtype = self.wte.weight.dtype
-        attention_mask = attention_mask.view(batch_size, -1)[:, None, None, :].to(dtype=dtype)  # (B, 1, 1, T)
-        attention_mask = (1.0 - attention_mask) * torch.finfo(dtype).min
+        if self.attention == "sdpa":
+            past_length = past_key_values[0][0].size(-2)
+            attention_mask = prepare_4d_causal_mask_for_sdpa(attention_mask.view(batch_size, -1), input_shape[-1], dtype, past_length)  # (B, 1, S, T)
+        else:
+            attention_mask = attention_mask.view(batch_size, -1)[:, None, None, :].to(dtype=dtype)  # (B, 1, 1, T)
+            attention_mask = (1.0 - attention_mask) * torch.finfo(dtype).min
         # wpe is gathered with the position_ids input, not positions derived from the past length.
         hidden_states = self.wte(input_ids) + self.wpe(position_ids)  # (B, S, D)
         presents = []
@@ -166,10 +221,10 @@ class GPT2Model(nn.Module):
 
 
 class GPT2LMHeadModel(nn.Module):
-    def __init__(self, cfg):
+    def __init__(self, cfg, attention="eager"):
         super().__init__()
         self.n_layer = cfg["n_layer"]
-        self.transformer = GPT2Model(cfg)
+        self.transformer = GPT2Model(cfg, attention)
         self.lm_head = nn.Linear(cfg["n_embd"], cfg["vocab_size"], bias=False)
         self.lm_head.weight = self.transformer.wte.weight  # tied, as tie_word_embeddings
 
@@ -181,12 +236,12 @@ class GPT2LMHeadModel(nn.Module):
         return (logits, *[t for kv in presents for t in kv])
 
 
-def load_model(checkpoint):
+def load_model(checkpoint, attention="eager"):
     cfg = json.loads((checkpoint / "config.json").read_text())
     cfg.setdefault("layer_norm_epsilon", 1e-5)
     if cfg.get("activation_function", "gelu_new") != "gelu_new":
         raise SystemExit(f"activation_function {cfg['activation_function']!r}: only gelu_new is implemented")
-    model = GPT2LMHeadModel(cfg).eval()
+    model = GPT2LMHeadModel(cfg, attention).eval()
     tensors = {k.removeprefix("transformer."): v for k, v in read_safetensors(checkpoint / "model.safetensors").items()}
     state = model.transformer.state_dict()
     missing = [k for k in state if k not in tensors]
@@ -278,14 +333,15 @@ def main():
     parser.add_argument("--checkpoint", required=True, type=Path, help="folder with config.json and model.safetensors")
     parser.add_argument("--out", required=True, type=Path, help="the .onnx file to write")
     parser.add_argument("--opset", type=int, default=14)
+    parser.add_argument("--attention", choices=["eager", "sdpa"], default="eager", help="eager GPT2Attention, or SDPA as torch 2.x exports it")
     args = parser.parse_args()
     torch.manual_seed(0)
-    model, cfg = load_model(args.checkpoint)
+    model, cfg = load_model(args.checkpoint, args.attention)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     export(model, cfg, args.out, args.opset)
     print(f"torch {torch.__version__}")
     hist = op_histogram(args.out)
-    print(f"wrote {args.out} ({args.out.stat().st_size} bytes, {sum(hist.values())} nodes, opset {args.opset})")
+    print(f"wrote {args.out} ({args.out.stat().st_size} bytes, {sum(hist.values())} nodes, opset {args.opset}, {args.attention} attention)")
     for op, n in sorted(hist.items(), key=lambda kv: (-kv[1], kv[0])):
         print(f"  {op:<16} {n}")
 

@@ -1,5 +1,5 @@
-// GPT-2 → ONNX through torch.onnx.export (export_gpt2_onnx.py beside this file): decoder graphs our
-// own builders did not write, with the node structure a hub (Optimum) export has, to test graph
+// GPT-2 and Llama → ONNX through torch.onnx.export (export_gpt2_onnx.py, export_llama_onnx.py beside
+// this file): decoder graphs our own builders did not write, with the node structure a hub (Optimum) export has, to test graph
 // rewrites on. Bench and fixture tooling only: it needs Debian's torch at /usr/bin/python3, which
 // neither the product nor its tests may depend on.
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -16,6 +16,10 @@ import { MODEL_FILE } from '../../packages/core/src/forge/write-forge-folder.ts'
 /** Debian's python, the one with python3-torch; the pyenv python3 on PATH has no torch. */
 export const TORCH_PYTHON = '/usr/bin/python3';
 export const EXPORT_SCRIPT = join(dirname(fileURLToPath(import.meta.url)), 'export_gpt2_onnx.py');
+export const LLAMA_EXPORT_SCRIPT = join(dirname(fileURLToPath(import.meta.url)), 'export_llama_onnx.py');
+
+/** GPT-2's attention as exported: HF's eager GPT2Attention, or SDPA as torch 2.x's exporter decomposes it. */
+export type Gpt2ExportAttention = 'eager' | 'sdpa';
 
 /** Files a hub folder takes from the forge folder as they are; the first three must be there. */
 const REQUIRED_FILES = ['config.json', 'tokenizer.json', 'tokenizer_config.json'];
@@ -39,9 +43,18 @@ export function torchVersion(): string {
 }
 
 /** Exports checkpointDir (config.json + F32 model.safetensors) to outFile; the script's report goes to stdout. */
-export function exportGpt2WithTorch(checkpointDir: string, outFile: string): void {
+export function exportGpt2WithTorch(checkpointDir: string, outFile: string, options: { attention?: Gpt2ExportAttention } = {}): void {
+  runExportScript(EXPORT_SCRIPT, checkpointDir, outFile, options.attention === undefined ? [] : ['--attention', options.attention]);
+}
+
+/** Exports a Llama checkpoint (config.json + F32 model.safetensors, as writeLlamaCheckpoint writes it) to outFile. */
+export function exportLlamaWithTorch(checkpointDir: string, outFile: string): void {
+  runExportScript(LLAMA_EXPORT_SCRIPT, checkpointDir, outFile, []);
+}
+
+function runExportScript(script: string, checkpointDir: string, outFile: string, extra: string[]): void {
   torchVersion();
-  const args = [EXPORT_SCRIPT, '--checkpoint', checkpointDir, '--out', outFile];
+  const args = [script, '--checkpoint', checkpointDir, '--out', outFile, ...extra];
   try {
     execFileSync(TORCH_PYTHON, args, { stdio: ['ignore', 'inherit', 'pipe'], maxBuffer: 64 * 1024 * 1024 });
   } catch (cause) {
