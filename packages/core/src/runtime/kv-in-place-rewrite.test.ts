@@ -188,6 +188,47 @@ describe('rewriteKvInPlace: a torch-exported GPT-2 (a hub export our builders di
   });
 });
 
+describe.each([
+  ['torch-llama-micro', 'HF eager Llama, grouped-query repeat_kv (Unsqueeze → Expand → Reshape) after the cache Concat'],
+  ['torch-gpt2-sdpa-micro', "GPT-2 through torch 2's SDPA decomposition (√scale Mul on the transposed cache)"],
+] as const)('rewriteKvInPlace: %s (%s)', (fixture, _shape) => {
+  let hub: string;
+  let concat: LoadedModel;
+  let inPlace: LoadedModel;
+  const opts = () => ({ modelsDir: join(work, 'models'), modelRoots: [work] });
+  beforeAll(async () => {
+    hub = torchMicroFolder(join(work, fixture), fixture);
+    concat = await pool.get(await resolveCellModel(`dir:${hub}`, { dtype: 'fp32' }, opts()), options);
+    inPlace = await pool.get(await resolveCellModel(`dir:${hub}`, { dtype: 'fp32', kvLayout: 'in-place' }, opts()), options);
+  }, 120_000);
+
+  it('is rewritten with no Concat of the cache left: greedy to the end of its positions, beam and batching give the concat tokens', async () => {
+    const rewritten = readModelFile(inPlace.model.file);
+    expect(pastConcats(rewritten.graph, 2)).toBe(0);
+    expect(inPlace.session.kvLayout).toBe('in-place');
+    for (const prompt of PROMPTS) {
+      const n = 64 - (await inPlace.tokenizer.encode(prompt)).length;
+      expect(await greedyTokens(inPlace, prompt, n)).toEqual(await greedyTokens(concat, prompt, n));
+    }
+    const beam = (m: LoadedModel) =>
+      run(m, beamSearchStrategy(m.session, { numBeams: 4, lengthPenalty: 1, earlyStopping: true }), PROMPTS[0] as string, 12);
+    expect((await beam(inPlace)).outputTokenIds).toEqual((await beam(concat)).outputTokenIds);
+    const batch = await generateBatch(inPlace.session, inPlace.tokenizer, PROMPTS, {
+      maxNewTokens: 12,
+      newChooser: () => greedyChooser,
+      eosTokenIds: [],
+    });
+    for (const [i, p] of PROMPTS.entries()) expect(batch[i]?.outputTokenIds).toEqual(await greedyTokens(concat, p, 12));
+  }, 60_000);
+
+  it('its merged (If) layout is rewritten too, with the concat tokens', async () => {
+    const merged = folderWith(`${fixture}-merged`, hub, toMergedDecoder(readModelFile(join(hub, 'onnx/model.onnx'))));
+    const m = await pool.get(await resolveCellModel(`dir:${merged}`, { dtype: 'fp32', kvLayout: 'in-place' }, opts()), options);
+    expect([m.session.kvLayout, m.session.mergedDecoder]).toEqual(['in-place', true]);
+    expect(await greedyTokens(m, PROMPTS[1] as string, 40)).toEqual(await greedyTokens(concat, PROMPTS[1] as string, 40));
+  }, 60_000);
+});
+
 strategyConformance('greedy, in-place KV, a torch-exported hub graph (rewritten)', {
   model: TORCH_MICRO,
   kvLayout: 'in-place',

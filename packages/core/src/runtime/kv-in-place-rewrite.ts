@@ -14,7 +14,8 @@ import { freshKeyName, freshValueName, pastKeyName, pastValueName, presentKeyNam
 // exactly as it sees a left-padded batch. What makes it slow is the Concat (a copy of the whole
 // cache per layer per step) and returning that copy as present.*. The rewrite keeps the math and
 // drops the copy: the Concat is pushed down through the ops that treat positions alike
-// (Transpose, Cast …) to the two MatMuls that read it, where it splits —
+// (Transpose, Cast, a one-element scale, and repeat_kv's Unsqueeze → Expand → Reshape of grouped-query
+// attention) to the two MatMuls that read it, where it splits —
 //   q · [past ‖ fresh]ᵀ        = [q · pastᵀ ‖ q · freshᵀ]                 (scores, (B, H, S, C + S))
 //   p · [past ‖ fresh]          = p[…, :C] · past + p[…, C:] · fresh       (context)
 // — and Shape of the concatenation is computed from its parts. The graph then returns this step's
@@ -29,6 +30,24 @@ export class KvInPlaceRewriteError extends PermanentError {
 const INT64_MAX = 9223372036854775807n;
 /** Ops that act on every position alike, with one input: the concatenation passes through them. */
 const PASS_THROUGH = new Set(['Cast', 'Identity', 'Neg']);
+/** Binary ops split when the other operand is a single element (it broadcasts over every position alike). */
+const ELEMENTWISE = new Set(['Mul', 'Div', 'Add', 'Sub']);
+/** Ops whose output is one element when every input is (a scale computed from shapes). */
+const ONE_ELEMENT_OPS = new Set([
+  'Cast',
+  'Identity',
+  'Neg',
+  'Sqrt',
+  'Reciprocal',
+  'Mul',
+  'Div',
+  'Add',
+  'Sub',
+  'Pow',
+  'Unsqueeze',
+  'Squeeze',
+  'Reshape',
+]);
 
 /** A value of `rank` that is Concat(a, b) along `axis`, a the past buffer's part; `concat`: the Concat's own output. */
 type Split = { a: string; b: string; axis: number; rank: number; concat: boolean };
@@ -44,14 +63,11 @@ export type KvInPlaceRewrite = {
 export function rewriteKvInPlace(model: ModelProto, layers: number): KvInPlaceRewrite {
   const g = model.graph;
   const inputs = new Set(g.inputs.map((i) => i.name));
-  const past = new Map<string, string>(); // past input → its fresh output name
+  const past = new Set<string>();
   for (let i = 0; i < layers; i++) {
-    for (const [p, f] of [
-      [pastKeyName(i), freshKeyName(i)],
-      [pastValueName(i), freshValueName(i)],
-    ] as const) {
+    for (const p of [pastKeyName(i), pastValueName(i)]) {
       if (!inputs.has(p)) throw new KvInPlaceRewriteError(`the graph has no input ${p}: not a decoder with Optimum's KV-cache inputs`);
-      past.set(p, f);
+      past.add(p);
     }
   }
   if (g.inputs.some((i) => i.name.endsWith('_scale') && i.name.startsWith('past_key_values.'))) {
@@ -63,7 +79,16 @@ export function rewriteKvInPlace(model: ModelProto, layers: number): KvInPlaceRe
     presentToFresh.set(presentValueName(i), freshValueName(i));
   }
   const fresh = freshNames(namesTakenDeep(g));
-  const state: RewriteState = { fresh, past, constants: [], int64s: new Map(), known: constantTensors(g), concats: 0, reads: {} };
+  const state: RewriteState = {
+    fresh,
+    past,
+    constants: [],
+    int64s: new Map(),
+    known: constantTensors(g),
+    producers: producersDeep(g),
+    concats: 0,
+    reads: {},
+  };
   const rewritten = rewriteGraph(g, state, new Set(), presentToFresh);
   const expected = 2 * layers;
   if (state.concats !== expected) {
@@ -103,11 +128,14 @@ export function rewriteKvInPlace(model: ModelProto, layers: number): KvInPlaceRe
 
 type RewriteState = {
   fresh: (base: string) => string;
-  past: ReadonlyMap<string, string>;
+  /** The past inputs' names. */
+  past: ReadonlySet<string>;
   constants: TensorProto[];
   int64s: Map<bigint, string>;
   /** Constant tensors by name, in every scope: initializers and Constant nodes' values. */
   known: ReadonlyMap<string, TensorProto>;
+  /** Every value's producing node, in every scope. */
+  producers: ReadonlyMap<string, NodeProto>;
   concats: number;
   reads: Record<string, number>;
 };
@@ -176,37 +204,77 @@ function rewriteGraph(
       if (replacing.has(n)) continue;
       const out = n.outputs[0] as string;
       const at = n.inputs.indexOf(value);
+      /** `n` applied to each part (its other inputs as they are, or as `inputsOf` says), the result split along `axis`. */
+      const perPart = (
+        axis: number,
+        rank: number,
+        pre: NodeProto[] = [],
+        inputsOf?: (part: string, which: 'past' | 'fresh') => string[],
+      ) => {
+        const parts = { past: split.a, fresh: split.b };
+        const made = (['past', 'fresh'] as const).map((which) => {
+          const inputs = inputsOf?.(parts[which], which) ?? n.inputs.map((i, k) => (k === at ? parts[which] : i));
+          return { ...n, name: state.fresh(`${n.name}_${which}`), inputs, outputs: [state.fresh(`${out}_${which}`)] };
+        });
+        replacing.set(n, [...pre, ...made]);
+        splits.set(out, { a: made[0]?.outputs[0] as string, b: made[1]?.outputs[0] as string, axis, rank, concat: false });
+        queue.push(out);
+      };
       if (n.opType === 'Transpose') {
-        const perm = intsAttr(n, 'perm') ?? [3, 2, 1, 0];
-        const axis = perm.indexOf(split.axis);
-        const [a, b] = [state.fresh(`${out}_past`), state.fresh(`${out}_fresh`)];
-        replacing.set(n, [
-          { ...n, name: state.fresh(`${n.name}_past`), inputs: [split.a], outputs: [a] },
-          { ...n, name: state.fresh(`${n.name}_fresh`), inputs: [split.b], outputs: [b] },
-        ]);
-        splits.set(out, { a, b, axis, rank: split.rank, concat: false });
-        queue.push(out);
+        const perm = intsAttr(n, 'perm') ?? Array.from({ length: split.rank }, (_, i) => split.rank - 1 - i);
+        perPart(perm.indexOf(split.axis), split.rank);
       } else if (PASS_THROUGH.has(n.opType)) {
-        const [a, b] = [state.fresh(`${out}_past`), state.fresh(`${out}_fresh`)];
-        replacing.set(n, [
-          { ...n, name: state.fresh(`${n.name}_past`), inputs: [split.a], outputs: [a] },
-          { ...n, name: state.fresh(`${n.name}_fresh`), inputs: [split.b], outputs: [b] },
-        ]);
-        splits.set(out, { ...split, a, b, concat: false });
-        queue.push(out);
+        perPart(split.axis, split.rank);
+      } else if (ELEMENTWISE.has(n.opType) && n.inputs.length === 2) {
+        // A scale (SDPA's √scale on the transposed keys): applied to each part when the other operand is one element.
+        const other = n.inputs[1 - at] as string;
+        if (!isOneElement(other, state.producers, state.known))
+          throw unsplittable(n, value, `its other operand '${other}' is not one element`);
+        perPart(split.axis, split.rank);
       } else if (n.opType === 'Unsqueeze' && at === 0) {
         // New axes of size 1 (a grouped-query graph's kv-head groups): the positions' axis moves past those inserted before it.
         const axes = unsqueezeAxes(n, state.known, split.rank);
         if (axes === undefined) throw unsplittable(n, value, 'its axes are not constants');
         let axis = split.axis;
         for (const x of [...axes].sort((p, q) => p - q)) if (x <= axis) axis++;
-        const [a, b] = [state.fresh(`${out}_past`), state.fresh(`${out}_fresh`)];
-        replacing.set(n, [
-          { ...n, name: state.fresh(`${n.name}_past`), inputs: [split.a, ...n.inputs.slice(1)], outputs: [a] },
-          { ...n, name: state.fresh(`${n.name}_fresh`), inputs: [split.b, ...n.inputs.slice(1)], outputs: [b] },
-        ]);
-        splits.set(out, { a, b, axis, rank: split.rank + axes.length, concat: false });
-        queue.push(out);
+        perPart(axis, split.rank + axes.length);
+      } else if (n.opType === 'Expand' && at === 0) {
+        // repeat_kv's broadcast of each KV head to its query heads: the target shape with 1 at the positions'
+        // axis broadcasts each part at its own length. Only a target of the input's rank (no new leading axes).
+        const shape = n.inputs[1] as string;
+        if (staticLength(shape, state.producers, state.known) !== split.rank) {
+          throw unsplittable(n, value, `its target shape '${shape}' is not known to have the input's ${split.rank} entries`);
+        }
+        const c = constants(state);
+        const [head, tail, ones] = [state.fresh(`${shape}_head`), state.fresh(`${shape}_tail`), state.fresh(`${shape}_at_1`)];
+        const pre = [
+          node(state.fresh(`${n.name}_head`), 'Slice', [shape, c.zero, int64(state, split.axis), c.zero], [head]),
+          node(state.fresh(`${n.name}_tail`), 'Slice', [shape, int64(state, split.axis + 1), c.max, c.zero], [tail]),
+          {
+            ...node(state.fresh(`${n.name}_at_1`), 'Concat', [head, int64(state, 1), tail], [ones]),
+            attributes: [intAttrProto('axis', 0)],
+          },
+        ];
+        perPart(split.axis, split.rank, pre, (part) => [part, ones]);
+      } else if (n.opType === 'Reshape' && at === 0 && split.axis < split.rank - 1) {
+        // repeat_kv's merge of (kv heads, groups) into heads: axes before the positions' are reshaped, the
+        // positions' axis and those after it kept — both parts take the target with -1 at the positions'
+        // entry, so each keeps its own length. (Were the axes after it not kept, a part's element count
+        // would not fit the target and onnxruntime would fail the step, not return other numbers. A target
+        // built from Shape of the part would be misread by onnxruntime's ReshapeFusion: measured.)
+        const target = n.inputs[1] as string;
+        const outRank = staticLength(target, state.producers, state.known);
+        const kept = split.rank - split.axis;
+        if (outRank === undefined || outRank < kept) throw unsplittable(n, value, `its target shape '${target}' has no known length`);
+        const axis = outRank - kept;
+        const c = constants(state);
+        const [lead, tail, own] = [state.fresh(`${target}_lead`), state.fresh(`${target}_tail`), state.fresh(`${target}_per_part`)];
+        const pre = [
+          node(state.fresh(`${n.name}_lead`), 'Slice', [target, c.zero, int64(state, axis), c.zero], [lead]),
+          node(state.fresh(`${n.name}_tail`), 'Slice', [target, int64(state, axis + 1), c.max, c.zero], [tail]),
+          { ...node(state.fresh(`${n.name}_per_part`), 'Concat', [lead, c.minusOne, tail], [own]), attributes: [intAttrProto('axis', 0)] },
+        ];
+        perPart(axis, outRank, pre, (part) => [part, own]);
       } else if (n.opType === 'MatMul' && at === 1 && split.axis === split.rank - 1) {
         // Scores: q · [past ‖ fresh]ᵀ, each part's columns, side by side.
         const [pa, pb] = [state.fresh(`${out}_past`), state.fresh(`${out}_fresh`)];
@@ -224,7 +292,11 @@ function rewriteGraph(
         replacing.set(n, shapeOf(n, split, state));
         read('Shape');
       } else {
-        throw unsplittable(n, value, 'the in-place rewrite splits Transpose, Unsqueeze, Cast, MatMul and Shape');
+        throw unsplittable(
+          n,
+          value,
+          'the rewrite splits Transpose, Unsqueeze, Expand, Reshape, Cast, one-element Mul/Div/Add/Sub, MatMul and Shape',
+        );
       }
     }
   }
@@ -326,6 +398,78 @@ function unsqueezeAxes(n: NodeProto, known: ReadonlyMap<string, TensorProto>, ra
   if (raw === undefined) return undefined;
   const outRank = rank + raw.length;
   return raw.map((x) => (x < 0 ? x + outRank : x));
+}
+
+/** Each value's producer in the graph and its subgraphs. */
+function producersDeep(g: GraphProto, into = new Map<string, NodeProto>()): Map<string, NodeProto> {
+  for (const n of g.nodes) {
+    for (const o of n.outputs) into.set(o, n);
+    for (const sub of subgraphsOf(n)) producersDeep(sub, into);
+  }
+  return into;
+}
+
+const elements = (t: TensorProto) => t.dims.reduce((p, d) => p * Number(d), 1);
+
+/** Statically one element: a constant of one, a Gather of one index, a one-wide Slice of a shape, or ops of such. */
+function isOneElement(
+  name: string,
+  producers: ReadonlyMap<string, NodeProto>,
+  known: ReadonlyMap<string, TensorProto>,
+  depth = 0,
+): boolean {
+  const t = known.get(name);
+  if (t !== undefined) return elements(t) === 1;
+  const n = producers.get(name);
+  if (n === undefined || depth > 16) return false;
+  const one = (i: string | undefined) => i !== undefined && i !== '' && isOneElement(i, producers, known, depth + 1);
+  if (n.opType === 'Gather') return one(n.inputs[1]);
+  if (n.opType === 'Slice') {
+    const [start, end] = [known.get(n.inputs[1] ?? ''), known.get(n.inputs[2] ?? '')];
+    if (start === undefined || end === undefined || elements(start) !== 1 || elements(end) !== 1) return false;
+    if (start.dataType !== DataType.INT64 || end.dataType !== DataType.INT64) return false;
+    const [s0, e0] = [int64Data(start)[0] as number, int64Data(end)[0] as number];
+    // Of a 1-D shape: [k, k + 1), or [-1, end).
+    return producers.get(n.inputs[0] ?? '')?.opType === 'Shape' && (e0 - s0 === 1 || (s0 === -1 && e0 >= 2 ** 62));
+  }
+  if (ONE_ELEMENT_OPS.has(n.opType)) {
+    const data = n.opType === 'Unsqueeze' || n.opType === 'Squeeze' || n.opType === 'Reshape' ? [n.inputs[0]] : n.inputs;
+    return data.every(one);
+  }
+  return false;
+}
+
+/** The length of a 1-D shape tensor when known without running the graph: a constant's, or a Concat of one-element parts. */
+function staticLength(
+  name: string,
+  producers: ReadonlyMap<string, NodeProto>,
+  known: ReadonlyMap<string, TensorProto>,
+  depth = 0,
+): number | undefined {
+  const t = known.get(name);
+  if (t !== undefined) return t.dims.length === 1 ? Number(t.dims[0]) : undefined;
+  const n = producers.get(name);
+  if (n === undefined || depth > 16) return undefined;
+  const of = (i: string | undefined) => (i === undefined ? undefined : staticLength(i, producers, known, depth + 1));
+  // Through what keeps a 1-D length: a cast, a Reshape to [-1], and torch's expand(-1) handling Where(s == -1, 1, s).
+  if (n.opType === 'Cast' || n.opType === 'Identity') return of(n.inputs[0]);
+  if (n.opType === 'Reshape') {
+    const to = known.get(n.inputs[1] ?? '');
+    return to !== undefined && elements(to) === 1 && int64Data(to)[0] === -1 ? of(n.inputs[0]) : undefined;
+  }
+  if (n.opType === 'Where') {
+    const [x, y] = [of(n.inputs[1]), of(n.inputs[2])];
+    return x === undefined ? y : y === undefined || y === x ? x : undefined;
+  }
+  if (n.opType !== 'Concat') return undefined;
+  let total = 0;
+  for (const i of n.inputs) {
+    const k = known.get(i);
+    if (k !== undefined && k.dims.length === 1) total += Number(k.dims[0]);
+    else if (isOneElement(i, producers, known)) total += 1;
+    else return undefined;
+  }
+  return total;
 }
 
 /** Initializers and Constant nodes' values of the graph and its subgraphs, by name. */
