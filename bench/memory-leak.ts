@@ -3,6 +3,8 @@
 // buffers are the engine's own allocations). A leak shows as RSS still climbing after the first
 // hundred requests; noise (GC timing, allocator) is a few MB either way.
 // npm run bench:memory-leak -- [--model forge:gpt2-tiny] [--requests 1000] [--tokens 16]
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { generate, greedyStrategy, ModelPool, resolveCellModel } from '@inferlab/core';
 import { modelsDirFromEnv } from '@inferlab/experiments';
 import { runCell } from '@inferlab/runner';
@@ -23,15 +25,24 @@ const tokens = bench.int('tokens');
 const modelsDir = modelsDirFromEnv(process.env);
 const pool = new ModelPool(2);
 const prompt = 'Explain briefly why KV caching and quantization help LLM inference.';
-const mb = () => process.memoryUsage().rss / 2 ** 20;
+// A full GC before each sample, so the JS heap sampled is what is still referenced: growth there is
+// kept records (or a JS leak), and RSS growing beyond it is native memory (onnxruntime, buffers).
+setFlagsFromString('--expose-gc');
+const gc = runInNewContext('gc') as () => void;
+type Sample = { rss: number; heap: number };
+const sample = (): Sample => {
+  gc();
+  const m = process.memoryUsage();
+  return { rss: m.rss / 2 ** 20, heap: m.heapUsed / 2 ** 20 };
+};
 bench.header(`${model} fp32, greedy, ${tokens} new tokens, ${requests} requests per phase, 1 thread`);
 
-/** RSS (MiB) after request i, sampled every requests/20. */
-async function phase(run: (onDone: (done: number) => void) => Promise<void>): Promise<Map<number, number>> {
-  const rss = new Map<number, number>();
+/** RSS and JS heap (MiB, after a GC) after request i, sampled every requests/20. */
+async function phase(run: (onDone: (done: number) => void) => Promise<void>): Promise<Map<number, Sample>> {
+  const rss = new Map<number, Sample>();
   const every = Math.max(1, Math.floor(requests / 20));
   await run((done) => {
-    if (done % every === 0 || done === requests) rss.set(done, mb());
+    if (done % every === 0 || done === requests) rss.set(done, sample());
   });
   return rss;
 }
@@ -55,7 +66,7 @@ const cellRss = await phase(async (onDone) => {
 });
 
 /** The engine alone, no cell bookkeeping (records, clocks, quality): `requests` generate() calls on one session. */
-async function loop(kvLayout: 'concat' | 'in-place'): Promise<Map<number, number>> {
+async function loop(kvLayout: 'concat' | 'in-place'): Promise<Map<number, Sample>> {
   const roots = { modelsDir, modelRoots: [modelsDir] };
   const m = await pool.get(await resolveCellModel(model, { dtype: 'fp32', kvLayout }, roots), { threads: 1, executionProvider: 'cpu' });
   const strategy = greedyStrategy(m.session, { useCache: true });
@@ -69,11 +80,12 @@ async function loop(kvLayout: 'concat' | 'in-place'): Promise<Map<number, number
 const concatRss = await loop('concat');
 const inPlaceRss = await loop('in-place');
 
-const growth = (rss: Map<number, number>) => {
-  const points = [...rss.entries()].sort((a, b) => a[0] - b[0]);
+const growth = (samples: Map<number, Sample>) => {
+  const points = [...samples.entries()].sort((a, b) => a[0] - b[0]);
   const after = points.find(([done]) => done >= requests / 10) ?? points[0];
   const last = points.at(-1);
-  return { at: after?.[0] ?? 0, from: after?.[1] ?? Number.NaN, to: last?.[1] ?? Number.NaN, max: Math.max(...points.map((p) => p[1])) };
+  const nan = { rss: Number.NaN, heap: Number.NaN };
+  return { at: after?.[0] ?? 0, from: after?.[1] ?? nan, to: last?.[1] ?? nan, max: Math.max(...points.map((p) => p[1].rss)) };
 };
 bench.table(
   `${model}: RSS growth over ${requests} requests (MiB)`,
@@ -82,19 +94,22 @@ bench.table(
     ['concat KV, generate()', concatRss],
     ['in-place KV, generate()', inPlaceRss],
   ].map(([name, rss]) => {
-    const g = growth(rss as Map<number, number>);
+    const g = growth(rss as Map<number, Sample>);
+    const [rssGrowth, heapGrowth] = [g.to.rss - g.from.rss, g.to.heap - g.from.heap];
     return {
       phase: name as string,
-      [`RSS after request ${g.at}`]: g.from,
-      [`RSS after request ${requests}`]: g.to,
-      'growth MiB': g.to - g.from,
-      'growth per 1,000 requests MiB': ((g.to - g.from) / (requests - g.at)) * 1000,
-      'peak MiB': g.max,
+      [`RSS after request ${g.at}`]: g.from.rss,
+      [`RSS after request ${requests}`]: g.to.rss,
+      'RSS growth MiB': rssGrowth,
+      'RSS growth per 1,000 requests MiB': (rssGrowth / (requests - g.at)) * 1000,
+      'JS heap growth MiB': heapGrowth,
+      'RSS growth beyond the heap MiB': rssGrowth - heapGrowth,
+      'peak RSS MiB': g.max,
     };
   }),
   [
-    'RSS = process.memoryUsage().rss; growth measured from the 10% mark, after allocator and caches settle.',
-    `JS heap used at the end: ${(process.memoryUsage().heapUsed / 2 ** 20).toFixed(1)} MiB (the cell keeps every request's record until it returns).`,
+    'RSS = process.memoryUsage().rss, JS heap = heapUsed, both sampled after a full GC; growth measured from the 10% mark, after allocator and caches settle.',
+    "JS heap growth is what stays referenced (a cell keeps every request's record until it returns); RSS growth beyond it is native memory.",
   ],
 );
 bench.finish();
