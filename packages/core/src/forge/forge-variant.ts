@@ -10,7 +10,11 @@ import { ForgeBuildError, readForgeManifest } from './forge-model.ts';
 // cached in the folder (derived-file.ts: atomic, with a manifest entry <folder>/variants/<dtype>.json).
 // Building all of them for gpt2-small up front would cost minutes and ~1.5 GB.
 
-/** Bumped when a lazily built variant's bytes change for the same fp32 file; old entries rebuild. */
+/**
+ * Bumped when a lazily built variant's bytes change for the same forge fp32 file; old entries
+ * rebuild. Not bumped for Gemm → MatMul (quantization/gemm-to-matmul.ts): forge graphs have no
+ * Gemm; the derived cache of other folders, which has them, keeps its own (model/derived-variant.ts).
+ */
 export const VARIANT_BUILD_VERSION = 1;
 
 export type VariantManifest = DerivedEntry & {

@@ -1,4 +1,4 @@
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -7,7 +7,7 @@ import { generate } from '../engine/generate.ts';
 import { resolveCellModel } from '../model/resolve-kv-cache.ts';
 import { ModelPool } from '../runtime/model-pool.ts';
 import { PROMPTS, TEST_MODELS_DIR } from '../testing/test-models.ts';
-import { KvInPlaceUnsupportedError, kvInPlaceFile } from './kv-in-place-files.ts';
+import { KV_IN_PLACE_BUILD_VERSION, KvInPlaceUnsupportedError, kvInPlaceFile } from './kv-in-place-files.ts';
 
 // The in-place twin of a weight variant: built once beside the variant, loaded as an in-place
 // session, and greedy-equal to the variant's own (concat) graph.
@@ -98,8 +98,20 @@ describe('in-place-KV files', () => {
       copy(foreign, files);
       copyFileSync(join(TEST_MODELS_DIR, 'forge', 'llama-tiny', 'onnx/model.onnx'), join(foreign, 'onnx/model.onnx'));
       const rewritten = await resolveCellModel(`dir:${foreign}`, { dtype: 'fp32', kvLayout: 'in-place' }, opts);
-      const entry = JSON.parse(readFileSync(join(rewritten.file, '../../variants/fp32-kvinplace.json'), 'utf8'));
-      expect(entry.method).toBe('rewritten');
+      const entryPath = join(rewritten.file, '../../variants/fp32-kvinplace.json');
+      const entry = JSON.parse(readFileSync(entryPath, 'utf8'));
+      expect([entry.method, entry.buildVersion]).toEqual(['rewritten', KV_IN_PLACE_BUILD_VERSION.rewritten]);
+      // Build versions go by method: a rewritten twin from before Gemm weights were quantized (3) builds
+      // again; a rebuilt one at 3 (our builders write no Gemm) stays.
+      writeFileSync(entryPath, JSON.stringify({ ...entry, buildVersion: 3 }));
+      await resolveCellModel(`dir:${foreign}`, { dtype: 'fp32', kvLayout: 'in-place' }, opts);
+      expect(JSON.parse(readFileSync(entryPath, 'utf8')).buildVersion).toBe(KV_IN_PLACE_BUILD_VERSION.rewritten);
+      const rebuiltEntry = join(inPlace.file, '../../variants/fp32-kvinplace.json');
+      const rebuilt = JSON.parse(readFileSync(rebuiltEntry, 'utf8')); // no method when written before the rewrite existed
+      expect([rebuilt.method ?? 'rebuilt', rebuilt.buildVersion]).toEqual(['rebuilt', 3]);
+      const builtAt = statSync(inPlace.file).mtimeMs;
+      await resolveCellModel(`dir:${imported}`, { dtype: 'fp32', kvLayout: 'in-place' }, opts);
+      expect(statSync(inPlace.file).mtimeMs).toBe(builtAt);
       // …and the int8 cache, which only a rebuild has, is refused with the reason.
       await expect(resolveCellModel(`dir:${foreign}`, { dtype: 'fp32', kvCacheDtype: 'int8', kvLayout: 'in-place' }, opts)).rejects.toThrow(
         /int8 KV cache needs a forge-built graph/,

@@ -25,13 +25,20 @@ import { readFloatWeights } from './read-float-weights.ts';
 // (runtime/kv-in-place-rewrite.ts: its own nodes, the Concat of the cache split away).
 // Manifest entries variants/<variant>-kvinplace.json.
 
+/** How an in-place graph was made: rebuilt from the weights by our builders, or the folder's own graph rewritten. */
+type InPlaceMethod = 'rebuilt' | 'rewritten';
+type InPlaceEntry = DerivedEntry & { method?: InPlaceMethod };
+
 /**
- * Bumped when the bytes built for the same fp32 file change; old entries rebuild. 2: a dynamically
- * quantized head computes every row again (keepLogitRows), as the concat graph of its variant does.
- * 3: q4 weights at MatMulNBits accuracy level 4 (quantization/variant-files.ts). (Rewritten graphs:
- * entries with `method: 'rewritten'`.)
+ * Bumped when the bytes built for the same fp32 file change; old entries rebuild. One number per
+ * method, so a change to one kind does not rebuild the other (entries older than the rewrite carry
+ * no method: they were rebuilt). Rebuilt: 2: a dynamically quantized head computes every row again
+ * (keepLogitRows), as the concat graph of its variant does. 3: q4 weights at MatMulNBits accuracy
+ * level 4 (quantization/variant-files.ts). Rewritten (first written at 3): 4: the variant builds
+ * quantize a torch export's Gemm weights too (quantization/gemm-to-matmul.ts) — our builders write
+ * no Gemm, so rebuilt graphs keep their bytes and their number.
  */
-export const KV_IN_PLACE_BUILD_VERSION = 3;
+export const KV_IN_PLACE_BUILD_VERSION: Readonly<Record<InPlaceMethod, number>> = { rebuilt: 3, rewritten: 4 };
 
 export class KvInPlaceUnsupportedError extends PermanentError {
   override readonly name = 'KvInPlaceUnsupportedError';
@@ -61,8 +68,15 @@ export async function ensureKvInPlaceFile(
   const source = await inPlaceSource(folder, modelsDir, relative(folder, fp32File));
   const file = join(source.outDir, kvInPlaceFile(variant, kv));
   const entry = manifestPath(source.outDir, variant, kv);
-  const current = () => readDerivedEntry(source.outDir, entry, KV_IN_PLACE_BUILD_VERSION, source.sha256) !== null;
-  return buildOnce(file, () => (current() ? file : build(folder, variant, kv, source)));
+  return buildOnce(file, () => (isCurrent(source.outDir, entry, source.sha256) ? file : build(folder, variant, kv, source)));
+}
+
+/** Whether the entry is current under the build version of the method it records. */
+function isCurrent(outDir: string, entryPath: string, sha256: string): boolean {
+  return (['rebuilt', 'rewritten'] as const).some((method) => {
+    const e = readDerivedEntry<InPlaceEntry>(outDir, entryPath, KV_IN_PLACE_BUILD_VERSION[method], sha256);
+    return e !== null && (e.method ?? 'rebuilt') === method;
+  });
 }
 
 type InPlaceSource = {
@@ -118,8 +132,8 @@ function build(folder: string, variant: Variant, kv: KvCacheDtype, source: InPla
   const rel = kvInPlaceFile(variant, kv);
   try {
     const model = keepLogitRows(VARIANT_SPECS[variant].build(graph).model);
-    publishDerived<DerivedEntry & { method: typeof method }>(outDir, rel, manifestPath(outDir, variant, kv), model, (written) => ({
-      buildVersion: KV_IN_PLACE_BUILD_VERSION,
+    publishDerived<InPlaceEntry>(outDir, rel, manifestPath(outDir, variant, kv), model, (written) => ({
+      buildVersion: KV_IN_PLACE_BUILD_VERSION[method],
       file: rel,
       ...written,
       source: { file: outDir === folder ? source.file : join(folder, source.file), sha256 },
@@ -136,11 +150,7 @@ function build(folder: string, variant: Variant, kv: KvCacheDtype, source: InPla
  * whose weights are named otherwise, or a model family they do not build) the folder's own graph
  * rewritten. Only the rebuilt kind has the int8 cache.
  */
-function inPlaceGraph(
-  folder: string,
-  kv: KvCacheDtype,
-  { spec, file }: InPlaceSource,
-): { graph: ModelProto; method: 'rebuilt' | 'rewritten' } {
+function inPlaceGraph(folder: string, kv: KvCacheDtype, { spec, file }: InPlaceSource): { graph: ModelProto; method: InPlaceMethod } {
   let notOurs: unknown;
   if (spec.family !== 'other') {
     try {

@@ -2,7 +2,7 @@ import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import { PermanentError } from '@inferlab/experiments';
 import { buildOnce, publishDerived, readDerivedEntry } from '../forge/derived-file.ts';
-import { VARIANT_BUILD_VERSION, type VariantManifest } from '../forge/forge-variant.ts';
+import type { VariantManifest } from '../forge/forge-variant.ts';
 import { fileSha256 } from '../metrics/model-files.ts';
 import { readModelFile } from '../onnx/index.ts';
 import { VARIANT_SPECS, type Variant } from '../quantization/variant-files.ts';
@@ -12,6 +12,15 @@ import { VARIANT_SPECS, type Variant } from '../quantization/variant-files.ts';
 // source graph>/`, never into the folder itself: it may be the user's, read-only, or shared. Keyed
 // by the source's bytes, the same export copied to two places builds once, and an edited export
 // builds again. Atomic and checked like forge's own lazily built variants (forge/derived-file.ts).
+
+/**
+ * Bumped when a variant built here changes bytes for the same source graph; old entries rebuild. Its
+ * own number, not forge's VARIANT_BUILD_VERSION (this cache wrote that one's 1 until then): 2: the
+ * weight variants quantize a torch export's Gemm weights too (quantization/gemm-to-matmul.ts), so a
+ * hub GPT-2's q4 is q4 and not fp32 blocks around a q4 head. Forge graphs have no Gemm, so forge's
+ * own lazily built variants keep their bytes and their number.
+ */
+export const DERIVED_VARIANT_BUILD_VERSION = 2;
 
 export class VariantBuildError extends PermanentError {
   override name = 'VariantBuildError';
@@ -40,7 +49,7 @@ export async function ensureDerivedVariant(source: string, variant: Variant, mod
   const entryPath = join(folder, 'variants', `${variant}.json`);
   const file = join(folder, spec.file);
   const current = () => {
-    const entry = readDerivedEntry<VariantManifest>(folder, entryPath, VARIANT_BUILD_VERSION, sha);
+    const entry = readDerivedEntry<VariantManifest>(folder, entryPath, DERIVED_VARIANT_BUILD_VERSION, sha);
     return entry !== null && entry.file === spec.file && entry.scheme === spec.scheme;
   };
   return buildOnce(file, () => {
@@ -50,7 +59,7 @@ export async function ensureDerivedVariant(source: string, variant: Variant, mod
       const { model, report } = spec.build(readModelFile(source));
       publishDerived<VariantManifest>(folder, spec.file, entryPath, model, (written) => ({
         variant,
-        buildVersion: VARIANT_BUILD_VERSION,
+        buildVersion: DERIVED_VARIANT_BUILD_VERSION,
         scheme: spec.scheme,
         file: spec.file,
         bytes: written.bytes,

@@ -1,4 +1,5 @@
 export { float16ToFloat32, float32ToFloat16 } from './float16.ts';
+export { type GemmToMatMulReport, gemmToMatMul } from './gemm-to-matmul.ts';
 export type { Int8Scheme } from './int8-weights.ts';
 export { type LayerQuantError, layerQuantError } from './layer-quant-error.ts';
 export { type PackedQ4, packQ4 } from './pack-q4.ts';

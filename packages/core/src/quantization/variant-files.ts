@@ -1,6 +1,6 @@
 import { DTYPES, type Dtype } from '@inferlab/experiments';
 import type { ModelProto } from '../onnx/index.ts';
-import { rewriteDynamicInt8, rewriteFp16Weights, rewriteMatMulNBits } from './index.ts';
+import { gemmToMatMul, rewriteDynamicInt8, rewriteFp16Weights, rewriteMatMulNBits } from './index.ts';
 
 // The one registry of weight variants (docs/contracts.md "Variants"): matrix dtype → file in the
 // model folder, how to build it from onnx/model.onnx, and bytes per parameter. transformers.js'
@@ -25,12 +25,27 @@ export type VariantSpec = {
   build: (model: ModelProto) => VariantBuild;
 };
 
+/**
+ * A quantizing rewrite run on `model` with its plain Gemms as MatMuls first (gemm-to-matmul.ts), so a
+ * torch export's Conv1D/Linear weights are quantized too. A graph with no Gemm (every forge graph)
+ * reaches the rewrite as it is, so its bytes and report stay what they were; one with Gemms reports
+ * what became of them under `gemmToMatMul`.
+ */
+function onMatMuls<R extends object>(rewrite: (model: ModelProto) => { model: ModelProto; report: R }): VariantSpec['build'] {
+  return (model) => {
+    const gemms = gemmToMatMul(model);
+    const { model: rewritten, report } = rewrite(gemms.model);
+    const seen = gemms.report.gemmsRewritten + gemms.report.gemmsKept.length;
+    return { model: rewritten, report: seen === 0 ? report : { ...report, gemmToMatMul: gemms.report } };
+  };
+}
+
 const int8 = (scheme: string, file: string, opts: Parameters<typeof rewriteDynamicInt8>[1], eager = false): VariantSpec => ({
   file,
   bytesPerParam: 1,
   eager,
   scheme,
-  build: (model) => rewriteDynamicInt8(model, opts),
+  build: onMatMuls((model) => rewriteDynamicInt8(model, opts)),
 });
 
 // MatMulNBits runs with accuracy level 4 (activations quantized to int8 per block, int8 dot
@@ -45,12 +60,14 @@ const nbits = (bits: 4 | 8, blockSize: 32 | 64 | 128, file: string, eager = fals
     bytesPerParam: bits / 8,
     eager,
     scheme: `weight-only ${bits}-bit MatMulNBits, block ${blockSize}, accuracy level ${accuracyLevel}`,
-    build: (model) => rewriteMatMulNBits(model, { bits, blockSize, accuracyLevel }),
+    build: onMatMuls((model) => rewriteMatMulNBits(model, { bits, blockSize, accuracyLevel })),
   };
 };
 
 export const VARIANT_SPECS: Record<Variant, VariantSpec> = {
   fp32: { file: 'onnx/model.onnx', bytesPerParam: 4, eager: true, scheme: 'float32 weights', build: (model) => ({ model, report: null }) },
+  // fp16 stores every float initializer, a Gemm's B included, so it needs no MatMul form: its
+  // bytes for a Gemm graph stay those it always wrote.
   fp16: {
     file: 'onnx/model_fp16.onnx',
     bytesPerParam: 2,
