@@ -52,10 +52,10 @@ const manifestPath = (folder: string, variant: Variant, kv: KvCacheDtype) =>
 
 /**
  * Path of the in-place-KV graph with `variant` weights (and a `kv` cache) of `folder`, building it
- * first when needed: beside a forge folder's files, or — for a folder whose onnx/model.onnx our graph
- * builders wrote without a forge manifest (an imported checkpoint, a trained model; its shape read
- * from config.json) — in the platform's cache `<modelsDir>/derived/<sha256 of that graph>/`, never
- * into the folder itself (derived-variant.ts: it may be immutable, read-only or shared).
+ * first when needed: beside a forge folder's files, or — for any other folder (an imported
+ * checkpoint, a trained model, a hub export; its shape read from config.json) — in the platform's
+ * cache `<modelsDir>/derived/<sha256 of its fp32 graph>/`, never into the folder itself
+ * (derived-variant.ts: it may be immutable, read-only or shared).
  */
 export async function ensureKvInPlaceFile(
   folder: string,
