@@ -11,7 +11,16 @@ import { toMergedDecoder } from '../forge/optimum-merged-decoder.ts';
 import { InPlaceKvCache } from '../kv-cache/in-place-kv-cache.ts';
 import { startHubTestServer } from '../model/hub/hub-test-server.ts';
 import { resolveCellModel } from '../model/resolve-kv-cache.ts';
-import { encodeModel, type GraphProto, type ModelProto, readModelFile, writeModelFile } from '../onnx/index.ts';
+import {
+  DataType,
+  encodeModel,
+  type GraphProto,
+  type ModelProto,
+  type NodeProto,
+  readModelFile,
+  tensorFromArray,
+  writeModelFile,
+} from '../onnx/index.ts';
 import { strategyConformance } from '../testing/strategy-conformance.ts';
 import { PROMPTS, run, runGreedy, TEST_MODELS_DIR, TORCH_MICRO } from '../testing/test-models.ts';
 import { TORCH_MICRO_FIXTURE, torchMicroFolder } from '../testing/torch-micro-folder.ts';
@@ -98,6 +107,33 @@ describe('rewriteKvInPlace: our concat graphs, single and merged', () => {
     expect(() => rewriteKvInPlace(model, 2)).toThrow(KvInPlaceRewriteError);
     expect(() => rewriteKvInPlace(model, 2)).toThrow(/Relu 'debug_relu' reads the concatenated KV cache[\s\S]*kvLayout "concat"/);
     expect(() => rewriteKvInPlace(g, 3)).toThrow(/no input past_key_values\.2\.key/);
+  });
+
+  it('splits a scale of the transposed keys only when it is one element of rank ≤ 1 (broadcasting adds no axes)', () => {
+    const g = readModelFile(join(TEST_MODELS_DIR, 'forge', 'gpt2-tiny', 'onnx/model.onnx'));
+    // Between layer 0's key Transpose and its scores MatMul, a Mul by a constant of `dims`.
+    const scaled = (dims: number[]) => {
+      const transpose = g.graph.nodes.find((n) => n.opType === 'Transpose' && n.inputs[0] === 'present.0.key') as NodeProto;
+      const keyT = transpose.outputs[0] as string;
+      const scale = tensorFromArray('test_scale', DataType.FLOAT, dims, Float32Array.of(1));
+      const mul: NodeProto = {
+        name: 'test_mul',
+        opType: 'Mul',
+        domain: '',
+        inputs: [keyT, scale.name],
+        outputs: ['test_scaled'],
+        attributes: [],
+      };
+      const nodes = g.graph.nodes.flatMap((n) =>
+        n === transpose
+          ? [n, mul]
+          : [n.inputs.includes(keyT) ? { ...n, inputs: n.inputs.map((i) => (i === keyT ? 'test_scaled' : i)) } : n],
+      );
+      return { ...g, graph: { ...g.graph, nodes, initializers: [...g.graph.initializers, scale] } };
+    };
+    expect(rewriteKvInPlace(scaled([]), 2).concats).toBe(4);
+    expect(rewriteKvInPlace(scaled([1]), 2).concats).toBe(4);
+    expect(() => rewriteKvInPlace(scaled([1, 1, 1, 1]), 2)).toThrow(/Mul 'test_mul'[\s\S]*'test_scale' is not one element/);
   });
 });
 

@@ -33,21 +33,7 @@ const PASS_THROUGH = new Set(['Cast', 'Identity', 'Neg']);
 /** Binary ops split when the other operand is a single element (it broadcasts over every position alike). */
 const ELEMENTWISE = new Set(['Mul', 'Div', 'Add', 'Sub']);
 /** Ops whose output is one element when every input is (a scale computed from shapes). */
-const ONE_ELEMENT_OPS = new Set([
-  'Cast',
-  'Identity',
-  'Neg',
-  'Sqrt',
-  'Reciprocal',
-  'Mul',
-  'Div',
-  'Add',
-  'Sub',
-  'Pow',
-  'Unsqueeze',
-  'Squeeze',
-  'Reshape',
-]);
+const ONE_ELEMENT_OPS = new Set(['Cast', 'Identity', 'Neg', 'Sqrt', 'Reciprocal', 'Mul', 'Div', 'Add', 'Sub', 'Pow', 'Squeeze']);
 
 /** A value of `rank` that is Concat(a, b) along `axis`, a the past buffer's part; `concat`: the Concat's own output. */
 type Split = { a: string; b: string; axis: number; rank: number; concat: boolean };
@@ -411,31 +397,31 @@ function producersDeep(g: GraphProto, into = new Map<string, NodeProto>()): Map<
 
 const elements = (t: TensorProto) => t.dims.reduce((p, d) => p * Number(d), 1);
 
-/** Statically one element: a constant of one, a Gather of one index, a one-wide Slice of a shape, or ops of such. */
+/** Statically one element of rank ≤ 1: a constant, an element or one-wide Slice of a shape, or elementwise ops of such. */
 function isOneElement(
   name: string,
   producers: ReadonlyMap<string, NodeProto>,
   known: ReadonlyMap<string, TensorProto>,
   depth = 0,
 ): boolean {
+  // Of rank ≤ 1 too, so that broadcasting it against a part never adds axes (the split's axis and rank stay as tracked).
   const t = known.get(name);
-  if (t !== undefined) return elements(t) === 1;
+  if (t !== undefined) return elements(t) === 1 && t.dims.length <= 1;
   const n = producers.get(name);
   if (n === undefined || depth > 16) return false;
   const one = (i: string | undefined) => i !== undefined && i !== '' && isOneElement(i, producers, known, depth + 1);
-  if (n.opType === 'Gather') return one(n.inputs[1]);
+  const ofShape = (i: string | undefined) => producers.get(i ?? '')?.opType === 'Shape';
+  // An element of a shape: Gather of one index (rank ≤ 1) from a 1-D shape vector.
+  if (n.opType === 'Gather') return ofShape(n.inputs[0]) && one(n.inputs[1]);
   if (n.opType === 'Slice') {
     const [start, end] = [known.get(n.inputs[1] ?? ''), known.get(n.inputs[2] ?? '')];
     if (start === undefined || end === undefined || elements(start) !== 1 || elements(end) !== 1) return false;
     if (start.dataType !== DataType.INT64 || end.dataType !== DataType.INT64) return false;
     const [s0, e0] = [int64Data(start)[0] as number, int64Data(end)[0] as number];
     // Of a 1-D shape: [k, k + 1), or [-1, end).
-    return producers.get(n.inputs[0] ?? '')?.opType === 'Shape' && (e0 - s0 === 1 || (s0 === -1 && e0 >= 2 ** 62));
+    return ofShape(n.inputs[0]) && (e0 - s0 === 1 || (s0 === -1 && e0 >= 2 ** 62));
   }
-  if (ONE_ELEMENT_OPS.has(n.opType)) {
-    const data = n.opType === 'Unsqueeze' || n.opType === 'Squeeze' || n.opType === 'Reshape' ? [n.inputs[0]] : n.inputs;
-    return data.every(one);
-  }
+  if (ONE_ELEMENT_OPS.has(n.opType)) return (n.opType === 'Squeeze' ? [n.inputs[0]] : n.inputs).every(one);
   return false;
 }
 
@@ -466,10 +452,16 @@ function staticLength(
   for (const i of n.inputs) {
     const k = known.get(i);
     if (k !== undefined && k.dims.length === 1) total += Number(k.dims[0]);
-    else if (isOneElement(i, producers, known)) total += 1;
+    else if (isOneElement(i, producers, known) || oneUnsqueezed(i, producers, known)) total += 1;
     else return undefined;
   }
   return total;
+}
+
+/** An Unsqueeze of one element (torch builds shapes as Concat(Unsqueeze(Gather(Shape(x), i)), …)). */
+function oneUnsqueezed(name: string, producers: ReadonlyMap<string, NodeProto>, known: ReadonlyMap<string, TensorProto>): boolean {
+  const n = producers.get(name);
+  return n?.opType === 'Unsqueeze' && isOneElement(n.inputs[0] ?? '', producers, known);
 }
 
 /** Initializers and Constant nodes' values of the graph and its subgraphs, by name. */
