@@ -11,6 +11,7 @@ import { toMergedDecoder } from '../forge/optimum-merged-decoder.ts';
 import { InPlaceKvCache } from '../kv-cache/in-place-kv-cache.ts';
 import { startHubTestServer } from '../model/hub/hub-test-server.ts';
 import { resolveCellModel } from '../model/resolve-kv-cache.ts';
+import { resolveModel } from '../model/resolve-model.ts';
 import {
   DataType,
   encodeModel,
@@ -37,10 +38,13 @@ import { type LoadedModel, ModelPool } from './model-pool.ts';
 const options = { threads: 1, executionProvider: 'cpu' as const };
 let work: string;
 let pool: ModelPool;
-beforeAll(() => {
+beforeAll(async () => {
   work = mkdtempSync(join(tmpdir(), 'inferlab-kv-rewrite-'));
   pool = new ModelPool(8);
-});
+  // The forge folders whose concat graphs are read below, built on a fresh checkout.
+  const roots = { modelsDir: TEST_MODELS_DIR, modelRoots: [TEST_MODELS_DIR] };
+  for (const name of ['gpt2-tiny', 'gpt2-mini', 'llama-tiny']) await resolveModel(`forge:${name}`, 'fp32', roots);
+}, 300_000);
 afterAll(async () => {
   await pool.clear();
   rmSync(work, { recursive: true, force: true });
