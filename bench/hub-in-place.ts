@@ -9,10 +9,10 @@
 // npx tsx bench/hub-in-place.ts -- [--model forge:gpt2-small] [--contexts 16,512,912] [--tokens 32] [--reps 2] [--threads 2] [--json file]
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { type Generation, generate, greedyStrategy, ModelPool, resolveCellModel, resolveModel } from '@inferlab/core';
+import { generate, greedyStrategy, ModelPool, resolveCellModel, resolveModel } from '@inferlab/core';
 import { modelsDirFromEnv } from '@inferlab/experiments';
 import { BareOrtLoop } from './bare-ort-loop.ts';
-import { Bench, type Cell, medianCi, ratioCi, runRotated } from './lib.ts';
+import { Bench, type Cell, type ContextSample, contextSample, medianCi, promptOfLength, ratioCi, runRotated } from './lib.ts';
 import { hubFolderFromForge } from './torch/torch-export.ts';
 
 const bench = Bench.start({
@@ -50,28 +50,12 @@ const rebuilt = await pool.get(await resolveCellModel(model, { dtype: 'fp32', kv
 const bare = await BareOrtLoop.load(concat.model.file, threads);
 const tokenizer = concat.tokenizer;
 
-/** A prompt of at most `n` tokens (words cycled, cut at n tokens, checked by re-encoding). */
-function promptOf(n: number): string {
-  const words = 'the quick brown fox jumps over a lazy dog while seven wise owls count silver stars near the quiet river'.split(' ');
-  const text = Array.from({ length: n + 8 }, (_, i) => words[i % words.length]).join(' ');
-  for (let cut = n; cut > 0; cut--) {
-    const candidate = tokenizer.decode(tokenizer.encode(text).slice(0, cut));
-    if (tokenizer.encode(candidate).length <= n) return candidate;
-  }
-  throw new Error(`no prompt of ${n} tokens`);
-}
-
-type Sample = { decode: number; ttft: number; tokens: number[] };
-const fromGeneration = (g: Generation): Sample => {
-  const first = g.events[0]?.t ?? Number.NaN;
-  const last = g.events.at(-1)?.t ?? Number.NaN;
-  return { decode: (g.outputTokenIds.length - 1) / ((last - first) / 1000), ttft: first - g.tokenizeMs, tokens: g.outputTokenIds };
-};
+const promptOf = (n: number) => promptOfLength(tokenizer, n);
 const ours = (m: typeof concat) => {
   const strategy = greedyStrategy(m.session, { useCache: true });
-  return async (p: string, n: number) => fromGeneration(await generate(tokenizer, p, { maxNewTokens: n, strategy, eosTokenIds: [] }));
+  return async (p: string, n: number) => contextSample(await generate(tokenizer, p, { maxNewTokens: n, strategy, eosTokenIds: [] }));
 };
-const engines: [string, (p: string, n: number) => Promise<Sample>][] = [
+const engines: [string, (p: string, n: number) => Promise<ContextSample>][] = [
   ['hub concat', ours(concat)],
   ['hub in-place (rewritten)', ours(rewritten)],
   [

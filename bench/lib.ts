@@ -292,3 +292,27 @@ export function cellKvLayout(model: string): KvLayout | undefined {
     device: 'cpu',
   });
 }
+
+/** What context benches compare per request: decode tok/s, TTFT and the tokens (to check engines agree). */
+export type ContextSample = { decode: number; ttft: number; tokens: number[] };
+
+/**
+ * decode = (N_out − 1) / (time from the first token to the last); TTFT from the start of the prefill
+ * (tokenization excluded) — for a Generation of our engine, transformers.js or llama.cpp.
+ */
+export function contextSample(g: { events: readonly { t: number }[]; outputTokenIds: number[]; tokenizeMs: number }): ContextSample {
+  const first = g.events[0]?.t ?? Number.NaN;
+  const last = g.events.at(-1)?.t ?? Number.NaN;
+  return { decode: (g.outputTokenIds.length - 1) / ((last - first) / 1000), ttft: first - g.tokenizeMs, tokens: g.outputTokenIds };
+}
+
+/** A prompt of at most `n` tokens for the context benches: words cycled, cut at n tokens, checked by re-encoding. */
+export function promptOfLength(tokenizer: { encode(text: string): number[]; decode(ids: number[]): string }, n: number): string {
+  const words = 'the quick brown fox jumps over a lazy dog while seven wise owls count silver stars near the quiet river'.split(' ');
+  const text = Array.from({ length: n + 8 }, (_, i) => words[i % words.length]).join(' ');
+  for (let cut = n; cut > 0; cut--) {
+    const candidate = tokenizer.decode(tokenizer.encode(text).slice(0, cut));
+    if (tokenizer.encode(candidate).length <= n) return candidate;
+  }
+  throw new Error(`no prompt of ${n} tokens`);
+}

@@ -5,19 +5,10 @@
 // and Q8_0 beside our --quant in-place); chunked prefill (--prefill-chunks) as a measured option; greedy, KV cache, batch 1, every engine makes exactly
 // --tokens tokens, engine order rotated every repetition (cyclic Latin square).
 // npm run bench:long-context -- [--model forge:gpt2-small] [--contexts 16,512,912] [--tokens 32] [--reps 2] [--threads 2] [--quant q8] [--llama yes] [--prefill-chunks 256] [--json file]
-import {
-  type Generation,
-  generate,
-  greedyStrategy,
-  LlamaCppRunner,
-  ModelPool,
-  resolveCellModel,
-  resolveModel,
-  TransformersJsRunner,
-} from '@inferlab/core';
+import { generate, greedyStrategy, LlamaCppRunner, ModelPool, resolveCellModel, resolveModel, TransformersJsRunner } from '@inferlab/core';
 import { modelsDirFromEnv } from '@inferlab/experiments';
 import { BareOrtLoop } from './bare-ort-loop.ts';
-import { Bench, type Cell, medianCi, ratioCi, runRotated } from './lib.ts';
+import { Bench, type Cell, type ContextSample, contextSample, medianCi, promptOfLength, ratioCi, runRotated } from './lib.ts';
 
 const bench = Bench.start({
   name: 'long-context',
@@ -71,32 +62,16 @@ const withLlama = bench.str('llama') === 'yes';
 const llamaF32 = withLlama ? await LlamaCppRunner.load(resolved.folder, { dtype: 'fp32', threads, gpu: false }) : null;
 const llamaQ8 = withLlama && quant !== 'none' ? await LlamaCppRunner.load(resolved.folder, { dtype: 'q8', threads, gpu: false }) : null;
 
-/** A prompt of at most `n` tokens (words cycled, cut at n tokens, checked by re-encoding). */
-function promptOf(n: number): string {
-  const words = 'the quick brown fox jumps over a lazy dog while seven wise owls count silver stars near the quiet river'.split(' ');
-  const text = Array.from({ length: n + 8 }, (_, i) => words[i % words.length]).join(' ');
-  for (let cut = n; cut > 0; cut--) {
-    const candidate = tokenizer.decode(tokenizer.encode(text).slice(0, cut));
-    if (tokenizer.encode(candidate).length <= n) return candidate;
-  }
-  throw new Error(`no prompt of ${n} tokens`);
-}
-
-type Sample = { decode: number; ttft: number; tokens: number[] };
-const fromGeneration = (g: Generation): Sample => {
-  const first = g.events[0]?.t ?? Number.NaN;
-  const last = g.events.at(-1)?.t ?? Number.NaN;
-  return { decode: (g.outputTokenIds.length - 1) / ((last - first) / 1000), ttft: first - g.tokenizeMs, tokens: g.outputTokenIds };
-};
-type Engine = (prompt: string, n: number) => Promise<Sample>;
+const promptOf = (n: number) => promptOfLength(tokenizer, n);
+type Engine = (prompt: string, n: number) => Promise<ContextSample>;
 const greedy = greedyStrategy(session, { useCache: true });
 const greedyInPlace = greedyStrategy(inPlace, { useCache: true });
 // eosTokenIds empty: every engine makes exactly n tokens, so the work compared is equal.
 const engines: [string, Engine][] = [
-  ['inferlab', async (p, n) => fromGeneration(await generate(tokenizer, p, { maxNewTokens: n, strategy: greedy, eosTokenIds: [] }))],
+  ['inferlab', async (p, n) => contextSample(await generate(tokenizer, p, { maxNewTokens: n, strategy: greedy, eosTokenIds: [] }))],
   [
     'inferlab in-place',
-    async (p, n) => fromGeneration(await generate(tokenizer, p, { maxNewTokens: n, strategy: greedyInPlace, eosTokenIds: [] })),
+    async (p, n) => contextSample(await generate(tokenizer, p, { maxNewTokens: n, strategy: greedyInPlace, eosTokenIds: [] })),
   ],
   [
     'bare ort',
@@ -105,26 +80,26 @@ const engines: [string, Engine][] = [
       return { decode: r.decodeTokPerS, ttft: r.ttftMs, tokens: r.tokens };
     },
   ],
-  ['transformers.js', async (p, n) => fromGeneration(await peer.generate(p, { maxNewTokens: n, useCache: true, eosTokenIds: [] }))],
+  ['transformers.js', async (p, n) => contextSample(await peer.generate(p, { maxNewTokens: n, useCache: true, eosTokenIds: [] }))],
 ];
 for (const chunk of bench.ints('prefill-chunks', 0).filter((c) => c > 0)) {
   const strategy = greedyStrategy(inPlace, { useCache: true, prefillChunk: chunk });
   engines.push([
     `inferlab in-place, prefill chunks of ${chunk}`,
-    async (p, n) => fromGeneration(await generate(tokenizer, p, { maxNewTokens: n, strategy, eosTokenIds: [] })),
+    async (p, n) => contextSample(await generate(tokenizer, p, { maxNewTokens: n, strategy, eosTokenIds: [] })),
   ]);
 }
 const quantName = `inferlab ${quant} in-place`;
 if (quantInPlace !== null) {
   const strategy = greedyStrategy(quantInPlace, { useCache: true });
-  engines.push([quantName, async (p, n) => fromGeneration(await generate(tokenizer, p, { maxNewTokens: n, strategy, eosTokenIds: [] }))]);
+  engines.push([quantName, async (p, n) => contextSample(await generate(tokenizer, p, { maxNewTokens: n, strategy, eosTokenIds: [] }))]);
 }
 for (const [name, runner] of [
   ['llama.cpp F32', llamaF32],
   ['llama.cpp Q8_0', llamaQ8],
 ] as const) {
   if (runner !== null) {
-    engines.push([name, async (p, n) => fromGeneration(await runner.generate(p, { maxNewTokens: n, useCache: true, eosTokenIds: [] }))]);
+    engines.push([name, async (p, n) => contextSample(await runner.generate(p, { maxNewTokens: n, useCache: true, eosTokenIds: [] }))]);
   }
 }
 

@@ -48,7 +48,7 @@ import { type Gpt2Weights, gpt2WeightNames as W } from '../../packages/core/src/
 import { readFloatWeights } from '../../packages/core/src/forge/read-float-weights.ts';
 import { attr, createModel, DataType, encodeModel, GraphBuilder, type ModelProto, MS_DOMAIN } from '../../packages/core/src/onnx/index.ts';
 import { graphWithLogitsToKeep } from '../../packages/core/src/runtime/load-graph.ts';
-import { Bench, type Cell, median, medianCi, ratioCi, runRotated } from '../lib.ts';
+import { Bench, type Cell, median, medianCi, promptOfLength, ratioCi, runRotated } from '../lib.ts';
 
 const bench = Bench.start({
   name: 'proto/gqa-contrib-op',
@@ -358,16 +358,7 @@ const oursProfiled = await ProfiledSession.create(await graphWithLogitsToKeep(ce
 const gqaProfiled = await ProfiledSession.create(gqaBytes, join(profileDir, 'gqa'));
 if (!loaded.session.keepsLogits) throw new Error('the in-place session takes no num_logits_to_keep');
 
-/** A prompt of at most n tokens, built as bench/long-context.ts builds it. */
-function promptOf(n: number): string {
-  const words = 'the quick brown fox jumps over a lazy dog while seven wise owls count silver stars near the quiet river'.split(' ');
-  const text = Array.from({ length: n + 8 }, (_, i) => words[i % words.length]).join(' ');
-  for (let cut = n; cut > 0; cut--) {
-    const candidate = tokenizer.decode(tokenizer.encode(text).slice(0, cut));
-    if (tokenizer.encode(candidate).length <= n) return candidate;
-  }
-  throw new Error(`no prompt of ${n} tokens`);
-}
+const promptOf = (n: number) => promptOfLength(tokenizer, n);
 
 /**
  * Does the CPU kernel share the buffer? Every slot starts NaN, so only rows the kernel writes change:

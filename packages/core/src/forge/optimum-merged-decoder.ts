@@ -1,5 +1,5 @@
 import { PermanentError } from '@inferlab/experiments';
-import { AttributeType, DataType, type GraphProto, type ModelProto, type NodeProto, tensorFromArray } from '../onnx/index.ts';
+import { AttributeType, DataType, type GraphProto, type ModelProto, type NodeProto, nodeProto, tensorFromArray } from '../onnx/index.ts';
 import { USE_CACHE_BRANCH } from '../runtime/io-names.ts';
 
 // A single-graph decoder (onnx/model.onnx) in Optimum's merged layout (onnx/decoder_model_merged.onnx):
@@ -29,7 +29,7 @@ export function toMergedDecoder(model: ModelProto): ModelProto {
     if (!withPast) {
       for (const input of g.inputs.filter((i) => i.name.startsWith(PAST_PREFIX))) {
         const out = `${prefix}/${input.name}/empty`; // (B, H, 0, hd)
-        prologue.push(node(`${prefix}/Slice_${input.name}`, 'Slice', [input.name, zero.name, zero.name, seqAxis.name], [out]));
+        prologue.push(nodeProto(`${prefix}/Slice_${input.name}`, 'Slice', [input.name, zero.name, zero.name, seqAxis.name], [out]));
         emptyPast.set(input.name, out);
       }
     }
@@ -49,18 +49,16 @@ export function toMergedDecoder(model: ModelProto): ModelProto {
     };
   };
 
-  const ifNode: NodeProto = {
-    ...node(
-      'optimum::if',
-      'If',
-      [USE_CACHE_BRANCH],
-      g.outputs.map((o) => o.name),
-    ),
-    attributes: [
+  const ifNode = nodeProto(
+    'optimum::if',
+    'If',
+    [USE_CACHE_BRANCH],
+    g.outputs.map((o) => o.name),
+    [
       { name: 'then_branch', type: AttributeType.GRAPH, g: branch('with_past', true) },
       { name: 'else_branch', type: AttributeType.GRAPH, g: branch('no_past', false) },
     ],
-  };
+  );
   return {
     ...model,
     graph: {
@@ -72,12 +70,3 @@ export function toMergedDecoder(model: ModelProto): ModelProto {
     },
   };
 }
-
-const node = (name: string, opType: string, inputs: string[], outputs: string[]): NodeProto => ({
-  name,
-  opType,
-  domain: '',
-  inputs,
-  outputs,
-  attributes: [],
-});

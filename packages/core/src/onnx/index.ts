@@ -2,6 +2,7 @@ export { createModel, DEFAULT_OPSET, IR_VERSION, MS_DOMAIN, PRODUCER_NAME } from
 export { type AttrValue, attr, GraphBuilder, GraphBuilderError } from './graph-builder.ts';
 export { decodeModel, readModelFile } from './model-decoder.ts';
 export { encodeModel, OnnxEncodeError, writeModelFile } from './model-encoder.ts';
+export { nodeProto } from './node-proto.ts';
 export {
   type AttributeProto,
   AttributeType,

@@ -1,5 +1,14 @@
 import { PermanentError } from '@inferlab/experiments';
-import { DataType, type GraphProto, int64Data, type ModelProto, type NodeProto, type TensorProto, tensorFromArray } from '../onnx/index.ts';
+import {
+  DataType,
+  type GraphProto,
+  int64Data,
+  type ModelProto,
+  type NodeProto,
+  nodeProto,
+  type TensorProto,
+  tensorFromArray,
+} from '../onnx/index.ts';
 import { freshNames } from '../quantization/fresh-names.ts';
 import { namesDefined, namesTakenDeep, subgraphsOf } from '../quantization/graph-walk.ts';
 import { freshKeyName, freshValueName, pastKeyName, pastValueName, presentKeyName, presentValueName } from './io-names.ts';
@@ -167,7 +176,7 @@ function rewriteGraph(
     splits.set(value, { a: n.inputs[0] as string, b: n.inputs[1] as string, axis: 2, rank: 4, concat: true });
     const to = topOutputs?.get(value);
     // Returned by the main graph: an Identity of the fresh part under the fresh name; else nothing (its readers are split).
-    replacing.set(n, to === undefined ? [] : [node(state.fresh(`KvInPlace_${to}`), 'Identity', [n.inputs[1] as string], [to])]);
+    replacing.set(n, to === undefined ? [] : [nodeProto(state.fresh(`KvInPlace_${to}`), 'Identity', [n.inputs[1] as string], [to])]);
     queue.push(n.outputs[0] as string);
     state.concats++;
   }
@@ -234,12 +243,9 @@ function rewriteGraph(
         const c = constants(state);
         const [head, tail, ones] = [state.fresh(`${shape}_head`), state.fresh(`${shape}_tail`), state.fresh(`${shape}_at_1`)];
         const pre = [
-          node(state.fresh(`${n.name}_head`), 'Slice', [shape, c.zero, int64(state, split.axis), c.zero], [head]),
-          node(state.fresh(`${n.name}_tail`), 'Slice', [shape, int64(state, split.axis + 1), c.max, c.zero], [tail]),
-          {
-            ...node(state.fresh(`${n.name}_at_1`), 'Concat', [head, int64(state, 1), tail], [ones]),
-            attributes: [intAttrProto('axis', 0)],
-          },
+          nodeProto(state.fresh(`${n.name}_head`), 'Slice', [shape, c.zero, int64(state, split.axis), c.zero], [head]),
+          nodeProto(state.fresh(`${n.name}_tail`), 'Slice', [shape, int64(state, split.axis + 1), c.max, c.zero], [tail]),
+          nodeProto(state.fresh(`${n.name}_at_1`), 'Concat', [head, int64(state, 1), tail], [ones], [intAttrProto('axis', 0)]),
         ];
         perPart(split.axis, split.rank, pre, (part) => [part, ones]);
       } else if (n.opType === 'Reshape' && at === 0 && split.axis < split.rank - 1) {
@@ -256,18 +262,18 @@ function rewriteGraph(
         const c = constants(state);
         const [lead, tail, own] = [state.fresh(`${target}_lead`), state.fresh(`${target}_tail`), state.fresh(`${target}_per_part`)];
         const pre = [
-          node(state.fresh(`${n.name}_lead`), 'Slice', [target, c.zero, int64(state, axis), c.zero], [lead]),
-          node(state.fresh(`${n.name}_tail`), 'Slice', [target, int64(state, axis + 1), c.max, c.zero], [tail]),
-          { ...node(state.fresh(`${n.name}_per_part`), 'Concat', [lead, c.minusOne, tail], [own]), attributes: [intAttrProto('axis', 0)] },
+          nodeProto(state.fresh(`${n.name}_lead`), 'Slice', [target, c.zero, int64(state, axis), c.zero], [lead]),
+          nodeProto(state.fresh(`${n.name}_tail`), 'Slice', [target, int64(state, axis + 1), c.max, c.zero], [tail]),
+          nodeProto(state.fresh(`${n.name}_per_part`), 'Concat', [lead, c.minusOne, tail], [own], [intAttrProto('axis', 0)]),
         ];
         perPart(axis, outRank, pre, (part) => [part, own]);
       } else if (n.opType === 'MatMul' && at === 1 && split.axis === split.rank - 1) {
         // Scores: q · [past ‖ fresh]ᵀ, each part's columns, side by side.
         const [pa, pb] = [state.fresh(`${out}_past`), state.fresh(`${out}_fresh`)];
         replacing.set(n, [
-          node(state.fresh(`${n.name}_past`), 'MatMul', [n.inputs[0] as string, split.a], [pa]),
-          node(state.fresh(`${n.name}_fresh`), 'MatMul', [n.inputs[0] as string, split.b], [pb]),
-          { ...node(state.fresh(`${n.name}_concat`), 'Concat', [pa, pb], [out]), attributes: [intAttrProto('axis', -1)] },
+          nodeProto(state.fresh(`${n.name}_past`), 'MatMul', [n.inputs[0] as string, split.a], [pa]),
+          nodeProto(state.fresh(`${n.name}_fresh`), 'MatMul', [n.inputs[0] as string, split.b], [pb]),
+          nodeProto(state.fresh(`${n.name}_concat`), 'Concat', [pa, pb], [out], [intAttrProto('axis', -1)]),
         ]);
         read('MatMul');
       } else if (n.opType === 'MatMul' && at === 1 && split.axis === split.rank - 2) {
@@ -313,13 +319,13 @@ function contextMatMul(n: NodeProto, split: Split, state: RewriteState): NodePro
     string,
   ];
   return [
-    node(f(`${n.name}_shape`), 'Shape', [split.a], [shape]),
-    node(f(`${n.name}_len`), 'Slice', [shape, int64(state, split.axis), int64(state, split.axis + 1), c.zero], [len]), // [C]
-    node(f(`${n.name}_probs_past`), 'Slice', [p, c.zero, len, c.minusOne], [pa]),
-    node(f(`${n.name}_probs_fresh`), 'Slice', [p, len, c.max, c.minusOne], [pb]),
-    node(f(`${n.name}_past`), 'MatMul', [pa, split.a], [ca]),
-    node(f(`${n.name}_fresh`), 'MatMul', [pb, split.b], [cb]),
-    node(f(`${n.name}_sum`), 'Add', [ca, cb], [out]),
+    nodeProto(f(`${n.name}_shape`), 'Shape', [split.a], [shape]),
+    nodeProto(f(`${n.name}_len`), 'Slice', [shape, int64(state, split.axis), int64(state, split.axis + 1), c.zero], [len]), // [C]
+    nodeProto(f(`${n.name}_probs_past`), 'Slice', [p, c.zero, len, c.minusOne], [pa]),
+    nodeProto(f(`${n.name}_probs_fresh`), 'Slice', [p, len, c.max, c.minusOne], [pb]),
+    nodeProto(f(`${n.name}_past`), 'MatMul', [pa, split.a], [ca]),
+    nodeProto(f(`${n.name}_fresh`), 'MatMul', [pb, split.b], [cb]),
+    nodeProto(f(`${n.name}_sum`), 'Add', [ca, cb], [out]),
   ];
 }
 
@@ -334,18 +340,18 @@ function shapeOf(n: NodeProto, split: Split, state: RewriteState): NodeProto[] {
   const at = int64(state, split.axis);
   const next = int64(state, split.axis + 1);
   const nodes = [
-    node(f(`${n.name}_a`), 'Shape', [split.a], [sa]),
-    node(f(`${n.name}_b`), 'Shape', [split.b], [sb]),
-    node(f(`${n.name}_head`), 'Slice', [sa, c.zero, at, c.zero], [head]),
-    node(f(`${n.name}_len_a`), 'Slice', [sa, at, next, c.zero], [la]),
-    node(f(`${n.name}_len_b`), 'Slice', [sb, at, next, c.zero], [lb]),
-    node(f(`${n.name}_len`), 'Add', [la, lb], [sum]),
-    node(f(`${n.name}_tail`), 'Slice', [sa, next, c.max, c.zero], [tail]),
+    nodeProto(f(`${n.name}_a`), 'Shape', [split.a], [sa]),
+    nodeProto(f(`${n.name}_b`), 'Shape', [split.b], [sb]),
+    nodeProto(f(`${n.name}_head`), 'Slice', [sa, c.zero, at, c.zero], [head]),
+    nodeProto(f(`${n.name}_len_a`), 'Slice', [sa, at, next, c.zero], [la]),
+    nodeProto(f(`${n.name}_len_b`), 'Slice', [sb, at, next, c.zero], [lb]),
+    nodeProto(f(`${n.name}_len`), 'Add', [la, lb], [sum]),
+    nodeProto(f(`${n.name}_tail`), 'Slice', [sa, next, c.max, c.zero], [tail]),
   ];
   const start = intAttr(n, 'start');
   const end = intAttr(n, 'end');
   if (start === undefined && end === undefined) {
-    return [...nodes, { ...node(f(`${n.name}_full`), 'Concat', [head, sum, tail], [out]), attributes: [intAttrProto('axis', 0)] }];
+    return [...nodes, nodeProto(f(`${n.name}_full`), 'Concat', [head, sum, tail], [out], [intAttrProto('axis', 0)])];
   }
   const [s, e] = [f(`${out}_start`), f(`${out}_end`)];
   state.constants.push(
@@ -354,8 +360,8 @@ function shapeOf(n: NodeProto, split: Split, state: RewriteState): NodeProto[] {
   );
   return [
     ...nodes,
-    { ...node(f(`${n.name}_full`), 'Concat', [head, sum, tail], [full]), attributes: [intAttrProto('axis', 0)] },
-    node(f(`${n.name}_range`), 'Slice', [full, s, e, c.zero], [out]),
+    nodeProto(f(`${n.name}_full`), 'Concat', [head, sum, tail], [full], [intAttrProto('axis', 0)]),
+    nodeProto(f(`${n.name}_range`), 'Slice', [full, s, e, c.zero], [out]),
   ];
 }
 
@@ -491,12 +497,3 @@ function intsAttr(n: NodeProto, name: string): number[] | undefined {
 }
 
 const intAttrProto = (name: string, i: number) => ({ name, type: 2, i });
-
-const node = (name: string, opType: string, inputs: string[], outputs: string[]): NodeProto => ({
-  name,
-  opType,
-  domain: '',
-  inputs,
-  outputs,
-  attributes: [],
-});

@@ -1,5 +1,5 @@
 import { PermanentError } from '@inferlab/experiments';
-import { DataType, type GraphProto, type ModelProto, type NodeProto, type TensorProto, tensorFromArray } from '../onnx/index.ts';
+import { DataType, type GraphProto, type ModelProto, type NodeProto, nodeProto, type TensorProto, tensorFromArray } from '../onnx/index.ts';
 import { freshNames } from '../quantization/fresh-names.ts';
 import { namesTakenDeep } from '../quantization/graph-walk.ts';
 import { LOGITS, NUM_LOGITS_TO_KEEP } from './io-names.ts';
@@ -46,8 +46,8 @@ export function rewriteLogitsToKeep(model: ModelProto): ModelProto {
   const negated = fresh('logits_keep_neg');
   // starts = [-k]: Slice clamps, so k = 0 (and k ≥ S) keeps every row.
   const prologue: NodeProto[] = [
-    node(fresh('LogitsKeepNeg'), 'Neg', [NUM_LOGITS_TO_KEEP], [negated]),
-    node(fresh('LogitsKeepStarts'), 'Reshape', [negated, shape], [starts]),
+    nodeProto(fresh('LogitsKeepNeg'), 'Neg', [NUM_LOGITS_TO_KEEP], [negated]),
+    nodeProto(fresh('LogitsKeepStarts'), 'Reshape', [negated, shape], [starts]),
   ];
   const sliceHead = (g: GraphProto, output: string): GraphProto => {
     const producer = new Map(g.nodes.flatMap((n) => n.outputs.map((o) => [o, n] as const)));
@@ -68,7 +68,7 @@ export function rewriteLogitsToKeep(model: ModelProto): ModelProto {
       );
     }
     const sliced = fresh(`${head.inputs[0]}_last_rows`);
-    const slice = node(fresh('LogitsKeepSlice'), 'Slice', [head.inputs[0] as string, starts, ends, axes], [sliced]);
+    const slice = nodeProto(fresh('LogitsKeepSlice'), 'Slice', [head.inputs[0] as string, starts, ends, axes], [sliced]);
     const nodes = g.nodes.flatMap((n) => (n === head ? [slice, { ...n, inputs: [sliced, ...n.inputs.slice(1)] }] : [n]));
     return { ...g, nodes };
   };
@@ -110,12 +110,3 @@ function findHead(start: NodeProto | undefined, producer: ReadonlyMap<string, No
   }
   return undefined;
 }
-
-const node = (name: string, opType: string, inputs: string[], outputs: string[]): NodeProto => ({
-  name,
-  opType,
-  domain: '',
-  inputs,
-  outputs,
-  attributes: [],
-});
