@@ -17,37 +17,11 @@ shape at run time and its square root multiplies the query and the transposed co
 Bench and fixture tooling only: torch is never a dependency of the product or its tests.
 """
 
-import argparse
 import json
 import math
-import struct
-from collections import Counter
-from pathlib import Path
 
-import numpy as np
-
-try:
-    import torch
-    from torch import nn
-except ImportError as e:
-    raise SystemExit(f"{e}: run this with Debian's /usr/bin/python3 and install torch with: sudo apt-get install python3-torch") from e
-
-
-def read_safetensors(path):
-    """name -> float32 array. Format: u64 LE header length, JSON header, raw little-endian data."""
-    raw = Path(path).read_bytes()
-    (n,) = struct.unpack("<Q", raw[:8])
-    header = json.loads(raw[8 : 8 + n])
-    data = memoryview(raw)[8 + n :]
-    out = {}
-    for name, info in header.items():
-        if name == "__metadata__":
-            continue
-        if info["dtype"] != "F32":
-            raise SystemExit(f"{path}: '{name}' is {info['dtype']}; only F32 checkpoints are supported (write one with writeGpt2Checkpoint)")
-        start, end = info["data_offsets"]
-        out[name] = np.frombuffer(data[start:end], dtype="<f4").reshape(info["shape"]).copy()
-    return out
+# torch through the common module, whose import says how to install it where it is missing.
+from onnx_export_common import export_arg_parser, export_decoder, nn, read_safetensors, torch
 
 
 class Conv1D(nn.Module):
@@ -251,99 +225,16 @@ def load_model(checkpoint, attention="eager"):
     return model, cfg
 
 
-def export(model, cfg, out, opset):
-    n_layer, n_head = cfg["n_layer"], cfg["n_head"]
-    hd = cfg["n_embd"] // n_head
-    # A non-zero past and left padding in the trace, so no shape specializes to an empty cache.
-    batch, past, seq = 2, 3, 2
-    input_ids = torch.randint(0, cfg["vocab_size"], (batch, seq), dtype=torch.int64)
-    attention_mask = torch.ones((batch, past + seq), dtype=torch.int64)
-    attention_mask[1, 0] = 0
-    position_ids = torch.arange(past, past + seq, dtype=torch.int64).expand(batch, seq).contiguous()
-    pasts = [torch.randn(batch, n_head, past, hd) for _ in range(2 * n_layer)]
-
-    kv_in = [f"past_key_values.{i}.{kind}" for i in range(n_layer) for kind in ("key", "value")]
-    kv_out = [f"present.{i}.{kind}" for i in range(n_layer) for kind in ("key", "value")]
-    total = "past_sequence_length + sequence_length"
-    axes = {
-        "input_ids": {0: "batch_size", 1: "sequence_length"},
-        "attention_mask": {0: "batch_size", 1: total},
-        "position_ids": {0: "batch_size", 1: "sequence_length"},
-        "logits": {0: "batch_size", 1: "sequence_length"},
-        **{n: {0: "batch_size", 2: "past_sequence_length"} for n in kv_in},
-        **{n: {0: "batch_size", 2: total} for n in kv_out},
-    }
-    with torch.no_grad():
-        torch.onnx.export(
-            model,
-            (input_ids, attention_mask, position_ids, *pasts),
-            str(out),
-            input_names=["input_ids", "attention_mask", "position_ids", *kv_in],
-            output_names=["logits", *kv_out],
-            dynamic_axes=axes,
-            opset_version=opset,
-            do_constant_folding=True,
-        )
-
-
-def _fields(buf):
-    """(field number, wire type, value) of one protobuf message; length-delimited values as memoryview slices."""
-    i = 0
-
-    def varint():
-        nonlocal i
-        shift = result = 0
-        while True:
-            b = buf[i]
-            i += 1
-            result |= (b & 0x7F) << shift
-            if b < 0x80:
-                return result
-            shift += 7
-
-    while i < len(buf):
-        key = varint()
-        field, wire = key >> 3, key & 7
-        if wire == 0:
-            yield field, wire, varint()
-        elif wire == 2:
-            n = varint()
-            yield field, wire, buf[i : i + n]
-            i += n
-        elif wire in (1, 5):
-            i += 8 if wire == 1 else 4
-        else:
-            raise ValueError(f"protobuf wire type {wire} is not supported")
-
-
-def op_histogram(path):
-    """Node op_type counts of the main graph (ModelProto.graph = 7, GraphProto.node = 1, NodeProto.op_type = 4)."""
-    counts = Counter()
-    for f, _, graph in _fields(memoryview(Path(path).read_bytes())):
-        if f != 7:
-            continue
-        for g, _, node in _fields(graph):
-            if g == 1:
-                counts.update(bytes(v).decode() for n, _, v in _fields(node) if n == 4)
-    return counts
-
-
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--checkpoint", required=True, type=Path, help="folder with config.json and model.safetensors")
-    parser.add_argument("--out", required=True, type=Path, help="the .onnx file to write")
-    parser.add_argument("--opset", type=int, default=14)
+    parser = export_arg_parser(__doc__)
     parser.add_argument("--attention", choices=["eager", "sdpa"], default="eager", help="eager GPT2Attention, or SDPA as torch 2.x exports it")
     args = parser.parse_args()
     torch.manual_seed(0)
     model, cfg = load_model(args.checkpoint, args.attention)
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    export(model, cfg, args.out, args.opset)
-    print(f"torch {torch.__version__}")
-    hist = op_histogram(args.out)
-    print(f"wrote {args.out} ({args.out.stat().st_size} bytes, {sum(hist.values())} nodes, opset {args.opset}, {args.attention} attention)")
-    for op, n in sorted(hist.items(), key=lambda kv: (-kv[1], kv[0])):
-        print(f"  {op:<16} {n}")
+    n_head = cfg["n_head"]
+    hd = cfg["n_embd"] // n_head
+    notes = [f"{args.attention} attention"]
+    export_decoder(model, args.out, args.opset, n_layer=cfg["n_layer"], kv_heads=n_head, head_dim=hd, vocab_size=cfg["vocab_size"], notes=notes)
 
 
 if __name__ == "__main__":

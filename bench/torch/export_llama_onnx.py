@@ -14,18 +14,11 @@ gated MLP. Module names mirror HF's, so initializers and node names do too
 Bench and fixture tooling only: torch is never a dependency of the product or its tests.
 """
 
-import argparse
 import json
 import math
-from pathlib import Path
 
-from export_gpt2_onnx import op_histogram, read_safetensors
-
-try:
-    import torch
-    from torch import nn
-except ImportError as e:
-    raise SystemExit(f"{e}: run this with Debian's /usr/bin/python3 and install torch with: sudo apt-get install python3-torch") from e
+# torch through the common module, whose import says how to install it where it is missing.
+from onnx_export_common import export_arg_parser, export_decoder, nn, read_safetensors, torch
 
 
 class LlamaRMSNorm(nn.Module):
@@ -228,57 +221,14 @@ def load_model(checkpoint):
     return model, cfg
 
 
-def export(model, cfg, out, opset):
-    n_layer, n_kv = cfg["num_hidden_layers"], cfg.get("num_key_value_heads") or cfg["num_attention_heads"]
-    hd = cfg.get("head_dim") or cfg["hidden_size"] // cfg["num_attention_heads"]
-    # A non-zero past, a prefill longer than one and left padding in the trace, so no shape
-    # specializes to an empty cache and the triu branch of the mask is the one recorded.
-    batch, past, seq = 2, 3, 2
-    input_ids = torch.randint(0, cfg["vocab_size"], (batch, seq), dtype=torch.int64)
-    attention_mask = torch.ones((batch, past + seq), dtype=torch.int64)
-    attention_mask[1, 0] = 0
-    position_ids = torch.arange(past, past + seq, dtype=torch.int64).expand(batch, seq).contiguous()
-    pasts = [torch.randn(batch, n_kv, past, hd) for _ in range(2 * n_layer)]
-
-    kv_in = [f"past_key_values.{i}.{kind}" for i in range(n_layer) for kind in ("key", "value")]
-    kv_out = [f"present.{i}.{kind}" for i in range(n_layer) for kind in ("key", "value")]
-    total = "past_sequence_length + sequence_length"
-    axes = {
-        "input_ids": {0: "batch_size", 1: "sequence_length"},
-        "attention_mask": {0: "batch_size", 1: total},
-        "position_ids": {0: "batch_size", 1: "sequence_length"},
-        "logits": {0: "batch_size", 1: "sequence_length"},
-        **{n: {0: "batch_size", 2: "past_sequence_length"} for n in kv_in},
-        **{n: {0: "batch_size", 2: total} for n in kv_out},
-    }
-    with torch.no_grad():
-        torch.onnx.export(
-            model,
-            (input_ids, attention_mask, position_ids, *pasts),
-            str(out),
-            input_names=["input_ids", "attention_mask", "position_ids", *kv_in],
-            output_names=["logits", *kv_out],
-            dynamic_axes=axes,
-            opset_version=opset,
-            do_constant_folding=True,
-        )
-
-
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--checkpoint", required=True, type=Path, help="folder with config.json and model.safetensors")
-    parser.add_argument("--out", required=True, type=Path, help="the .onnx file to write")
-    parser.add_argument("--opset", type=int, default=14)
-    args = parser.parse_args()
+    args = export_arg_parser(__doc__).parse_args()
     torch.manual_seed(0)
     model, cfg = load_model(args.checkpoint)
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    export(model, cfg, args.out, args.opset)
-    print(f"torch {torch.__version__}")
-    hist = op_histogram(args.out)
-    print(f"wrote {args.out} ({args.out.stat().st_size} bytes, {sum(hist.values())} nodes, opset {args.opset})")
-    for op, n in sorted(hist.items(), key=lambda kv: (-kv[1], kv[0])):
-        print(f"  {op:<16} {n}")
+    n_head = cfg["num_attention_heads"]
+    kv_heads = cfg.get("num_key_value_heads") or n_head
+    hd = cfg.get("head_dim") or cfg["hidden_size"] // n_head
+    export_decoder(model, args.out, args.opset, n_layer=cfg["num_hidden_layers"], kv_heads=kv_heads, head_dim=hd, vocab_size=cfg["vocab_size"])
 
 
 if __name__ == "__main__":

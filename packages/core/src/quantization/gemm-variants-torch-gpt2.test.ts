@@ -110,7 +110,7 @@ describe('variants of the torch-exported GPT-2 (Gemm weights)', () => {
 
   // Measured with onnxruntime-node 1.30 on x86, 1 thread: max |Δ| 0 for all three (the same packed
   // weights through the same kernels; the attention ops around them differ but round alike here).
-  // 1e-4 is the fp32 fixture's own bound against our graph (runtime/torch-export-fixture.test.ts);
+  // 1e-4 is the fp32 fixture's own bound against our graph (runtime/torch-export-fixtures.test.ts);
   // what it must resolve is ≥ 3e-3 here: the old build (only the LM head quantized) was off by
   // q8 3.7e-3, int8 3.7e-3, q4 2.6e-2, all-float weights by 3.9e-3, 4.4e-3, 4.6e-2. Against forge's
   // own variants, whose embedding also comes from the quantized table: 4.4e-3, 5.1e-3, 3.8e-2.

@@ -1,5 +1,6 @@
-// More torch-exported micro decoders (fixtures/, written by bench/torch/make-micro-fixtures.ts; no
-// torch here), each a graph shape hub exports have and our builders never write:
+// The torch-exported micro decoders under fixtures/ (written by bench/torch/make-micro-fixture.ts and
+// make-micro-fixtures.ts; no torch here), each a graph shape hub exports have and our builders never write:
+//   torch-gpt2-micro       HF eager GPT-2: Conv1D's addmm as Gemm, the causal mask as Where
 //   torch-llama-micro      HF eager Llama with grouped-query attention: repeat_kv's
 //                          Unsqueeze → Expand → Reshape of the concatenated cache
 //   torch-gpt2-sdpa-micro  GPT-2 with SDPA as torch 2.x exports it: √scale × Transpose(cache)
@@ -32,8 +33,8 @@ const FIXTURES = join(import.meta.dirname, 'fixtures');
 type Seeded = { inferlab: { seed: number } };
 const configOf = <T>(name: string) => JSON.parse(readFileSync(join(FIXTURES, name, 'config.json'), 'utf8')) as T & Seeded;
 
-type FixtureCase = {
-  name: string;
+/** What the fixture's config.json says, read the way its family reads it. */
+type FixtureModel = {
   layers: number;
   /** K/V heads of the cache (B, kvHeads, T, headDim). */
   kvHeads: number;
@@ -41,6 +42,10 @@ type FixtureCase = {
   vocab: number;
   /** Our builder's concat graph on the same weights. */
   ours: () => ModelProto;
+};
+
+type FixtureCase = FixtureModel & {
+  name: string;
   /** torch's module-scoped node names and HF's initializer names the export must carry. */
   nodeNames: string[];
   initializer: string;
@@ -49,19 +54,42 @@ type FixtureCase = {
   valuePath: string[];
 };
 
-const llama = configOf<HfLlamaConfig>('torch-llama-micro');
-const llamaSpec = { ...llamaSpecFromConfig(llama), seed: llama.inferlab.seed };
-const gpt2 = configOf<HfGpt2Config>('torch-gpt2-sdpa-micro');
-const gpt2Spec = { ...specFromConfig(gpt2), seed: gpt2.inferlab.seed };
+function gpt2Model(name: string): FixtureModel {
+  const config = configOf<HfGpt2Config>(name);
+  const spec = { ...specFromConfig(config), seed: config.inferlab.seed };
+  return {
+    layers: spec.nLayer,
+    kvHeads: spec.nHead,
+    headDim: spec.nEmbd / spec.nHead,
+    vocab: spec.vocabSize,
+    ours: () => buildGpt2Model(spec, gpt2Weights(spec)),
+  };
+}
+
+function llamaModel(name: string): FixtureModel {
+  const config = configOf<HfLlamaConfig>(name);
+  const spec = { ...llamaSpecFromConfig(config), seed: config.inferlab.seed };
+  return {
+    layers: spec.nLayer,
+    kvHeads: spec.nKvHead,
+    headDim: spec.headDim,
+    vocab: spec.vocabSize,
+    ours: () => buildLlamaModel(spec, llamaWeights(spec)),
+  };
+}
 
 const CASES: FixtureCase[] = [
   {
+    name: 'torch-gpt2-micro',
+    ...gpt2Model('torch-gpt2-micro'),
+    nodeNames: ['/transformer/h.0/attn/MatMul', '/transformer/h.1/attn/c_attn/Gemm', '/transformer/h.0/attn/Where'],
+    initializer: 'transformer.h.0.attn.c_attn.weight',
+    keyPath: ['Transpose', 'MatMul'],
+    valuePath: ['MatMul'],
+  },
+  {
     name: 'torch-llama-micro',
-    layers: llamaSpec.nLayer,
-    kvHeads: llamaSpec.nKvHead,
-    headDim: llamaSpec.headDim,
-    vocab: llamaSpec.vocabSize,
-    ours: () => buildLlamaModel(llamaSpec, llamaWeights(llamaSpec)),
+    ...llamaModel('torch-llama-micro'),
     nodeNames: ['/model/layers.0/self_attn/MatMul', '/model/layers.1/self_attn/Expand', '/model/layers.0/self_attn/rotary_emb/Cos'],
     initializer: 'model.embed_tokens.weight',
     keyPath: ['Unsqueeze', 'Expand', 'Reshape', 'Transpose', 'MatMul'],
@@ -69,11 +97,7 @@ const CASES: FixtureCase[] = [
   },
   {
     name: 'torch-gpt2-sdpa-micro',
-    layers: gpt2Spec.nLayer,
-    kvHeads: gpt2Spec.nHead,
-    headDim: gpt2Spec.nEmbd / gpt2Spec.nHead,
-    vocab: gpt2Spec.vocabSize,
-    ours: () => buildGpt2Model(gpt2Spec, gpt2Weights(gpt2Spec)),
+    ...gpt2Model('torch-gpt2-sdpa-micro'),
     nodeNames: ['/transformer/h.0/attn/MatMul', '/transformer/h.1/attn/Sqrt_1', '/transformer/h.0/attn/c_attn/Gemm'],
     initializer: 'transformer.h.0.attn.c_attn.weight',
     keyPath: ['Transpose', 'Mul', 'MatMul'],
@@ -142,6 +166,7 @@ describe.each(CASES)('torch-exported $name fixture', (c) => {
     expect(logits.dims).toEqual([2, S, c.vocab]);
     return { logits: logits.data as Float32Array, past: next };
   }
+  // Each (2, kvHeads, 0, headDim).
   const emptyPast = () =>
     Object.fromEntries(
       layers
@@ -189,7 +214,7 @@ describe.each(CASES)('torch-exported $name fixture', (c) => {
     let mask = PROMPT_MASK;
     let a = await step(torch, PROMPT, mask, emptyPast());
     let b = await step(ours, PROMPT, mask, emptyPast());
-    // Not trivially equal: random-init logits still spread.
+    // Not trivially equal: random-init logits still spread (GPT-2's std ≈ 0.1).
     expect(Math.max(...b.logits.map(Math.abs))).toBeGreaterThan(0.05);
     expect(maxDiffOnRealRows(a.logits, b.logits, mask, PROMPT[0]?.length ?? 0)).toBeLessThan(1e-4);
     let last = PROMPT[0]?.length ?? 0;
