@@ -12,7 +12,17 @@ import { join } from 'node:path';
 import { generate, greedyStrategy, ModelPool, resolveCellModel, resolveModel } from '@inferlab/core';
 import { modelsDirFromEnv } from '@inferlab/experiments';
 import { BareOrtLoop } from './bare-ort-loop.ts';
-import { Bench, type Cell, type ContextSample, contextSample, medianCi, promptOfLength, ratioCi, runRotated } from './lib.ts';
+import {
+  Bench,
+  type Cell,
+  type ContextSample,
+  contextMedians,
+  contextSample,
+  longShortRows,
+  promptOfLength,
+  ratioCi,
+  runRotated,
+} from './lib.ts';
 import { hubFolderFromForge } from './torch/torch-export.ts';
 
 const bench = Bench.start({
@@ -94,14 +104,7 @@ for (const ctx of contexts) {
     rows.push({
       context: ctx,
       engine: name,
-      'decode tok/s': medianCi(
-        s.map((x) => x.decode),
-        'no decode',
-      ),
-      'TTFT ms': medianCi(
-        s.map((x) => x.ttft),
-        'no token',
-      ),
+      ...contextMedians(s),
       'decode / hub concat': ratio(ctx, 'hub concat', name, 'decode'),
       'decode / bare': ratio(ctx, 'bare ort (hub graph)', name, 'decode'),
       'TTFT / bare': ratio(ctx, 'bare ort (hub graph)', name, 'ttft'),
@@ -115,14 +118,12 @@ bench.table(`${model} exported by torch: decode and TTFT by context`, rows, [
 const [short, long] = [contexts[0] as number, contexts.at(-1) as number];
 bench.table(
   `decode at context ${long} / decode at context ${short} (issue #15 target ≥ 0.8)`,
-  engines.map(([name]) => ({
-    engine: name,
-    'long / short': ratioCi(
-      of(short, name).map((x) => x.decode),
-      of(long, name).map((x) => x.decode),
-      'no decode',
-    ),
-  })),
+  longShortRows(
+    engines.map(([name]) => name),
+    of,
+    short,
+    long,
+  ),
 );
 bench.finish();
 await bare.release();

@@ -316,3 +316,34 @@ export function promptOfLength(tokenizer: { encode(text: string): number[]; deco
   }
   throw new Error(`no prompt of ${n} tokens`);
 }
+
+/** The median decode tok/s and TTFT of one engine's samples at one context, as the context benches print them. */
+export function contextMedians(samples: readonly ContextSample[]): { 'decode tok/s': Cell; 'TTFT ms': Cell } {
+  return {
+    'decode tok/s': medianCi(
+      samples.map((x) => x.decode),
+      'no decode',
+    ),
+    'TTFT ms': medianCi(
+      samples.map((x) => x.ttft),
+      'no token',
+    ),
+  };
+}
+
+/** Each engine's decode at the longest context over its decode at the shortest (issue #15: flat decode cost means ≈ 1). */
+export function longShortRows(
+  engines: readonly string[],
+  of: (context: number, engine: string) => readonly ContextSample[],
+  short: number,
+  long: number,
+): Record<string, Cell>[] {
+  return engines.map((engine) => ({
+    engine,
+    'long / short': ratioCi(
+      of(short, engine).map((x) => x.decode),
+      of(long, engine).map((x) => x.decode),
+      'no decode',
+    ),
+  }));
+}

@@ -8,7 +8,17 @@
 import { generate, greedyStrategy, LlamaCppRunner, ModelPool, resolveCellModel, resolveModel, TransformersJsRunner } from '@inferlab/core';
 import { modelsDirFromEnv } from '@inferlab/experiments';
 import { BareOrtLoop } from './bare-ort-loop.ts';
-import { Bench, type Cell, type ContextSample, contextSample, medianCi, promptOfLength, ratioCi, runRotated } from './lib.ts';
+import {
+  Bench,
+  type Cell,
+  type ContextSample,
+  contextMedians,
+  contextSample,
+  longShortRows,
+  promptOfLength,
+  ratioCi,
+  runRotated,
+} from './lib.ts';
 
 const bench = Bench.start({
   name: 'long-context',
@@ -126,14 +136,7 @@ for (const ctx of contexts) {
     rows.push({
       context: ctx,
       engine: name,
-      'decode tok/s': medianCi(
-        s.map((x) => x.decode),
-        'no decode',
-      ),
-      'TTFT ms': medianCi(
-        s.map((x) => x.ttft),
-        'no token',
-      ),
+      ...contextMedians(s),
       'decode / bare': ratioCi(
         bareRuns.map((x) => x.decode),
         s.map((x) => x.decode),
@@ -154,14 +157,12 @@ bench.table(`${model}: decode and TTFT by context`, rows, [
 const [short, long] = [contexts[0] as number, contexts.at(-1) as number];
 bench.table(
   `${model}: decode at context ${long} / decode at context ${short} (issue #15 target ≥ 0.8)`,
-  engines.map(([name]) => ({
-    engine: name,
-    'long / short': ratioCi(
-      of(short, name).map((x) => x.decode),
-      of(long, name).map((x) => x.decode),
-      'no decode',
-    ),
-  })),
+  longShortRows(
+    engines.map(([name]) => name),
+    of,
+    short,
+    long,
+  ),
 );
 // Issue #15's bar against llama.cpp: our fp32 decode ≥ its F32 and our 8-bit ≥ its Q8_0 at every context.
 const versus = (ours: string, theirs: string) =>
