@@ -1,15 +1,13 @@
 // Browsing in a real Chromium against the real platform (api + recorder + redis, no worker): the
 // History view's trends and regression flag, what the model said (as text), and the experiments
 // list's filters and paging. The database is written with packages/db's writers before the api starts.
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { openDb } from '@inferlab/db';
 import { experimentListPageSchema, experimentOutputsSchema, historyOfKeySchema, historyOverviewSchema } from '@inferlab/experiments';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Platform, startPlatform } from '../../scripts/lib/platform.ts';
-import { type BrowseSeed, HOSTILE_TEXT, seedBrowse } from '../helpers/browse-seed.ts';
+import type { Platform } from '../../scripts/lib/platform.ts';
+import { type BrowseSeed, HOSTILE_TEXT, startBrowsePlatform } from '../helpers/browse-seed.ts';
 import { buildDashboard, launchChromium } from '../helpers/browser.ts';
 
 const ROOT = resolve(import.meta.dirname, '../..');
@@ -18,26 +16,19 @@ const WAIT = { timeout: 60_000 };
 
 let platform: Platform;
 let browser: Awaited<ReturnType<typeof launchChromium>>;
-let dataDir: string;
 let seed: BrowseSeed;
+let stopPlatform: (() => Promise<void>) | undefined;
 
 beforeAll(async () => {
   browser = await launchChromium();
   buildDashboard();
-  dataDir = mkdtempSync(join(tmpdir(), 'inferlab-browse-'));
-  const handle = openDb(join(dataDir, 'inferlab.sqlite'));
-  try {
-    seed = seedBrowse(handle);
-  } finally {
-    handle.close();
-  }
-  platform = await startPlatform({ dataDir, workers: 0 });
+  const started = await startBrowsePlatform('inferlab-browse-');
+  ({ platform, seed, stop: stopPlatform } = started);
   mkdirSync(SCREENSHOT_DIR, { recursive: true });
 });
 afterAll(async () => {
   await browser?.close();
-  await platform?.stop();
-  if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+  await stopPlatform?.();
 });
 
 const api = async (path: string) => (await fetch(`${platform.apiUrl}${path}`)).json();

@@ -1,14 +1,11 @@
 // Saving dashboard charts, in a real Chromium against the real platform (api + recorder + redis, no
 // worker; the database written with packages/db's writers): PNG is the chart as drawn, with its
 // title and legend; SVG is the same data as a vector file.
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { openDb } from '@inferlab/db';
+import { readFileSync } from 'node:fs';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Platform, startPlatform } from '../../scripts/lib/platform.ts';
-import { type BrowseSeed, seedBrowse } from '../helpers/browse-seed.ts';
+import type { Platform } from '../../scripts/lib/platform.ts';
+import { type BrowseSeed, startBrowsePlatform } from '../helpers/browse-seed.ts';
 import { buildDashboard, launchChromium } from '../helpers/browser.ts';
 
 const WAIT = { timeout: 60_000 };
@@ -16,25 +13,18 @@ const PNG_SIGNATURE = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
 
 let platform: Platform;
 let browser: Awaited<ReturnType<typeof launchChromium>>;
-let dataDir: string;
 let seed: BrowseSeed;
+let stopPlatform: (() => Promise<void>) | undefined;
 
 beforeAll(async () => {
   browser = await launchChromium();
   buildDashboard();
-  dataDir = mkdtempSync(join(tmpdir(), 'inferlab-chart-export-'));
-  const handle = openDb(join(dataDir, 'inferlab.sqlite'));
-  try {
-    seed = seedBrowse(handle);
-  } finally {
-    handle.close();
-  }
-  platform = await startPlatform({ dataDir, workers: 0 });
+  const started = await startBrowsePlatform('inferlab-chart-export-');
+  ({ platform, seed, stop: stopPlatform } = started);
 });
 afterAll(async () => {
   await browser?.close();
-  await platform?.stop();
-  if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+  await stopPlatform?.();
 });
 
 /** Clicks a chart's save button and returns the file and the name the page gave it. */

@@ -1,8 +1,20 @@
 // A database for the browsing views (History, outputs, the experiments list), written with
 // packages/db's own writers before the api starts: the same rows a worker's results would leave,
 // without minutes of inference on a loaded machine.
-import { cancelExperiment, createExperiment, type DbHandle, markCellRunning, recordCellFailure, recordCellResult } from '@inferlab/db';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import {
+  cancelExperiment,
+  createExperiment,
+  type DbHandle,
+  markCellRunning,
+  openDb,
+  recordCellFailure,
+  recordCellResult,
+} from '@inferlab/db';
 import { expandMatrix, parseMatrix } from '@inferlab/experiments';
+import { type Platform, startPlatform } from '../../scripts/lib/platform.ts';
 import { syntheticCellResult } from './synthetic-result.ts';
 
 /** Model text that is markup: the outputs view must show these characters, never elements. */
@@ -146,5 +158,32 @@ export function seedBrowse({ db, sqlite }: Pick<DbHandle, 'db' | 'sqlite'>): Bro
     outputsCells: { fp32: ids['fp32'] ?? '', int8: ids['int8'] ?? '' },
     experimentCount: historyCells.length + 1 + 52 + 2,
     smallModelCount,
+  };
+}
+
+/**
+ * The platform (api + recorder + redis, no worker) over a fresh data dir whose database holds
+ * seedBrowse's rows, written before the api starts. `stop` stops it and removes the dir.
+ */
+export async function startBrowsePlatform(prefix: string): Promise<{ platform: Platform; seed: BrowseSeed; stop(): Promise<void> }> {
+  const dataDir = mkdtempSync(join(tmpdir(), prefix));
+  const handle = openDb(join(dataDir, 'inferlab.sqlite'));
+  let seed: BrowseSeed;
+  try {
+    seed = seedBrowse(handle);
+  } finally {
+    handle.close();
+  }
+  const platform = await startPlatform({ dataDir, workers: 0 }).catch((err: unknown) => {
+    rmSync(dataDir, { recursive: true, force: true });
+    throw err;
+  });
+  return {
+    platform,
+    seed,
+    stop: async () => {
+      await platform.stop();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
   };
 }
