@@ -14,7 +14,7 @@ import { buildGpt2Model } from './gpt2-graph.ts';
 import { llamaSpecFromConfig } from './import/llama-config-fields.ts';
 import { specFromConfig } from './import/read-gpt2-checkpoint.ts';
 import { buildLlamaModel } from './llama/llama-graph.ts';
-import { readFloatWeights } from './read-float-weights.ts';
+import { floatWeightsOf } from './read-float-weights.ts';
 
 // The in-place-KV graphs of a folder, with num_logits_to_keep, built on first use like the int8-KV
 // ones (kv-int8-files.ts), then the variant's own rewrite (int8, q4 … rewrite any MatMul on an
@@ -151,10 +151,12 @@ function build(folder: string, variant: Variant, kv: KvCacheDtype, source: InPla
  * rewritten. Only the rebuilt kind has the int8 cache.
  */
 function inPlaceGraph(folder: string, kv: KvCacheDtype, { spec, file }: InPlaceSource): { graph: ModelProto; method: InPlaceMethod } {
+  // Decoded once: its weights for a rebuild, else the graph itself for the rewrite.
+  const source = readModelFile(join(folder, file));
   let notOurs: unknown;
   if (spec.family !== 'other') {
     try {
-      const weights = readFloatWeights(join(folder, file));
+      const weights = floatWeightsOf(source);
       const options = { kvLayout: 'in-place' } as const;
       const graph =
         spec.family === 'gpt2' ? buildGpt2Model(spec, weights, { ...options, kvCacheDtype: kv }) : buildLlamaModel(spec, weights, options);
@@ -168,7 +170,7 @@ function inPlaceGraph(folder: string, kv: KvCacheDtype, { spec, file }: InPlaceS
     throw new KvInPlaceUnsupportedError(`${folder}: ${file} is ${why}; the in-place int8 KV cache is built only from our builders' graphs`);
   }
   try {
-    return { graph: rewriteKvInPlace(readModelFile(join(folder, file)), spec.nLayer).model, method: 'rewritten' };
+    return { graph: rewriteKvInPlace(source, spec.nLayer).model, method: 'rewritten' };
   } catch (cause) {
     if (!(cause instanceof KvInPlaceRewriteError)) throw cause;
     throw new KvInPlaceUnsupportedError(`${folder}: ${file} is ${why}, and its rewrite failed: ${cause.message}`, { cause });

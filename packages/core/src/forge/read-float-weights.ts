@@ -1,4 +1,4 @@
-import { DataType, float32Data, readModelFile } from '../onnx/index.ts';
+import { DataType, float32Data, type ModelProto, readModelFile } from '../onnx/index.ts';
 import type { Gpt2Weights } from './gpt2-weights.ts';
 
 /**
@@ -6,8 +6,13 @@ import type { Gpt2Weights } from './gpt2-weights.ts';
  * or an imported checkpoint), read back to build other graphs of the same model from them.
  */
 export function readFloatWeights(file: string): Gpt2Weights {
+  return floatWeightsOf(readModelFile(file));
+}
+
+/** readFloatWeights of a model already decoded. */
+export function floatWeightsOf(model: ModelProto): Gpt2Weights {
   const weights: Gpt2Weights = new Map();
-  for (const t of readModelFile(file).graph.initializers) {
+  for (const t of model.graph.initializers) {
     if (t.dataType === DataType.FLOAT) weights.set(t.name, { dims: t.dims.map(Number), data: float32Data(t) });
   }
   return weights;

@@ -94,11 +94,10 @@ export function rewriteKvInPlace(model: ModelProto, layers: number): KvInPlaceRe
 
   // Top level: present.* outputs become fresh.* (an If's outputs renamed; a Concat's fresh part passed on by an Identity).
   const ifRenames = new Map<string, string>();
-  const producers = new Map(rewritten.nodes.flatMap((n) => n.outputs.map((o) => [o, n] as const)));
   const outputs = rewritten.outputs.map((o) => {
     const to = presentToFresh.get(o.name);
     if (to === undefined) return o;
-    if (producers.get(o.name)?.opType === 'If') ifRenames.set(o.name, to);
+    if (state.producers.get(o.name)?.opType === 'If') ifRenames.set(o.name, to);
     const shape = o.shape === null ? null : [o.shape[0] ?? null, o.shape[1] ?? null, 'sequence_length', o.shape[3] ?? null];
     return { ...o, name: to, shape };
   });
